@@ -1,0 +1,445 @@
+package io.github.dax4j.internal.posix;
+
+import io.github.dax4j.ErrnoException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.Locale;
+import java.util.StringJoiner;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Every C library call dax4j makes, and nothing else.
+ *
+ * <p>Invariants:
+ * <ol>
+ *   <li>Each wrapper checks the call's result and, on failure, throws an {@link ErrnoException} naming the call, its
+ *       arguments (the path or the address range), the errno symbol and {@code strerror}'s text. No wrapper returns
+ *       an error code.</li>
+ *   <li>{@code errno} is captured by the linker ({@code Linker.Option.captureCallState("errno")}) right after the
+ *       call, so nothing the JVM does in between can overwrite it.</li>
+ *   <li>The restricted methods of {@code java.lang.foreign} ({@code downcallHandle}, {@code reinterpret}) are
+ *       called in this package only.</li>
+ *   <li>Calls that take an address range take it as a {@link MemorySegment}, so the arena that owns the mapping is
+ *       kept alive for the duration of the call: closing the mapping concurrently fails instead of unmapping
+ *       memory under a running {@code msync}.</li>
+ * </ol>
+ *
+ * <p>Struct layouts and constants are Linux's for x86-64 and aarch64.
+ */
+public final class Libc {
+
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 02;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_CLOEXEC = 02000000;
+
+    public static final int PROT_NONE = 0;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_SHARED_VALIDATE = 0x03;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    public static final int MAP_POPULATE = 0x8000;
+    public static final int MAP_SYNC = 0x80000;
+
+    public static final int MS_ASYNC = 1;
+    public static final int MS_INVALIDATE = 2;
+    public static final int MS_SYNC = 4;
+
+    public static final int MADV_DONTFORK = 10;
+    public static final int MADV_POPULATE_WRITE = 23;
+
+    private static final int SC_PAGESIZE = 30;
+    private static final int STAT_VERSION_X86_64 = 1;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final long ERRNO_OFFSET =
+            CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final Arch ARCH = Arch.current();
+
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle FSTAT = fstatHandle();
+    private static final MethodHandle FSTATFS = downcall("fstatfs",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle FALLOCATE = downcall("fallocate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MUNMAP = downcall("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MSYNC = downcall("msync",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle MADVISE = downcall("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCONF = downcall("sysconf",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private static final long PAGE_SIZE = sysconf(SC_PAGESIZE, "_SC_PAGESIZE");
+
+    private Libc() {
+    }
+
+    /** {@return the size of a base page, {@code sysconf(_SC_PAGESIZE)}} */
+    public static long pageSize() {
+        return PAGE_SIZE;
+    }
+
+    /**
+     * {@code open(2)}.
+     *
+     * @return the new file descriptor
+     * @throws ErrnoException when the call fails
+     */
+    public static int open(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
+            if (fd < 0) {
+                String call = "open(\"" + path + "\", " + openFlags(flags)
+                        + ((flags & O_CREAT) != 0 ? ", 0" + Integer.toOctalString(mode) : "") + ")";
+                throw failure(call, state);
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code close(2)}. The descriptor is released even when the call reports an error (Linux semantics), so a
+     * failure must not be answered with a second close.
+     *
+     * @throws ErrnoException when the call fails
+     */
+    public static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int result = (int) CLOSE.invokeExact(state, fd);
+            if (result != 0) {
+                throw failure("close(" + fd + ")", state);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code fstat(2)}.
+     *
+     * @param path the path {@code fd} was opened from, for the message only
+     * @throws ErrnoException when the call fails
+     */
+    public static FileStatus fstat(int fd, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment stat = arena.allocate(ARCH.statSize, 8);
+            int result = ARCH.fstatIsVersioned
+                    ? (int) FSTAT.invokeExact(state, STAT_VERSION_X86_64, fd, stat)
+                    : (int) FSTAT.invokeExact(state, fd, stat);
+            if (result != 0) {
+                throw failure("fstat(" + fd + " \"" + path + "\")", state);
+            }
+            return new FileStatus(stat.get(JAVA_INT, ARCH.statModeOffset), stat.get(JAVA_LONG, ARCH.statRdevOffset),
+                    stat.get(JAVA_LONG, ARCH.statSizeOffset), ARCH.statBlockSizeIsInt
+                            ? stat.get(JAVA_INT, ARCH.statBlockSizeOffset)
+                            : stat.get(JAVA_LONG, ARCH.statBlockSizeOffset));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code fstatfs(2)}.
+     *
+     * @param path the path {@code fd} was opened from, for the message only
+     * @throws ErrnoException when the call fails
+     */
+    public static FileSystemStatus fstatfs(int fd, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment statfs = arena.allocate(STATFS_SIZE, 8);
+            int result = (int) FSTATFS.invokeExact(state, fd, statfs);
+            if (result != 0) {
+                throw failure("fstatfs(" + fd + " \"" + path + "\")", state);
+            }
+            // f_type and f_bsize are the first two longs on x86-64 and on aarch64
+            return new FileSystemStatus(statfs.get(JAVA_LONG, 0), statfs.get(JAVA_LONG, 8));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code ftruncate(2)}.
+     *
+     * @throws ErrnoException when the call fails
+     */
+    public static void ftruncate(int fd, long length, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int result = (int) FTRUNCATE.invokeExact(state, fd, length);
+            if (result != 0) {
+                throw failure("ftruncate(" + fd + " \"" + path + "\", " + length + ")", state);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code fallocate(2)} with mode 0: allocates the blocks of {@code [offset, offset + length)} and extends the
+     * file size to cover them, so that later stores through a mapping cannot fail for lack of space.
+     *
+     * @throws ErrnoException when the call fails ({@code EOPNOTSUPP} where the file system cannot preallocate)
+     */
+    public static void fallocate(int fd, long offset, long length, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int result = (int) FALLOCATE.invokeExact(state, fd, 0, offset, length);
+            if (result != 0) {
+                throw failure("fallocate(" + fd + " \"" + path + "\", 0, " + offset + ", " + length + ")", state);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code mmap(2)} of a file.
+     *
+     * @param path the path {@code fd} was opened from, for the message only
+     * @return the address of the new mapping
+     * @throws ErrnoException when the call fails
+     */
+    public static long mmap(long address, long length, int prot, int flags, int fd, long offset, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment result = (MemorySegment) MMAP.invokeExact(state, MemorySegment.ofAddress(address), length,
+                    prot, flags, fd, offset);
+            if (result.address() == -1L) {
+                throw failure("mmap(" + hex(address) + ", " + length + ", " + protection(prot) + ", "
+                        + mapFlags(flags) + ", " + fd + " \"" + path + "\", " + offset + ")", state);
+            }
+            return result.address();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code munmap(2)}.
+     *
+     * @throws ErrnoException when the call fails
+     */
+    public static void munmap(long address, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int result = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
+            if (result != 0) {
+                throw failure("munmap(" + hex(address) + ", " + length + ")", state);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code msync(2)} over the whole of {@code range}, retried on {@code EINTR}.
+     *
+     * @param range a page-aligned slice of a mapping; its arena is kept alive during the call
+     * @throws ErrnoException when the call fails
+     */
+    public static void msync(MemorySegment range, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int result;
+            do {
+                result = (int) MSYNC.invokeExact(state, range, range.byteSize(), flags);
+            } while (result != 0 && errno(state) == Errno.EINTR);
+            if (result != 0) {
+                throw failure("msync(" + hex(range.address()) + ", " + range.byteSize() + ", "
+                        + ((flags & MS_SYNC) != 0 ? "MS_SYNC" : "MS_ASYNC")
+                        + ((flags & MS_INVALIDATE) != 0 ? "|MS_INVALIDATE" : "") + ")", state);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code madvise(2)} over the whole of {@code range}.
+     *
+     * @throws ErrnoException when the call fails
+     */
+    public static void madvise(MemorySegment range, int advice) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int result = (int) MADVISE.invokeExact(state, range, range.byteSize(), advice);
+            if (result != 0) {
+                throw failure("madvise(" + hex(range.address()) + ", " + range.byteSize() + ", "
+                        + advice(advice) + ")", state);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Views {@code length} bytes of native memory at {@code address} as a segment of {@code arena}.
+     *
+     * <p>The restricted step of mapping: the caller vouches that {@code [address, address + length)} is mapped
+     * and stays mapped until {@code arena} is closed.
+     */
+    public static MemorySegment view(long address, long length, Arena arena) {
+        return MemorySegment.ofAddress(address).reinterpret(length, arena, null);
+    }
+
+    /** {@return {@code strerror(errno)}: the C library's description of an errno value} */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            return text.equals(MemorySegment.NULL) ? "unknown error" : text.reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static long sysconf(int name, String symbol) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            long result = (long) SYSCONF.invokeExact(state, name);
+            if (result == -1L) {
+                throw failure("sysconf(" + symbol + ")", state);
+            }
+            return result;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int errno(MemorySegment state) {
+        return state.get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    private static ErrnoException failure(String call, MemorySegment state) {
+        int errno = errno(state);
+        return new ErrnoException(call, errno, Errno.symbol(errno), strerror(errno));
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("unexpected checked exception from a native call", t);
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name).orElseThrow(
+                () -> new UnsatisfiedLinkError("the C library has no symbol " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    /** glibc before 2.33 exports {@code fstat} only as the inline wrapper around {@code __fxstat}. */
+    private static MethodHandle fstatHandle() {
+        if (ARCH.fstatIsVersioned) {
+            return downcall("__fxstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+        }
+        return downcall("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    }
+
+    private static final long STATFS_SIZE = 120;
+
+    static String openFlags(int flags) {
+        StringJoiner names = new StringJoiner("|");
+        names.add((flags & 03) == O_RDWR ? "O_RDWR" : (flags & 03) == O_RDONLY ? "O_RDONLY" : "O_WRONLY");
+        if ((flags & O_CREAT) != 0) names.add("O_CREAT");
+        if ((flags & O_EXCL) != 0) names.add("O_EXCL");
+        if ((flags & O_CLOEXEC) != 0) names.add("O_CLOEXEC");
+        return names.toString();
+    }
+
+    static String protection(int prot) {
+        if (prot == PROT_NONE) {
+            return "PROT_NONE";
+        }
+        StringJoiner names = new StringJoiner("|");
+        if ((prot & PROT_READ) != 0) names.add("PROT_READ");
+        if ((prot & PROT_WRITE) != 0) names.add("PROT_WRITE");
+        return names.toString();
+    }
+
+    static String mapFlags(int flags) {
+        StringJoiner names = new StringJoiner("|");
+        names.add(switch (flags & 0x03) {
+            case MAP_SHARED -> "MAP_SHARED";
+            case MAP_PRIVATE -> "MAP_PRIVATE";
+            case MAP_SHARED_VALIDATE -> "MAP_SHARED_VALIDATE";
+            default -> "0";
+        });
+        if ((flags & MAP_FIXED) != 0) names.add("MAP_FIXED");
+        if ((flags & MAP_ANONYMOUS) != 0) names.add("MAP_ANONYMOUS");
+        if ((flags & MAP_NORESERVE) != 0) names.add("MAP_NORESERVE");
+        if ((flags & MAP_POPULATE) != 0) names.add("MAP_POPULATE");
+        if ((flags & MAP_SYNC) != 0) names.add("MAP_SYNC");
+        return names.toString();
+    }
+
+    static String advice(int advice) {
+        return switch (advice) {
+            case MADV_DONTFORK -> "MADV_DONTFORK";
+            case MADV_POPULATE_WRITE -> "MADV_POPULATE_WRITE";
+            default -> Integer.toString(advice);
+        };
+    }
+
+    private static String hex(long address) {
+        return "0x" + Long.toHexString(address);
+    }
+
+    /** The parts of the C ABI that differ between the architectures dax4j runs on. */
+    private record Arch(long statSize, long statModeOffset, long statRdevOffset, long statSizeOffset,
+                        long statBlockSizeOffset, boolean statBlockSizeIsInt, boolean fstatIsVersioned) {
+
+        static Arch current() {
+            String os = System.getProperty("os.name", "");
+            String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+            if (!os.equals("Linux")) {
+                throw new UnsupportedOperationException("dax4j runs on Linux only, not on " + os);
+            }
+            boolean oldGlibc = LIBC.find("fstat").isEmpty();
+            return switch (arch) {
+                case "amd64", "x86_64" -> new Arch(144, 24, 40, 48, 56, false, oldGlibc);
+                case "aarch64" -> new Arch(128, 16, 32, 48, 56, true, false);
+                default -> throw new UnsupportedOperationException(
+                        "dax4j runs on Linux x86-64 and aarch64, not on " + arch);
+            };
+        }
+    }
+}
