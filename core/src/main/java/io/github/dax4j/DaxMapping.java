@@ -1,22 +1,23 @@
 package io.github.dax4j;
 
+import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.internal.posix.Errno;
-import io.github.dax4j.internal.posix.FileStatus;
 import io.github.dax4j.internal.posix.Libc;
 import io.github.dax4j.persist.MsyncPersister;
 import io.github.dax4j.persist.PersistMechanism;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 /**
- * A shared mapping of a persistent-memory source, and the means to make stores to it durable.
+ * A shared mapping of a persistent-memory source (a device-DAX instance or a file), and the means to make stores
+ * to it durable.
  *
  * <pre>{@code
  * MapOptions options = MapOptions.ofLength(2L << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
@@ -27,164 +28,146 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
- * <p>Invariants:
+ * <p>Invariants, the device-DAX driver's own, kept for every source:
  * <ol>
- *   <li>The mapping is {@code MAP_SHARED} (never private): stores reach the source, and every process mapping the
- *       same source sees them. It is marked {@code MADV_DONTFORK}, so a forked child never inherits it.</li>
- *   <li>{@link #segment()} covers exactly the mapped bytes, starts on a page boundary and is a whole number of
- *       pages long. Its bounds never change.</li>
- *   <li>{@link #isSynchronous()} says whether the kernel granted {@code MAP_SYNC}; {@link #persistMechanism()} says
- *       how {@link #persist} makes stores durable. Both are fixed for the life of the mapping.</li>
- *   <li>The mapping may be used from any thread. {@link #close()} unmaps it; afterwards {@link #segment()}'s accesses
- *       and {@link #persist} throw {@link IllegalStateException}. Closing twice is harmless. Closing while another
- *       thread is inside a {@link #persist} call fails with {@link IllegalStateException} and leaves the mapping
- *       open.</li>
- *   <li>The source's file descriptor stays open for the life of the mapping and is closed with it.</li>
+ *   <li>The mapping is shared ({@code MAP_SHARED_VALIDATE}, or {@code MAP_SHARED} where {@code MAP_SYNC} is
+ *       refused and {@link SyncMode#EMULATE} allows it); dax4j has no private mappings. It is marked
+ *       {@code MADV_DONTFORK}: a forked child never inherits it.</li>
+ *   <li>Offset, length and address are multiples of {@link #alignment()}, checked before anything is mapped (see
+ *       {@link Alignment} for the rules per source). {@link #faultSize()} is the largest page the source can fault
+ *       at; a {@linkplain MapOptions#strict(boolean) strict} mapping guarantees it is at least the alignment.</li>
+ *   <li>{@link #segment()} covers exactly the mapped bytes, read-only for a read-only mapping. Its bounds never
+ *       change.</li>
+ *   <li>{@link #isSynchronous()} and {@link #persistMechanism()} are fixed for the life of the mapping.</li>
+ *   <li>The mapping may be used from any thread. {@link #close()} unmaps it; afterwards accesses through
+ *       {@link #segment()} and calls to {@link #persist} throw {@link IllegalStateException}, never crash the JVM.
+ *       Closing twice is harmless.</li>
+ *   <li>The source's descriptor stays open (and its {@linkplain MapOptions#exclusive() lock} held) for the life of
+ *       the mapping and is closed with it.</li>
+ *   <li>A failed {@link #open} leaves nothing behind: no descriptor, no mapping, no reserved address space, no
+ *       file it created.</li>
  * </ol>
  *
  * <p>Run with {@code --enable-native-access=ALL-UNNAMED} (or the name of the module that holds dax4j) so the JVM
  * allows dax4j's native calls without a warning.
  *
- * @apiNote A source truncated by another process while mapped makes accesses past its new end fail with
- * {@link InternalError} (the JVM's translation of {@code SIGBUS}); dax4j cannot prevent that for files it does not
- * own.
+ * @apiNote A file truncated by another process while mapped makes accesses past its new end fail with
+ * {@link InternalError} (the JVM's translation of {@code SIGBUS}). dax4j checks the size when it opens the file and
+ * keeps it open, but cannot stop another process from truncating it; an {@linkplain MapOptions#exclusive()
+ * exclusive} mapping keeps out the processes that ask for the lock.
  */
 public final class DaxMapping implements AutoCloseable {
 
-    private static final int CREATE_MODE = 0600;
-
-    private final Path path;
+    private final Source source;
+    private final MappingPlan plan;
+    private final boolean readOnly;
     private final int fd;
     private final long address;
-    private final long length;
-    private final FileSystemKind fileSystem;
     private final Optional<ErrnoException> mapSyncRefusal;
     private final Arena arena;
     private final MemorySegment segment;
     private final MsyncPersister persister;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DaxMapping(Path path, int fd, long address, long length, FileSystemKind fileSystem,
-                       Optional<ErrnoException> mapSyncRefusal, Arena arena, MemorySegment segment,
-                       MsyncPersister persister) {
-        this.path = path;
+    private DaxMapping(Source source, MappingPlan plan, boolean readOnly, int fd, long address,
+                       Optional<ErrnoException> mapSyncRefusal, Arena arena, MemorySegment segment) {
+        this.source = source;
+        this.plan = plan;
+        this.readOnly = readOnly;
         this.fd = fd;
         this.address = address;
-        this.length = length;
-        this.fileSystem = fileSystem;
         this.mapSyncRefusal = mapSyncRefusal;
         this.arena = arena;
         this.segment = segment;
-        this.persister = persister;
+        this.persister = MsyncPersister.forBasePages();
     }
 
     /**
-     * Maps a regular file read-write and shared, asking the kernel for {@code MAP_SHARED_VALIDATE|MAP_SYNC}.
+     * Maps a device-DAX instance or a regular file, shared, asking the kernel for
+     * {@code MAP_SHARED_VALIDATE|MAP_SYNC}.
      *
      * <p>With {@link MapOptions#isCreateIfAbsent()}, a missing file is created with mode {@code 0600} and its blocks
      * allocated ({@code fallocate}, or {@code ftruncate} where the file system cannot preallocate); if anything
      * after that fails, the file is deleted again.
      *
-     * @param path    the file to map
-     * @param options how many bytes, whether to create, what to do without {@code MAP_SYNC}
+     * @param path    the device or file to map; symbolic links are followed once
+     * @param options which bytes, how aligned, what to do without {@code MAP_SYNC}, ...
      * @return the established mapping; the caller must close it
      * @throws ErrnoException               if a system call fails, e.g. {@code open} with {@code ENOENT} for a
-     *                                      missing file that is not to be created
-     * @throws UnsupportedSourceException   if {@code path} is not a regular file
-     * @throws AlignmentException           if the length to map is not a multiple of the page size
-     * @throws SourceRangeException         if the file is shorter than the length to map
+     *                                      missing file that is not to be created, or {@code EROFS}/{@code EACCES}
+     *                                      for a read-write mapping of a file that is read-only
+     * @throws UnsupportedSourceException   if {@code path} is neither a regular file nor device-DAX
+     * @throws AlignmentException           if an alignment rule is broken (see {@link Alignment})
+     * @throws SourceRangeException         if the source is shorter than the offset plus the length to map
      * @throws MapSyncUnavailableException  if {@link SyncMode#REQUIRE} and the kernel refuses {@code MAP_SYNC}
+     * @throws SourceInUseException         if {@linkplain MapOptions#exclusive() exclusive} and another open holds
+     *                                      the source's lock
+     * @throws IllegalArgumentException     if the options both create and map read-only
      */
     public static DaxMapping open(Path path, MapOptions options) {
+        return open(path, options, DaxDevices.system());
+    }
+
+    /** {@link #open(Path, MapOptions)}, with device-DAX instances looked up in {@code devices}. */
+    static DaxMapping open(Path path, MapOptions options, DaxDevices devices) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
+        SourceOpener.Opened opened = SourceOpener.open(path, options, devices);
+        int fd = opened.fd();
+        Source source = opened.source();
         String name = path.toString();
-        boolean created = false;
-        int fd;
-        if (options.isCreateIfAbsent()) {
-            try {
-                fd = Libc.open(name, Libc.O_RDWR | Libc.O_CLOEXEC | Libc.O_CREAT | Libc.O_EXCL, CREATE_MODE);
-                created = true;
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.EEXIST) {
-                    throw e;
-                }
-                fd = Libc.open(name, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
-            }
-        } else {
-            fd = Libc.open(name, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
-        }
         long address = 0;
         long length = 0;
         try {
-            FileStatus status = Libc.fstat(fd, name);
-            if (!status.isRegularFile()) {
-                throw new UnsupportedSourceException(path + " is " + describe(status) + ", not a regular file");
+            MappingPlan plan = MappingPlan.of(source, options);
+            length = plan.length();
+            if (opened.created()) {
+                allocate(fd, name, plan.offset() + plan.length());
             }
-            FileSystemKind fileSystem = FileSystemKind.ofMagic(Libc.fstatfs(fd, name).type());
-            long pageSize = Libc.pageSize();
-            length = options.length().orElse(status.size());
-            if (length == 0) {
-                throw new SourceRangeException(path + " is empty: there is nothing to map");
-            }
-            if (length % pageSize != 0) {
-                throw new AlignmentException("cannot map " + length + " bytes of " + path
-                        + ": the length is not a multiple of the page size " + pageSize);
-            }
-            if (created) {
-                allocate(fd, name, length);
-            } else if (status.size() < length) {
-                throw new SourceRangeException("cannot map " + length + " bytes of " + path + ": the file has only "
-                        + status.size() + " bytes (dax4j never grows an existing source)");
+            if (options.isExclusive() && !Libc.tryLock(fd, options.isReadOnly(), name)) {
+                throw new SourceInUseException(path);
             }
 
+            int prot = options.isReadOnly() ? Libc.PROT_READ : Libc.PROT_READ | Libc.PROT_WRITE;
+            long alignment = plan.alignment().bytes();
             Optional<ErrnoException> refusal = Optional.empty();
-            int prot = Libc.PROT_READ | Libc.PROT_WRITE;
             try {
-                address = Libc.mmap(0, length, prot, Libc.MAP_SHARED_VALIDATE | Libc.MAP_SYNC, fd, 0, name);
+                address = AlignedMapper.map(fd, plan.offset(), length, alignment, prot,
+                        Libc.MAP_SHARED_VALIDATE | Libc.MAP_SYNC, name);
             } catch (ErrnoException e) {
-                // EOPNOTSUPP: file system without DAX; EINVAL: a kernel older than 4.15 knows no MAP_SHARED_VALIDATE
+                // EOPNOTSUPP: no DAX; EINVAL from a kernel older than 4.15, which knows no MAP_SHARED_VALIDATE
                 if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.EINVAL) {
                     throw e;
                 }
-                if (options.syncMode() == SyncMode.REQUIRE) {
-                    throw new MapSyncUnavailableException(path, fileSystem, e);
+                // device-DAX has no page cache and no file system metadata: MAP_SHARED is just as synchronous
+                if (source instanceof FileSource && options.syncMode() == SyncMode.REQUIRE) {
+                    throw new MapSyncUnavailableException(path, ((FileSource) source).fileSystem(), e);
                 }
-                refusal = Optional.of(e);
-                address = Libc.mmap(0, length, prot, Libc.MAP_SHARED, fd, 0, name);
+                refusal = source instanceof FileSource ? Optional.of(e) : Optional.empty();
+                address = AlignedMapper.map(fd, plan.offset(), length, alignment, prot, Libc.MAP_SHARED, name);
             }
 
             Arena arena = Arena.ofShared();
             MemorySegment segment = Libc.view(address, length, arena);
             Libc.madvise(segment, Libc.MADV_DONTFORK);
-            return new DaxMapping(path, fd, address, length, fileSystem, refusal, arena, segment,
-                    MsyncPersister.forBasePages());
+            if (options.isPrefault()) {
+                prefault(segment, options.isReadOnly(), source.faultSize());
+            }
+            return new DaxMapping(source, plan, options.isReadOnly(), fd, address, refusal, arena,
+                    options.isReadOnly() ? segment.asReadOnly() : segment);
         } catch (RuntimeException | Error e) {
-            undo(e, path, fd, address, length, created);
+            if (address != 0) {
+                try {
+                    Libc.munmap(address, length);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            SourceOpener.closeQuietly(fd, e);
+            if (opened.created()) {
+                SourceOpener.deleteQuietly(path, e);
+            }
             throw e;
-        }
-    }
-
-    /** The whole undo of a failed {@link #open}: each step runs even when an earlier one fails. */
-    private static void undo(Throwable failure, Path path, int fd, long address, long length, boolean created) {
-        if (address != 0) {
-            try {
-                Libc.munmap(address, length);
-            } catch (RuntimeException e) {
-                failure.addSuppressed(e);
-            }
-        }
-        try {
-            Libc.close(fd);
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
-        }
-        if (created) {
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException | RuntimeException e) {
-                failure.addSuppressed(e);
-            }
         }
     }
 
@@ -199,21 +182,28 @@ public final class DaxMapping implements AutoCloseable {
         }
     }
 
-    private static String describe(FileStatus status) {
-        return switch (status.mode() & 0170000) {
-            case 0040000 -> "a directory";
-            case 0010000 -> "a FIFO";
-            case 0140000 -> "a socket";
-            case 0060000 -> "a block device";
-            case 0020000 -> "a character device (" + status.rdevMajor() + ":" + status.rdevMinor() + ")";
-            case 0120000 -> "a symbolic link";
-            default -> "of unknown type (st_mode 0" + Integer.toOctalString(status.mode()) + ")";
-        };
+    /**
+     * Takes every fault now. {@code MADV_POPULATE_*} (Linux 5.14) reports a fault that cannot be served (e.g. no
+     * free huge page) as an error; older kernels answer {@code EINVAL}, and then one access per fault-size step
+     * faults the pages in, for reading only (a later write still takes a minor fault to mark the page dirty).
+     */
+    private static void prefault(MemorySegment segment, boolean readOnly, long faultSize) {
+        try {
+            Libc.madvise(segment, readOnly ? Libc.MADV_POPULATE_READ : Libc.MADV_POPULATE_WRITE);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+            long step = Math.min(faultSize, Libc.pageSize());
+            for (long at = 0; at < segment.byteSize(); at += step) {
+                segment.get(JAVA_BYTE, at);
+            }
+        }
     }
 
     /**
      * {@return the mapped memory} Its bounds are the mapping's; accessing it after {@link #close()} throws
-     * {@link IllegalStateException}.
+     * {@link IllegalStateException}. Read-only for a read-only mapping.
      */
     public MemorySegment segment() {
         return segment;
@@ -222,18 +212,26 @@ public final class DaxMapping implements AutoCloseable {
     /**
      * Makes the stores to {@code [offset, offset + length)} durable, and returns only when they are.
      *
-     * <p>With {@link PersistMechanism#MSYNC} the whole pages touching the range are written back. An empty range
-     * does nothing.
+     * <p>With {@link PersistMechanism#MSYNC} the whole pages touching the range are written back. An empty range,
+     * or any range of a read-only mapping, does nothing.
      *
-     * @throws IndexOutOfBoundsException if {@code offset < 0}, {@code length < 0} or
-     *                                   {@code offset + length > byteSize()}
-     * @throws IllegalStateException     if the mapping is closed
-     * @throws ErrnoException            if the kernel reports a write-back failure (e.g. {@code EIO})
+     * @throws IndexOutOfBoundsException     if {@code offset < 0}, {@code length < 0} or
+     *                                       {@code offset + length > byteSize()}
+     * @throws IllegalStateException         if the mapping is closed
+     * @throws UnsupportedOperationException if the source is device-DAX, which only CPU cache flushing makes
+     *                                       durable ({@code msync} answers {@code EINVAL} there)
+     * @throws ErrnoException                if the kernel reports a write-back failure (e.g. {@code EIO})
      */
     public void persist(long offset, long length) {
-        Objects.checkFromIndexSize(offset, length, this.length);
+        Objects.checkFromIndexSize(offset, length, plan.length());
         ensureOpen();
-        persister.persist(segment, offset, length);
+        if (source instanceof DeviceDaxSource) {
+            throw new UnsupportedOperationException("cannot persist to " + source.describe() + ": device-DAX is"
+                    + " made durable by CPU cache flushing only, and this version of dax4j has no flush mechanism");
+        }
+        if (!readOnly) {
+            persister.persist(segment, offset, length);
+        }
     }
 
     /** {@return how {@link #persist} makes stores durable} */
@@ -241,7 +239,10 @@ public final class DaxMapping implements AutoCloseable {
         return PersistMechanism.MSYNC;
     }
 
-    /** {@return whether the kernel granted {@code MAP_SYNC}: stores need only a CPU cache flush to be durable} */
+    /**
+     * {@return whether stores need only a CPU cache flush to be durable}: the kernel granted {@code MAP_SYNC}, or
+     * the source is device-DAX
+     */
     public boolean isSynchronous() {
         return mapSyncRefusal.isEmpty();
     }
@@ -251,19 +252,49 @@ public final class DaxMapping implements AutoCloseable {
         return mapSyncRefusal;
     }
 
+    /** {@return what is mapped: a device-DAX instance or a file, as it was when opened} */
+    public Source source() {
+        return source;
+    }
+
     /** {@return the mapped path, as given to {@link #open}} */
     public Path path() {
-        return path;
+        return source.path();
+    }
+
+    /** {@return the offset into the source where the mapping starts} */
+    public long offset() {
+        return plan.offset();
     }
 
     /** {@return the number of bytes mapped} */
     public long byteSize() {
-        return length;
+        return plan.length();
     }
 
-    /** {@return the file system that holds the source} */
+    /** {@return the alignment of the mapping's offset, length and address} */
+    public Alignment alignment() {
+        return plan.alignment();
+    }
+
+    /** {@return whether the source was required to fault at the mapping's alignment} */
+    public boolean isStrict() {
+        return plan.strict();
+    }
+
+    /** {@return the largest page size the kernel can fault this mapping in at} */
+    public long faultSize() {
+        return source.faultSize();
+    }
+
+    /** {@return whether the mapping is read-only} */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** {@return the file system that holds the source; {@link FileSystemKind#OTHER} for device-DAX} */
     public FileSystemKind fileSystem() {
-        return fileSystem;
+        return source instanceof FileSource file ? file.fileSystem() : FileSystemKind.OTHER;
     }
 
     /** {@return whether {@link #close()} has been called} */
@@ -272,8 +303,8 @@ public final class DaxMapping implements AutoCloseable {
     }
 
     /**
-     * Unmaps the memory and closes the source's descriptor. Stores not yet {@linkplain #persist persisted} may or
-     * may not be durable. Does nothing if already closed.
+     * Unmaps the memory and closes the source's descriptor, releasing its lock. Stores not yet
+     * {@linkplain #persist persisted} may or may not be durable. Does nothing if already closed.
      *
      * @throws IllegalStateException if another thread is inside a native call on this mapping (e.g. {@link #persist});
      *                               the mapping stays open
@@ -291,7 +322,7 @@ public final class DaxMapping implements AutoCloseable {
             throw e;
         }
         try {
-            Libc.munmap(address, length);
+            Libc.munmap(address, plan.length());
         } finally {
             Libc.close(fd);
         }
@@ -299,14 +330,16 @@ public final class DaxMapping implements AutoCloseable {
 
     private void ensureOpen() {
         if (closed.get()) {
-            throw new IllegalStateException("the mapping of " + path + " is closed");
+            throw new IllegalStateException("the mapping of " + source.path() + " is closed");
         }
     }
 
     @Override
     public String toString() {
-        return "DaxMapping[" + path + ", " + length + " bytes on " + fileSystem.displayName() + ", "
-                + (isSynchronous() ? "MAP_SYNC" : "MAP_SHARED (MAP_SYNC refused: "
+        return "DaxMapping[" + source.describe() + ", " + plan.length() + " bytes at offset " + plan.offset()
+                + ", " + plan.alignment() + " aligned" + (plan.strict() ? " (strict)" : "") + ", faults at "
+                + source.faultSize() + (readOnly ? ", read-only" : "") + ", "
+                + (mapSyncRefusal.isEmpty() ? "synchronous" : "MAP_SHARED (MAP_SYNC refused: "
                 + mapSyncRefusal.get().errnoSymbol() + ")") + ", persist by " + persistMechanism().description()
                 + (isClosed() ? ", closed" : "") + "]";
     }

@@ -16,6 +16,7 @@ import java.util.StringJoiner;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Every C library call dax4j makes, and nothing else.
@@ -43,6 +44,7 @@ public final class Libc {
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_PATH = 010000000;
 
     public static final int PROT_NONE = 0;
     public static final int PROT_READ = 1;
@@ -62,7 +64,13 @@ public final class Libc {
     public static final int MS_SYNC = 4;
 
     public static final int MADV_DONTFORK = 10;
+    public static final int MADV_POPULATE_READ = 22;
     public static final int MADV_POPULATE_WRITE = 23;
+
+    private static final int F_OFD_SETLK = 37;
+    private static final short F_RDLCK = 0;
+    private static final short F_WRLCK = 1;
+    private static final long FLOCK_SIZE = 32; // struct flock: l_type, l_whence, l_start at 8, l_len at 16, l_pid at 24
 
     private static final int SC_PAGESIZE = 30;
     private static final int STAT_VERSION_X86_64 = 1;
@@ -96,6 +104,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SYSCONF = downcall("sysconf",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle FCNTL = downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private static final long PAGE_SIZE = sysconf(SC_PAGESIZE, "_SC_PAGESIZE");
@@ -124,6 +134,55 @@ public final class Libc {
                 throw failure(call, state);
             }
             return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Opens the file an {@code O_PATH} descriptor refers to, through {@code /proc/self/fd}: the very inode that was
+     * checked through {@code pathFd}, whatever has happened to its path since.
+     *
+     * @param path the path {@code pathFd} was opened from, for the message only
+     * @return the new file descriptor
+     * @throws ErrnoException when the call fails; the message names {@code path}
+     */
+    public static int reopen(int pathFd, int flags, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom("/proc/self/fd/" + pathFd), flags, 0);
+            if (fd < 0) {
+                throw failure("open(\"" + path + "\", " + openFlags(flags) + ")", state);
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Tries to take an open-file-description lock on the whole file ({@code fcntl(F_OFD_SETLK)}): a write lock,
+     * or a read lock when {@code shared}. Such locks belong to the open file description, not the process, so two
+     * opens in one process conflict just as two processes do.
+     *
+     * @return {@code false} if a conflicting lock is held ({@code EAGAIN} or {@code EACCES})
+     * @throws ErrnoException when the call fails otherwise
+     */
+    public static boolean tryLock(int fd, boolean shared, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment flock = arena.allocate(FLOCK_SIZE, 8);
+            flock.set(JAVA_SHORT, 0, shared ? F_RDLCK : F_WRLCK); // l_whence SEEK_SET, l_start 0, l_len 0 (to the end), l_pid 0
+            int result = (int) FCNTL.invokeExact(state, fd, F_OFD_SETLK, flock);
+            if (result == 0) {
+                return true;
+            }
+            int errno = errno(state);
+            if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
+                return false;
+            }
+            throw failure("fcntl(" + fd + " \"" + path + "\", F_OFD_SETLK, " + (shared ? "F_RDLCK" : "F_WRLCK") + ")",
+                    state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -163,7 +222,7 @@ public final class Libc {
             if (result != 0) {
                 throw failure("fstat(" + fd + " \"" + path + "\")", state);
             }
-            return new FileStatus(stat.get(JAVA_INT, ARCH.statModeOffset), stat.get(JAVA_LONG, ARCH.statRdevOffset),
+            return new FileStatus(stat.get(JAVA_LONG, 0), stat.get(JAVA_LONG, 8), stat.get(JAVA_INT, ARCH.statModeOffset), stat.get(JAVA_LONG, ARCH.statRdevOffset),
                     stat.get(JAVA_LONG, ARCH.statSizeOffset), ARCH.statBlockSizeIsInt
                             ? stat.get(JAVA_INT, ARCH.statBlockSizeOffset)
                             : stat.get(JAVA_LONG, ARCH.statBlockSizeOffset));
@@ -382,6 +441,7 @@ public final class Libc {
         if ((flags & O_CREAT) != 0) names.add("O_CREAT");
         if ((flags & O_EXCL) != 0) names.add("O_EXCL");
         if ((flags & O_CLOEXEC) != 0) names.add("O_CLOEXEC");
+        if ((flags & O_PATH) != 0) names.add("O_PATH");
         return names.toString();
     }
 
@@ -414,6 +474,7 @@ public final class Libc {
     static String advice(int advice) {
         return switch (advice) {
             case MADV_DONTFORK -> "MADV_DONTFORK";
+            case MADV_POPULATE_READ -> "MADV_POPULATE_READ";
             case MADV_POPULATE_WRITE -> "MADV_POPULATE_WRITE";
             default -> Integer.toString(advice);
         };
