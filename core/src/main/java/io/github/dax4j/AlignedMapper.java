@@ -18,8 +18,14 @@ final class AlignedMapper {
      * @throws ErrnoException if reserving or mapping fails; nothing stays mapped
      */
     static long map(int fd, long offset, long length, long alignment, int prot, int flags, String name) {
+        return place(fd, offset, length, alignment, prot, flags, name).address();
+    }
+
+    /** {@link #map}, returning the whole placement: where the reservation was, and where the mapping went. */
+    static Placement place(int fd, long offset, long length, long alignment, int prot, int flags, String name) {
         if (alignment <= Libc.pageSize()) {
-            return Libc.mmap(0, length, prot, flags, fd, offset, name);
+            long address = Libc.mmap(0, length, prot, flags, fd, offset, name);
+            return new Placement(address, length, address, length);
         }
         long reservationLength = Placement.reservationLength(length, alignment);
         long reservation = Libc.mmap(0, reservationLength, Libc.PROT_NONE,
@@ -33,7 +39,7 @@ final class AlignedMapper {
             if (placement.tailSlack() > 0) {
                 Libc.munmap(placement.address() + length, placement.tailSlack());
             }
-            return placement.address();
+            return placement;
         } catch (RuntimeException | Error e) {
             try {
                 Libc.munmap(reservation, reservationLength); // whatever of it is still mapped, the source included

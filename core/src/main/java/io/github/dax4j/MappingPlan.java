@@ -11,7 +11,8 @@ package io.github.dax4j;
  *       hugetlbfs: its page size; other files: 4 KiB).</li>
  *   <li>Device-DAX: {@code A} is a multiple of the device's {@code align}, the fault size the kernel enforces.</li>
  *   <li>Hugetlbfs: {@code A} is a multiple of the mount's page size; the kernel refuses anything else.</li>
- *   <li>Strict (always for device-DAX, on request for files): the source can fault at {@code A}.</li>
+ *   <li>Strict files (on request): the file can fault at {@code A}. Device-DAX is strict by rule 2: every fault
+ *       is of its {@code align}, and {@code A} is a multiple of that.</li>
  *   <li>{@code offset} and {@code length} are multiples of {@code A}; {@code length > 0};
  *       {@code offset + length <= size}. Without a length, everything from {@code offset} to the end.</li>
  * </ol>
@@ -19,7 +20,7 @@ package io.github.dax4j;
  * @param offset    the first byte of the source that is mapped
  * @param length    the number of bytes mapped
  * @param alignment the alignment of offset, length and address
- * @param strict    whether the source was required to fault at {@code alignment}
+ * @param strict    whether the source's fault size was checked against {@code alignment} (always for device-DAX)
  */
 record MappingPlan(long offset, long length, Alignment alignment, boolean strict) {
 

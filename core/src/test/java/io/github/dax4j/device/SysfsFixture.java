@@ -1,0 +1,110 @@
+package io.github.dax4j.device;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Builds fake sysfs trees laid out as the kernel lays out the real one ({@code Documentation/ABI/testing/
+ * sysfs-bus-dax}, {@code sysfs-bus-nfit}), so discovery can be tested on machines without persistent memory.
+ *
+ * <p>Paths given to the methods are relative to the fixture's root (which stands for {@code /}); links are made
+ * relative, as sysfs makes them, so resolving them never leaves the fixture.
+ */
+public final class SysfsFixture {
+
+    /** Where QEMU's NVDIMM (ACPI NFIT) puts region 0 on Linux 6.x. */
+    public static final String NFIT_REGION0 = "sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0";
+
+    private final Path root;
+
+    public SysfsFixture(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public DaxDevices devices() {
+        return DaxDevices.at(root);
+    }
+
+    /** Writes an attribute file with {@code content} and a newline, as sysfs shows it. */
+    public SysfsFixture attribute(String path, String content) {
+        Path file = root.resolve(path);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Makes {@code path} a relative symbolic link to {@code target}, both relative to the root. */
+    public SysfsFixture link(String path, String target) {
+        Path link = root.resolve(path);
+        try {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, link.getParent().relativize(root.resolve(target)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Makes {@code path} an absolute symbolic link to {@code target} outside the fixture. */
+    public SysfsFixture absoluteLink(String path, Path target) {
+        Path link = root.resolve(path);
+        try {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /**
+     * Adds a device-DAX instance in the current layout (Linux 5.10+): {@code parent/NAME/NAME} with its attributes,
+     * {@code parent/NAME/dax_region}, the bus and char-device links.
+     *
+     * @param parent   the directory of the device that provides the region (an nd region, {@code hmem.0}, ...)
+     * @param name     e.g. {@code dax0.0}
+     * @param devNo    e.g. {@code 252:0}
+     * @param withAlign whether the instance has its own {@code align} attribute (Linux 5.10+)
+     */
+    public SysfsFixture daxInstance(String parent, String name, String devNo, long size, long align,
+                                    int numaNode, int targetNode, String resource, boolean withAlign) {
+        String regionDevice = parent + "/" + name;
+        String device = regionDevice + "/" + name;
+        attribute(device + "/size", Long.toString(size));
+        if (withAlign) {
+            attribute(device + "/align", Long.toString(align));
+        }
+        attribute(device + "/numa_node", Integer.toString(numaNode));
+        attribute(device + "/target_node", Integer.toString(targetNode));
+        if (resource != null) {
+            attribute(device + "/resource", resource);
+        }
+        attribute(regionDevice + "/dax_region/align", Long.toString(align));
+        attribute(regionDevice + "/dax_region/size", Long.toString(size));
+        attribute("sys/bus/dax/drivers/device_dax/bind", "");
+        link(device + "/subsystem", "sys/bus/dax");
+        link("sys/bus/dax/devices/" + name, device);
+        link("sys/dev/char/" + devNo, device);
+        return this;
+    }
+
+    /** Adds an NVDIMM region with its persistence attributes. */
+    public SysfsFixture nvdimmRegion(String region, String persistenceDomain, boolean deepFlush) {
+        attribute(region + "/persistence_domain", persistenceDomain);
+        attribute(region + "/badblocks", "");
+        if (deepFlush) {
+            attribute(region + "/deep_flush", "1");
+        }
+        return this;
+    }
+}
