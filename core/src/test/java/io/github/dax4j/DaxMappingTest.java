@@ -250,6 +250,83 @@ class DaxMappingTest {
     }
 
     @Nested
+    class Options {
+
+        @Test
+        void aReadOnlyMappingHasAReadOnlySegmentAndSeesPersistedData() {
+            Path device = shm.resolve("dev");
+            try (DaxMapping pmem = DaxMapping.open(device, emulated(SIZE))) {
+                pmem.segment().set(JAVA_LONG, 64, 99L);
+                pmem.persist(64, 8);
+            }
+            try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().readOnly()
+                    .syncMode(SyncMode.EMULATE))) {
+                assertTrue(pmem.isReadOnly());
+                assertTrue(pmem.segment().isReadOnly());
+                assertEquals(99L, pmem.segment().get(JAVA_LONG, 64));
+                assertThrows(IllegalArgumentException.class, () -> pmem.segment().set(JAVA_LONG, 64, 1L));
+                pmem.persist(0, SIZE); // nothing to write back, and harmless
+                assertTrue(NativeResources.mappingsOf(device).getFirst().contains(" r--s "),
+                        NativeResources.mappingsOf(device).toString());
+            }
+        }
+
+        @Test
+        void prefaultTakesEveryFaultAtOpen() {
+            try (DaxMapping pmem = DaxMapping.open(shm.resolve("dev"), emulated(SIZE).prefault())) {
+                assertEquals(SIZE >> 10, ProcMaps.smapsField(pmem.segment().address(), "Rss"),
+                        "every page resident before the first access");
+            }
+            try (DaxMapping pmem = DaxMapping.open(shm.resolve("dev2"), emulated(SIZE))) {
+                assertEquals(0, ProcMaps.smapsField(pmem.segment().address(), "Rss"), "nothing resident untouched");
+            }
+        }
+
+        @Test
+        void exclusiveReadOnlyMappingsShareASource() {
+            Path device = shm.resolve("dev");
+            DaxMapping.open(device, emulated(SIZE)).close();
+            MapOptions shared = MapOptions.wholeSource().syncMode(SyncMode.EMULATE).readOnly().exclusive();
+            try (DaxMapping first = DaxMapping.open(device, shared);
+                 DaxMapping second = DaxMapping.open(device, shared)) {
+                assertEquals(first.byteSize(), second.byteSize());
+                assertThrows(SourceInUseException.class, () -> DaxMapping.open(device,
+                        MapOptions.wholeSource().syncMode(SyncMode.EMULATE).exclusive()));
+            }
+            try (DaxMapping writer = DaxMapping.open(device,
+                    MapOptions.wholeSource().syncMode(SyncMode.EMULATE).exclusive())) {
+                assertTrue(writer.segment().byteSize() > 0, "the lock went with the readers' close");
+            }
+        }
+
+        @Test
+        void aSymbolicLinkIsResolvedOnceAndReported() throws IOException {
+            Path device = shm.resolve("dev");
+            DaxMapping.open(device, emulated(SIZE)).close();
+            Path link = Files.createSymbolicLink(shm.resolve("link"), device);
+            try (DaxMapping pmem = DaxMapping.open(link, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+                assertEquals(link, pmem.path());
+                assertEquals(device, pmem.source().realPath());
+                assertTrue(pmem.toString().contains(link + " -> " + device), pmem.toString());
+            }
+        }
+
+        @Test
+        void aFileTruncatedUnderTheMappingFailsAccessesWithInternalError() throws IOException {
+            Path device = shm.resolve("dev");
+            try (DaxMapping pmem = DaxMapping.open(device, emulated(SIZE))) {
+                try (var channel = java.nio.channels.FileChannel.open(device,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    channel.truncate(PAGE); // another process could do this; dax4j cannot stop it
+                }
+                pmem.segment().get(JAVA_LONG, 0); // still backed
+                assertThrows(InternalError.class, () -> pmem.segment().get(JAVA_LONG, 2 * PAGE),
+                        "SIGBUS past the new end becomes InternalError, not a crash");
+            }
+        }
+    }
+
+    @Nested
     class BadInput {
 
         @Test

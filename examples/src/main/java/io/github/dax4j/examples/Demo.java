@@ -57,6 +57,9 @@ public final class Demo {
             line(out, "MAP_SYNC", pmem.isSynchronous() ? "granted"
                     : "refused (" + pmem.mapSyncRefusal().orElseThrow().errnoSymbol()
                     + ") -> emulated: MAP_SHARED, made durable with msync");
+            line(out, "geometry", pmem.byteSize() + " bytes at offset " + pmem.offset() + ", " + pmem.alignment()
+                    + " aligned at 0x" + Long.toHexString(pmem.segment().address()) + ", faults at "
+                    + pmem.faultSize() + " bytes");
             line(out, "mechanism", pmem.persistMechanism() + ": " + pmem.persistMechanism().description());
             line(out, "open+map", millis(openNanos) + " (the first open in a JVM also links dax4j's native calls)");
 
