@@ -46,18 +46,15 @@ public final class SysfsFixture {
     /** Makes {@code path} a relative symbolic link to {@code target}, both relative to the root. */
     public SysfsFixture link(String path, String target) {
         Path link = root.resolve(path);
-        try {
-            Files.createDirectories(link.getParent());
-            Files.createSymbolicLink(link, link.getParent().relativize(root.resolve(target)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return this;
+        return symlink(link, link.getParent().relativize(root.resolve(target)));
     }
 
     /** Makes {@code path} an absolute symbolic link to {@code target} outside the fixture. */
     public SysfsFixture absoluteLink(String path, Path target) {
-        Path link = root.resolve(path);
+        return symlink(root.resolve(path), target);
+    }
+
+    private SysfsFixture symlink(Path link, Path target) {
         try {
             Files.createDirectories(link.getParent());
             Files.createSymbolicLink(link, target);

@@ -125,11 +125,16 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static int open(String path, int flags, int mode) {
+        return open(path, flags, mode, path);
+    }
+
+    /** {@code open(2)} of {@code path}, failing with a message that names {@code shownPath} instead. */
+    private static int open(String path, int flags, int mode, String shownPath) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
             if (fd < 0) {
-                String call = "open(\"" + path + "\", " + openFlags(flags)
+                String call = "open(\"" + shownPath + "\", " + openFlags(flags)
                         + ((flags & O_CREAT) != 0 ? ", 0" + Integer.toOctalString(mode) : "") + ")";
                 throw failure(call, state);
             }
@@ -148,16 +153,7 @@ public final class Libc {
      * @throws ErrnoException when the call fails; the message names {@code path}
      */
     public static int reopen(int pathFd, int flags, String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom("/proc/self/fd/" + pathFd), flags, 0);
-            if (fd < 0) {
-                throw failure("open(\"" + path + "\", " + openFlags(flags) + ")", state);
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return open("/proc/self/fd/" + pathFd, flags, 0, path);
     }
 
     /**
