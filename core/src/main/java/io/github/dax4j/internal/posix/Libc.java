@@ -49,6 +49,7 @@ public final class Libc {
     public static final int PROT_NONE = 0;
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
+    public static final int PROT_EXEC = 4;
 
     public static final int MAP_SHARED = 0x01;
     public static final int MAP_PRIVATE = 0x02;
@@ -98,6 +99,8 @@ public final class Libc {
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle MUNMAP = downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MPROTECT = downcall("mprotect",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle MSYNC = downcall("msync",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle MADVISE = downcall("madvise",
@@ -323,6 +326,23 @@ public final class Libc {
     }
 
     /**
+     * {@code mprotect(2)}.
+     *
+     * @throws ErrnoException when the call fails ({@code EACCES} where policy forbids executable memory)
+     */
+    public static void mprotect(long address, long length, int prot) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int result = (int) MPROTECT.invokeExact(state, MemorySegment.ofAddress(address), length, prot);
+            if (result != 0) {
+                throw failure("mprotect(" + hex(address) + ", " + length + ", " + protection(prot) + ")", state);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
      * {@code msync(2)} over the whole of {@code range}, retried on {@code EINTR}.
      *
      * @param range a page-aligned slice of a mapping; its arena is kept alive during the call
@@ -448,6 +468,7 @@ public final class Libc {
         StringJoiner names = new StringJoiner("|");
         if ((prot & PROT_READ) != 0) names.add("PROT_READ");
         if ((prot & PROT_WRITE) != 0) names.add("PROT_WRITE");
+        if ((prot & PROT_EXEC) != 0) names.add("PROT_EXEC");
         return names.toString();
     }
 

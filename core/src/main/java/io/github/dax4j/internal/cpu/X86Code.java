@@ -1,0 +1,164 @@
+package io.github.dax4j.internal.cpu;
+
+/**
+ * The x86-64 machine code dax4j runs: CPUID, XGETBV, cache-line flush loops, a store fence, and non-temporal copy
+ * and fill loops. System V calling convention: arguments in {@code rdi, rsi, rdx, rcx, r8}, result in {@code rax};
+ * {@code rbx} is callee-saved, every {@code xmm} register caller-saved.
+ *
+ * <p>Each instruction is written as its bytes with its mnemonic beside it; {@code X86CodeTest} executes every stub
+ * on real memory.
+ */
+final class X86Code {
+
+    private static final int JZ = 0x74;
+    private static final int JNZ = 0x75;
+    private static final int JB = 0x72;
+
+    private X86Code() {
+    }
+
+    /** {@code void cpuid(int leaf, int subleaf, int out[4])}: EAX, EBX, ECX, EDX into {@code out}. */
+    static byte[] cpuid() {
+        return new CodeBuffer()
+                .emit(0x53)                     // push rbx
+                .emit(0x49, 0x89, 0xd0)         // mov  r8, rdx          ; out, since cpuid overwrites rdx
+                .emit(0x89, 0xf8)               // mov  eax, edi         ; leaf
+                .emit(0x89, 0xf1)               // mov  ecx, esi         ; subleaf
+                .emit(0x0f, 0xa2)               // cpuid
+                .emit(0x41, 0x89, 0x00)         // mov  [r8], eax
+                .emit(0x41, 0x89, 0x58, 0x04)   // mov  [r8+4], ebx
+                .emit(0x41, 0x89, 0x48, 0x08)   // mov  [r8+8], ecx
+                .emit(0x41, 0x89, 0x50, 0x0c)   // mov  [r8+12], edx
+                .emit(0x5b)                     // pop  rbx
+                .emit(0xc3)                     // ret
+                .toByteArray();
+    }
+
+    /** {@code long xgetbv(int register)}: EDX:EAX of {@code XGETBV}. Only valid where CPUID says OSXSAVE. */
+    static byte[] xgetbv() {
+        return new CodeBuffer()
+                .emit(0x89, 0xf9)               // mov  ecx, edi
+                .emit(0x0f, 0x01, 0xd0)         // xgetbv                ; edx:eax = XCR[ecx]
+                .emit(0x48, 0xc1, 0xe2, 0x20)   // shl  rdx, 32
+                .emit(0x48, 0x09, 0xd0)         // or   rax, rdx
+                .emit(0xc3)                     // ret
+                .toByteArray();
+    }
+
+    /**
+     * {@code void flush(void *base, size_t offset, size_t length)}: writes back every 64-byte line overlapping
+     * {@code [base + offset, base + offset + length)}, each exactly once; nothing for length 0. With {@code fence},
+     * an {@code SFENCE} follows (persist), except after CLFLUSH, which is ordered by itself.
+     */
+    static byte[] flush(FlushInstruction instruction, boolean fence) {
+        int[] body = switch (instruction) {
+            case CLWB -> new int[] {0x66, 0x0f, 0xae, 0x37};       // clwb       [rdi]
+            case CLFLUSHOPT -> new int[] {0x66, 0x0f, 0xae, 0x3f}; // clflushopt [rdi]
+            case CLFLUSH -> new int[] {0x0f, 0xae, 0x3f};          // clflush    [rdi]
+            case DC_CVAP, DC_CVAC -> throw new IllegalArgumentException(instruction + " is an aarch64 instruction");
+        };
+        return lineLoop(body, fence && instruction != FlushInstruction.CLFLUSH);
+    }
+
+    /**
+     * {@code void lines(void *base, size_t offset, size_t length, void **out)}: the flush loop with its body
+     * replaced by a store of the line address to {@code out} (the fourth argument, {@code rcx}): lets the tests
+     * see exactly which lines the loop visits.
+     */
+    static byte[] recordingLineLoop() {
+        return lineLoop(new int[] {
+                0x48, 0x89, 0x39,                // mov  [rcx], rdi
+                0x48, 0x83, 0xc1, 0x08}, false); // add  rcx, 8
+    }
+
+    /** The loop over every 64-byte line of the range, with {@code body} run once per line with its address in rdi. */
+    private static byte[] lineLoop(int[] body, boolean fence) {
+        CodeBuffer code = new CodeBuffer();
+        int loop = code.newLabel();
+        int done = code.newLabel();
+        code.emit(0x48, 0x85, 0xd2)             // test rdx, rdx
+                .jump(JZ, done)                 // jz   done
+                .emit(0x48, 0x01, 0xf7)         // add  rdi, rsi         ; start = base + offset
+                .emit(0x48, 0x8d, 0x04, 0x17)   // lea  rax, [rdi+rdx]   ; end = start + length
+                .emit(0x48, 0x83, 0xe7, 0xc0)   // and  rdi, -64         ; first line
+                .bind(loop)
+                .emit(body)                     // (flush or record the line at rdi)
+                .emit(0x48, 0x83, 0xc7, 0x40)   // add  rdi, 64
+                .emit(0x48, 0x39, 0xc7)         // cmp  rdi, rax
+                .jump(JB, loop)                 // jb   loop
+                .bind(done);
+        if (fence) {
+            code.emit(0x0f, 0xae, 0xf8);        // sfence
+        }
+        return code.emit(0xc3)                  // ret
+                .toByteArray();
+    }
+
+    /** {@code void sfence(void)}: orders every earlier flush and non-temporal store before every later store. */
+    static byte[] sfence() {
+        return new CodeBuffer()
+                .emit(0x0f, 0xae, 0xf8)         // sfence
+                .emit(0xc3)                     // ret
+                .toByteArray();
+    }
+
+    /**
+     * {@code void copy_nt(void *dst, size_t dst_offset, void *src, size_t src_offset, size_t length)}: copies with
+     * 16-byte non-temporal stores that bypass the caches. The destination must be 64-byte aligned and the length a
+     * multiple of 64; the source may be anywhere. No fence: the caller drains.
+     */
+    static byte[] copyNonTemporal() {
+        CodeBuffer code = new CodeBuffer();
+        int loop = code.newLabel();
+        int done = code.newLabel();
+        return code
+                .emit(0x48, 0x01, 0xf7)         // add  rdi, rsi         ; dst += dst_offset
+                .emit(0x48, 0x8d, 0x34, 0x0a)   // lea  rsi, [rdx+rcx]   ; src += src_offset
+                .emit(0x4c, 0x89, 0xc2)         // mov  rdx, r8          ; length
+                .emit(0x48, 0x85, 0xd2)         // test rdx, rdx
+                .jump(JZ, done)                 // jz   done
+                .bind(loop)
+                .emit(0xf3, 0x0f, 0x6f, 0x06)         // movdqu  xmm0, [rsi]
+                .emit(0xf3, 0x0f, 0x6f, 0x4e, 0x10)   // movdqu  xmm1, [rsi+16]
+                .emit(0xf3, 0x0f, 0x6f, 0x56, 0x20)   // movdqu  xmm2, [rsi+32]
+                .emit(0xf3, 0x0f, 0x6f, 0x5e, 0x30)   // movdqu  xmm3, [rsi+48]
+                .emit(0x66, 0x0f, 0xe7, 0x07)         // movntdq [rdi], xmm0
+                .emit(0x66, 0x0f, 0xe7, 0x4f, 0x10)   // movntdq [rdi+16], xmm1
+                .emit(0x66, 0x0f, 0xe7, 0x57, 0x20)   // movntdq [rdi+32], xmm2
+                .emit(0x66, 0x0f, 0xe7, 0x5f, 0x30)   // movntdq [rdi+48], xmm3
+                .emit(0x48, 0x83, 0xc6, 0x40)   // add  rsi, 64
+                .emit(0x48, 0x83, 0xc7, 0x40)   // add  rdi, 64
+                .emit(0x48, 0x83, 0xea, 0x40)   // sub  rdx, 64
+                .jump(JNZ, loop)                // jnz  loop
+                .bind(done)
+                .emit(0xc3)                     // ret
+                .toByteArray();
+    }
+
+    /**
+     * {@code void fill_nt(void *dst, size_t dst_offset, uint64_t pattern, size_t length)}: fills with the 8-byte
+     * {@code pattern} using 16-byte non-temporal stores. Same contract as {@link #copyNonTemporal()}.
+     */
+    static byte[] fillNonTemporal() {
+        CodeBuffer code = new CodeBuffer();
+        int loop = code.newLabel();
+        int done = code.newLabel();
+        return code
+                .emit(0x48, 0x01, 0xf7)               // add  rdi, rsi
+                .emit(0x66, 0x48, 0x0f, 0x6e, 0xc2)   // movq xmm0, rdx
+                .emit(0x66, 0x0f, 0x6c, 0xc0)         // punpcklqdq xmm0, xmm0   ; pattern in both halves
+                .emit(0x48, 0x85, 0xc9)               // test rcx, rcx
+                .jump(JZ, done)                       // jz   done
+                .bind(loop)
+                .emit(0x66, 0x0f, 0xe7, 0x07)         // movntdq [rdi], xmm0
+                .emit(0x66, 0x0f, 0xe7, 0x47, 0x10)   // movntdq [rdi+16], xmm0
+                .emit(0x66, 0x0f, 0xe7, 0x47, 0x20)   // movntdq [rdi+32], xmm0
+                .emit(0x66, 0x0f, 0xe7, 0x47, 0x30)   // movntdq [rdi+48], xmm0
+                .emit(0x48, 0x83, 0xc7, 0x40)         // add  rdi, 64
+                .emit(0x48, 0x83, 0xe9, 0x40)         // sub  rcx, 64
+                .jump(JNZ, loop)                      // jnz  loop
+                .bind(done)
+                .emit(0xc3)                           // ret
+                .toByteArray();
+    }
+}
