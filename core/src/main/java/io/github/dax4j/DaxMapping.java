@@ -3,17 +3,27 @@ package io.github.dax4j;
 import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.internal.posix.Errno;
 import io.github.dax4j.internal.posix.Libc;
-import io.github.dax4j.persist.MsyncPersister;
+import io.github.dax4j.internal.cpu.CpuStubs;
+import io.github.dax4j.persist.Persisters;
+import io.github.dax4j.persist.Granularity;
+import io.github.dax4j.persist.MechanismSelector;
+import io.github.dax4j.persist.PersistFlag;
 import io.github.dax4j.persist.PersistMechanism;
+import io.github.dax4j.persist.Persister;
+import io.github.dax4j.persist.PersistentCopier;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * A shared mapping of a persistent-memory source (a device-DAX instance or a file), and the means to make stores
@@ -66,11 +76,20 @@ public final class DaxMapping implements AutoCloseable {
     private final Optional<ErrnoException> mapSyncRefusal;
     private final Arena arena;
     private final MemorySegment segment;
-    private final MsyncPersister persister;
+    private final MechanismSelector.Selection selection;
+    private final Persister persister;
+    private final PersistentCopier copier;
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    /** Plain reads and writes of aligned longs: atomic (single-copy) and unordered, as the x86 and Arm ISAs give. */
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+
+    /** The system property that sets the non-temporal threshold when the options do not. */
+    public static final String NON_TEMPORAL_THRESHOLD_PROPERTY = "dax4j.nonTemporalThreshold";
+
     private DaxMapping(Source source, MappingPlan plan, boolean readOnly, int fd, long address,
-                       Optional<ErrnoException> mapSyncRefusal, Arena arena, MemorySegment segment) {
+                       Optional<ErrnoException> mapSyncRefusal, Arena arena, MemorySegment segment,
+                       MechanismSelector.Selection selection, long nonTemporalThreshold) {
         this.source = source;
         this.plan = plan;
         this.readOnly = readOnly;
@@ -79,7 +98,9 @@ public final class DaxMapping implements AutoCloseable {
         this.mapSyncRefusal = mapSyncRefusal;
         this.arena = arena;
         this.segment = segment;
-        this.persister = MsyncPersister.forBasePages();
+        this.selection = selection;
+        this.persister = Persisters.forMechanism(selection.mechanism());
+        this.copier = new PersistentCopier(persister, nonTemporalThreshold);
     }
 
     /**
@@ -153,8 +174,11 @@ public final class DaxMapping implements AutoCloseable {
             if (options.isPrefault()) {
                 prefault(segment, options.isReadOnly(), source.faultSize());
             }
+            MechanismSelector.Selection selection = selectMechanism(source, refusal.isEmpty(), options, devices);
+            long threshold = options.nonTemporalThreshold().orElseGet(() -> Long.getLong(
+                    NON_TEMPORAL_THRESHOLD_PROPERTY, PersistentCopier.DEFAULT_THRESHOLD));
             return new DaxMapping(source, plan, options.isReadOnly(), fd, address, refusal, arena,
-                    options.isReadOnly() ? segment.asReadOnly() : segment);
+                    options.isReadOnly() ? segment.asReadOnly() : segment, selection, threshold);
         } catch (RuntimeException | Error e) {
             if (address != 0) {
                 try {
@@ -166,6 +190,25 @@ public final class DaxMapping implements AutoCloseable {
             SourceOpener.closeQuietly(fd, e);
             if (opened.created()) {
                 SourceOpener.deleteQuietly(path, e);
+            }
+            throw e;
+        }
+    }
+
+    private static MechanismSelector.Selection selectMechanism(Source source, boolean synchronous, MapOptions options,
+                                                               DaxDevices devices) {
+        boolean deviceDax = source instanceof DeviceDaxSource;
+        MechanismSelector.Situation situation = new MechanismSelector.Situation(deviceDax, synchronous,
+                synchronous && devices.cachesArePersistent(),
+                MechanismSelector.runnable(CpuStubs.get().map(s -> s.features().flushes()).orElse(java.util.Set.of())),
+                CpuStubs.unavailableReason(), source.describe());
+        try {
+            return MechanismSelector.select(situation, options.persistMechanism(),
+                    Optional.ofNullable(System.getProperty(MechanismSelector.PROPERTY)));
+        } catch (DaxException e) {
+            if (options.isReadOnly() && options.persistMechanism().isEmpty()) {
+                // nothing will ever be persisted through a read-only mapping: no reason to refuse it
+                return new MechanismSelector.Selection(PersistMechanism.NONE, "read-only: " + e.getMessage());
             }
             throw e;
         }
@@ -210,33 +253,178 @@ public final class DaxMapping implements AutoCloseable {
     }
 
     /**
-     * Makes the stores to {@code [offset, offset + length)} durable, and returns only when they are.
+     * Makes the stores to {@code [offset, offset + length)} durable, and returns only when they are: a
+     * {@link #flush} and a {@link #drain} in one call.
      *
-     * <p>With {@link PersistMechanism#MSYNC} the whole pages touching the range are written back. An empty range,
-     * or any range of a read-only mapping, does nothing.
+     * <p>What "durable" costs depends on {@link #persistMechanism()}: the whole pages touching the range for
+     * {@code MSYNC}, every 64-byte line overlapping it for the CPU mechanisms, a fence for {@code FENCE_ONLY}. An
+     * empty range costs only the fence (or nothing). A read-only mapping has nothing to persist.
      *
-     * @throws IndexOutOfBoundsException     if {@code offset < 0}, {@code length < 0} or
-     *                                       {@code offset + length > byteSize()}
-     * @throws IllegalStateException         if the mapping is closed
-     * @throws UnsupportedOperationException if the source is device-DAX, which only CPU cache flushing makes
-     *                                       durable ({@code msync} answers {@code EINVAL} there)
-     * @throws ErrnoException                if the kernel reports a write-back failure (e.g. {@code EIO})
+     * @throws IndexOutOfBoundsException if {@code offset < 0}, {@code length < 0} or
+     *                                   {@code offset + length > byteSize()}
+     * @throws IllegalStateException     if the mapping is closed
+     * @throws ErrnoException            if the kernel reports a write-back failure (e.g. {@code EIO} from msync)
      */
     public void persist(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
         ensureOpen();
-        if (source instanceof DeviceDaxSource) {
-            throw new UnsupportedOperationException("cannot persist to " + source.describe() + ": device-DAX is"
-                    + " made durable by CPU cache flushing only, and this version of dax4j has no flush mechanism");
-        }
         if (!readOnly) {
             persister.persist(segment, offset, length);
         }
     }
 
-    /** {@return how {@link #persist} makes stores durable} */
+    /**
+     * Starts making {@code [offset, offset + length)} durable without waiting: the stores are durable after the
+     * next {@link #drain()} by this thread. Flush several ranges, then drain once.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     * @throws ErrnoException            if {@code msync} fails ({@code MSYNC} flushes synchronously)
+     */
+    public void flush(long offset, long length) {
+        Objects.checkFromIndexSize(offset, length, plan.length());
+        ensureOpen();
+        if (!readOnly) {
+            persister.flush(segment, offset, length);
+        }
+    }
+
+    /**
+     * Waits until every {@link #flush} and non-temporal store this thread issued before is durable.
+     *
+     * @throws IllegalStateException if the mapping is closed
+     */
+    public void drain() {
+        ensureOpen();
+        persister.drain();
+    }
+
+    /**
+     * Persists the range, then flushes the memory controller's write queues where the platform offers it: a write
+     * of {@code 1} to the NVDIMM region's {@code deep_flush} for device-DAX, {@code msync} for a file (which on a
+     * DAX file system reaches the same flush). For data that must survive even an ADR failure; costs microseconds.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     * @throws DaxException              if the deep flush attribute cannot be written (it needs root)
+     */
+    public void deepFlush(long offset, long length) {
+        persist(offset, length);
+        if (readOnly) {
+            return;
+        }
+        switch (source) {
+            case DeviceDaxSource dax -> {
+                Optional<Path> deepFlush = dax.device().region().flatMap(r -> r.deepFlush());
+                if (deepFlush.isPresent()) {
+                    try {
+                        Files.writeString(deepFlush.get(), "1");
+                    } catch (IOException e) {
+                        throw new DaxException("deep flush of " + source.describe() + " failed: cannot write 1 to "
+                                + deepFlush.get() + ": " + e, e);
+                    }
+                }
+            }
+            case FileSource file -> {
+                if (persister.mechanism() != PersistMechanism.MSYNC) {
+                    io.github.dax4j.persist.MsyncPersister.forBasePages().persist(segment, offset, length);
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies all of {@code source} into the mapping at {@code offset} and makes it durable, choosing ordinary or
+     * non-temporal stores by size (see {@link PersistentCopier}); {@code flags} adjust that as libpmem2's do.
+     *
+     * @throws IndexOutOfBoundsException if the destination range is not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed, or {@code source}'s arena is
+     * @throws IllegalArgumentException  if the mapping is read-only, or {@code flags} holds both TEMPORAL and
+     *                                   NON_TEMPORAL
+     */
+    public void copy(long offset, MemorySegment source, PersistFlag... flags) {
+        Objects.checkFromIndexSize(offset, source.byteSize(), plan.length());
+        ensureWritable();
+        copier.copy(segment, offset, source, PersistentCopier.flags(flags));
+    }
+
+    /**
+     * Sets {@code [offset, offset + length)} to {@code value} and makes it durable.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     * @throws IllegalArgumentException  if the mapping is read-only
+     */
+    public void fill(long offset, long length, byte value, PersistFlag... flags) {
+        Objects.checkFromIndexSize(offset, length, plan.length());
+        ensureWritable();
+        copier.fill(segment, offset, length, value, PersistentCopier.flags(flags));
+    }
+
+    /**
+     * Copies {@code [from, from + length)} to {@code [to, to + length)} inside the mapping, correctly where they
+     * overlap, and makes the destination durable.
+     *
+     * @throws IndexOutOfBoundsException if either range is not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     * @throws IllegalArgumentException  if the mapping is read-only
+     */
+    public void move(long from, long to, long length, PersistFlag... flags) {
+        Objects.checkFromIndexSize(from, length, plan.length());
+        Objects.checkFromIndexSize(to, length, plan.length());
+        ensureWritable();
+        copier.move(segment, from, to, length, PersistentCopier.flags(flags));
+    }
+
+    /**
+     * Stores {@code value} at {@code offset} as one single-copy-atomic 8-byte write: after a crash the eight bytes
+     * hold either the old or the new value, never a mix. Not yet durable: {@link #persist} the line (or use
+     * {@link #putLongAtomicAndPersist}). Plain {@code segment().set(JAVA_LONG, ...)} at an aligned offset compiles
+     * to the same single store on x86-64 and aarch64, but the Java memory model does not promise it; this does.
+     *
+     * @throws IllegalArgumentException  if {@code offset} is not a multiple of 8
+     * @throws IndexOutOfBoundsException if the eight bytes are not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     */
+    public void putLongAtomic(long offset, long value) {
+        LONG.setOpaque(segment, offset, value);
+    }
+
+    /** {@link #putLongAtomic}, then {@link #persist} of its line: the publish step of most update protocols. */
+    public void putLongAtomicAndPersist(long offset, long value) {
+        LONG.setOpaque(segment, offset, value);
+        persist(offset, Long.BYTES);
+    }
+
+    /**
+     * {@return the 8 bytes at {@code offset}, read in one single-copy-atomic load}
+     *
+     * @throws IllegalArgumentException  if {@code offset} is not a multiple of 8
+     * @throws IndexOutOfBoundsException if the eight bytes are not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     */
+    public long getLongAtomic(long offset) {
+        return (long) LONG.getOpaque(segment, offset);
+    }
+
+    /** {@return how {@link #persist} makes stores durable: fixed for the life of the mapping} */
     public PersistMechanism persistMechanism() {
-        return PersistMechanism.MSYNC;
+        return selection.mechanism();
+    }
+
+    /** {@return why {@link #persistMechanism()} was chosen, in words for a log line} */
+    public String persistMechanismReason() {
+        return selection.reason();
+    }
+
+    /** {@return the unit {@link #persist} makes durable: page, cache line or byte} */
+    public Granularity granularity() {
+        return selection.mechanism().granularity();
+    }
+
+    /** {@return the size from which {@link #copy} and {@link #fill} use non-temporal stores} */
+    public long nonTemporalThreshold() {
+        return copier.threshold();
     }
 
     /**
@@ -328,6 +516,13 @@ public final class DaxMapping implements AutoCloseable {
         }
     }
 
+    private void ensureWritable() {
+        ensureOpen();
+        if (readOnly) {
+            throw new IllegalArgumentException("the mapping of " + source.path() + " is read-only");
+        }
+    }
+
     private void ensureOpen() {
         if (closed.get()) {
             throw new IllegalStateException("the mapping of " + source.path() + " is closed");
@@ -340,7 +535,8 @@ public final class DaxMapping implements AutoCloseable {
                 + ", " + plan.alignment() + " aligned" + (plan.strict() ? " (strict)" : "") + ", faults at "
                 + source.faultSize() + (readOnly ? ", read-only" : "") + ", "
                 + (mapSyncRefusal.isEmpty() ? "synchronous" : "MAP_SHARED (MAP_SYNC refused: "
-                + mapSyncRefusal.get().errnoSymbol() + ")") + ", persist by " + persistMechanism().description()
+                + mapSyncRefusal.get().errnoSymbol() + ")") + ", persist by " + persistMechanism() + " ("
+                + persistMechanism().description() + "; " + selection.reason() + ")"
                 + (isClosed() ? ", closed" : "") + "]";
     }
 }

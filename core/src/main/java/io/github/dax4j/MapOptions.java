@@ -1,5 +1,7 @@
 package io.github.dax4j;
 
+import io.github.dax4j.persist.PersistMechanism;
+
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -25,7 +27,7 @@ public final class MapOptions {
 
     private static final long WHOLE_SOURCE = -1;
     private static final MapOptions WHOLE = new MapOptions(0, WHOLE_SOURCE, false, SyncMode.REQUIRE, null, null,
-            false, false, false);
+            false, false, false, null, -1);
 
     private final long offset;
     private final long length;
@@ -36,9 +38,12 @@ public final class MapOptions {
     private final boolean prefault;
     private final boolean exclusive;
     private final boolean readOnly;
+    private final PersistMechanism persistMechanism;
+    private final long nonTemporalThreshold;
 
     private MapOptions(long offset, long length, boolean createIfAbsent, SyncMode syncMode, Alignment alignment,
-                       Boolean strict, boolean prefault, boolean exclusive, boolean readOnly) {
+                       Boolean strict, boolean prefault, boolean exclusive, boolean readOnly,
+                       PersistMechanism persistMechanism, long nonTemporalThreshold) {
         this.offset = offset;
         this.length = length;
         this.createIfAbsent = createIfAbsent;
@@ -48,6 +53,8 @@ public final class MapOptions {
         this.prefault = prefault;
         this.exclusive = exclusive;
         this.readOnly = readOnly;
+        this.persistMechanism = persistMechanism;
+        this.nonTemporalThreshold = nonTemporalThreshold;
     }
 
     /** {@return options that map the whole of an existing source (from {@link #offset()} to its end)} */
@@ -65,7 +72,7 @@ public final class MapOptions {
         if (length <= 0) {
             throw new IllegalArgumentException("mapping length must be positive: " + length);
         }
-        return new MapOptions(0, length, false, SyncMode.REQUIRE, null, null, false, false, false);
+        return new MapOptions(0, length, false, SyncMode.REQUIRE, null, null, false, false, false, null, -1);
     }
 
     /**
@@ -78,7 +85,8 @@ public final class MapOptions {
         if (offset < 0) {
             throw new IllegalArgumentException("mapping offset must not be negative: " + offset);
         }
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive, readOnly);
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
+                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
     }
 
     /**
@@ -93,19 +101,22 @@ public final class MapOptions {
         if (length == WHOLE_SOURCE) {
             throw new IllegalStateException("createIfAbsent() needs a length: use MapOptions.ofLength(bytes)");
         }
-        return new MapOptions(offset, length, true, syncMode, alignment, strict, prefault, exclusive, readOnly);
+        return new MapOptions(offset, length, true, syncMode, alignment, strict,
+                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
     }
 
     /** {@return these options with {@code syncMode}} */
     public MapOptions syncMode(SyncMode syncMode) {
         Objects.requireNonNull(syncMode, "syncMode");
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive, readOnly);
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
+                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
     }
 
     /** {@return these options with the mapping's offset, length and address multiples of {@code alignment}} */
     public MapOptions alignment(Alignment alignment) {
         Objects.requireNonNull(alignment, "alignment");
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive, readOnly);
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
+                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
     }
 
     /**
@@ -114,7 +125,8 @@ public final class MapOptions {
      * the hardware does. Device-DAX is always strict.
      */
     public MapOptions strict(boolean strict) {
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive, readOnly);
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
+                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
     }
 
     /**
@@ -124,7 +136,8 @@ public final class MapOptions {
      * not with a {@code SIGBUS} later, that hugetlbfs has too few huge pages.
      */
     public MapOptions prefault() {
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, true, exclusive, readOnly);
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
+                true, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
     }
 
     /**
@@ -134,12 +147,49 @@ public final class MapOptions {
      * {@link SourceInUseException}. Advisory: only opens that ask for the lock are excluded.
      */
     public MapOptions exclusive() {
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, true, readOnly);
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
+                prefault, true, readOnly, persistMechanism, nonTemporalThreshold);
     }
 
     /** {@return these options, plus: map read-only ({@code O_RDONLY}, {@code PROT_READ}, a read-only segment)} */
     public MapOptions readOnly() {
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive, true);
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
+                prefault, exclusive, true, persistMechanism, nonTemporalThreshold);
+    }
+
+    /**
+     * {@return these options, asking for {@code mechanism} instead of the automatic choice} Takes precedence over
+     * the system property {@code dax4j.persist}. Refused at open where it cannot work ({@code MSYNC} on device-DAX,
+     * an instruction the CPU lacks); see {@link io.github.dax4j.persist.MechanismSelector}.
+     */
+    public MapOptions persistMechanism(PersistMechanism mechanism) {
+        Objects.requireNonNull(mechanism, "mechanism");
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive,
+                readOnly, mechanism, nonTemporalThreshold);
+    }
+
+    /**
+     * {@return these options, with persistent copies and fills of {@code bytes} or more using non-temporal stores}
+     * Default: the system property {@code dax4j.nonTemporalThreshold}, else 256 (libpmem2's).
+     *
+     * @throws IllegalArgumentException if {@code bytes < 0}
+     */
+    public MapOptions nonTemporalThreshold(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("non-temporal threshold must not be negative: " + bytes);
+        }
+        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive,
+                readOnly, persistMechanism, bytes);
+    }
+
+    /** {@return the persist mechanism asked for, or empty for the automatic choice} */
+    public Optional<PersistMechanism> persistMechanism() {
+        return Optional.ofNullable(persistMechanism);
+    }
+
+    /** {@return the non-temporal threshold asked for, or empty for the default} */
+    public OptionalLong nonTemporalThreshold() {
+        return nonTemporalThreshold < 0 ? OptionalLong.empty() : OptionalLong.of(nonTemporalThreshold);
     }
 
     /** {@return the offset into the source where the mapping starts} */
@@ -192,12 +242,14 @@ public final class MapOptions {
         return o instanceof MapOptions other && offset == other.offset && length == other.length
                 && createIfAbsent == other.createIfAbsent && syncMode == other.syncMode
                 && alignment == other.alignment && Objects.equals(strict, other.strict) && prefault == other.prefault
-                && exclusive == other.exclusive && readOnly == other.readOnly;
+                && exclusive == other.exclusive && readOnly == other.readOnly
+                && persistMechanism == other.persistMechanism && nonTemporalThreshold == other.nonTemporalThreshold;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive, readOnly);
+        return Objects.hash(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive, readOnly,
+                persistMechanism, nonTemporalThreshold);
     }
 
     @Override
@@ -206,6 +258,8 @@ public final class MapOptions {
                 + ", createIfAbsent=" + createIfAbsent + ", syncMode=" + syncMode
                 + ", alignment=" + (alignment == null ? "natural" : alignment)
                 + ", strict=" + (strict == null ? "default" : strict) + ", prefault=" + prefault
-                + ", exclusive=" + exclusive + ", readOnly=" + readOnly + "]";
+                + ", exclusive=" + exclusive + ", readOnly=" + readOnly
+                + ", persistMechanism=" + (persistMechanism == null ? "automatic" : persistMechanism)
+                + ", nonTemporalThreshold=" + (nonTemporalThreshold < 0 ? "default" : nonTemporalThreshold) + "]";
     }
 }

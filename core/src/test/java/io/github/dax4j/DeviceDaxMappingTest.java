@@ -1,21 +1,30 @@
 package io.github.dax4j;
 
 import io.github.dax4j.device.DaxDevices;
+import io.github.dax4j.device.SysfsFixture;
+import io.github.dax4j.internal.cpu.CpuStubs;
+import io.github.dax4j.internal.cpu.FlushInstruction;
+import io.github.dax4j.persist.Granularity;
+import io.github.dax4j.persist.PersistMechanism;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What dax4j itself decides for device-DAX, run against {@link FakeDeviceDax} ({@code /dev/zero} claimed for the dax
  * bus by a sysfs fixture): the size comes from sysfs, the alignment defaults to the device's, the address is
- * aligned, {@code MAP_SYNC} is not required, and {@code msync} is never used.
+ * aligned, {@code MAP_SYNC} is not required, and {@code msync} is never used: stores are made durable by CPU
+ * cache flushes, or by a fence alone on an eADR platform.
  */
 class DeviceDaxMappingTest {
 
@@ -53,12 +62,40 @@ class DeviceDaxMappingTest {
     }
 
     @Test
-    void persistRefusesRatherThanPretendWithoutACacheFlush() {
+    void persistFlushesCacheLinesNeverMsync() {
         DaxDevices devices = FakeDeviceDax.devZeroAs(sysRoot, 2 * M2, M2);
         try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource(), devices)) {
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> dax.persist(0, 64));
-            assertTrue(e.getMessage().contains("CPU cache flushing"), e.getMessage());
+            assumeTrue(CpuStubs.get().isPresent(), CpuStubs.unavailableReason().orElse(""));
+            assertEquals(Granularity.CACHE_LINE, dax.granularity());
+            assertEquals(FlushInstruction.best(CpuStubs.get().orElseThrow().features()).orElseThrow(),
+                    dax.persistMechanism().instruction().orElseThrow());
+            dax.segment().set(JAVA_LONG, 64, 5L);
+            dax.persist(64, 8);
+            dax.copy(4096, MemorySegment.ofArray(new long[] {1, 2, 3}));
+            assertEquals(3L, dax.segment().get(JAVA_LONG, 4096 + 16));
+        }
+    }
+
+    @Test
+    void msyncIsRefusedForDeviceDax() {
+        DaxDevices devices = FakeDeviceDax.devZeroAs(sysRoot, 2 * M2, M2);
+        DaxException e = assertThrows(DaxException.class, () -> DaxMapping.open(FakeDeviceDax.DEV_ZERO,
+                MapOptions.wholeSource().persistMechanism(PersistMechanism.MSYNC), devices));
+        assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
+        assertEquals(List.of(), NativeResources.mappingsOf(FakeDeviceDax.DEV_ZERO), "nothing left mapped");
+    }
+
+    @Test
+    void anEadrPlatformNeedsOnlyAFence() {
+        DaxDevices devices = new SysfsFixture(sysRoot)
+                .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "1:5", 2 * M2, M2, 0, -1, null, true)
+                .nvdimmRegion(SysfsFixture.NFIT_REGION0, "cpu_cache", true)
+                .devices();
+        try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource(), devices)) {
+            assertEquals(PersistMechanism.FENCE_ONLY, dax.persistMechanism());
+            assertEquals(Granularity.BYTE, dax.granularity());
+            assertTrue(dax.persistMechanismReason().contains("cpu_cache"), dax.persistMechanismReason());
+            dax.persist(0, 64);
         }
     }
 

@@ -78,6 +78,39 @@ public final class DaxDevices {
         return List.copyOf(devices);
     }
 
+    /**
+     * {@return every libnvdimm region ({@code sys/bus/nd/devices/regionN}), ordered by name; empty without NVDIMMs}
+     *
+     * @throws UncheckedIOException if sysfs exists but cannot be read
+     */
+    public List<NvdimmRegion> regions() {
+        Path bus = root.resolve("sys/bus/nd/devices");
+        if (!Files.isDirectory(bus)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(bus)) {
+            List<NvdimmRegion> regions = new ArrayList<>();
+            for (Path entry : entries.sorted(Comparator.comparing(Path::getFileName)).toList()) {
+                if (REGION.matcher(entry.getFileName().toString()).matches()) {
+                    regions.add(region(entry.toRealPath(), entry.getFileName().toString()));
+                }
+            }
+            return List.copyOf(regions);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + bus, e);
+        }
+    }
+
+    /**
+     * {@return whether the platform has eADR: there is at least one NVDIMM region and every one reports
+     * {@code persistence_domain} {@code cpu_cache}} The test PMDK makes: one region without it, and CPU caches
+     * must be flushed everywhere, since dax4j cannot tell which region a given store ends in for every source.
+     */
+    public boolean cachesArePersistent() {
+        List<NvdimmRegion> regions = regions();
+        return !regions.isEmpty() && regions.stream().allMatch(NvdimmRegion::cachesArePersistent);
+    }
+
     /** {@return the instance called {@code name} (e.g. {@code dax0.0}), if there is one} */
     public Optional<DaxDevice> find(String name) {
         return list().stream().filter(d -> d.name().equals(name)).findFirst();
@@ -131,15 +164,18 @@ public final class DaxDevices {
             Path parentName = p.getParent().getFileName();
             if (p.getFileName() != null && REGION.matcher(p.getFileName().toString()).matches()
                     && parentName != null && NDBUS.matcher(parentName.toString()).matches()) {
-                Path deepFlush = p.resolve("deep_flush");
-                Path badblocks = p.resolve("badblocks");
-                return Optional.of(new NvdimmRegion(p.getFileName().toString(), p,
-                        readString(p.resolve("persistence_domain")).orElse(""),
-                        Files.exists(deepFlush) ? Optional.of(deepFlush) : Optional.empty(),
-                        Files.exists(badblocks) ? Optional.of(badblocks) : Optional.empty()));
+                return Optional.of(region(p, p.getFileName().toString()));
             }
         }
         return Optional.empty();
+    }
+
+    private static NvdimmRegion region(Path directory, String name) throws IOException {
+        Path deepFlush = directory.resolve("deep_flush");
+        Path badblocks = directory.resolve("badblocks");
+        return new NvdimmRegion(name, directory, readString(directory.resolve("persistence_domain")).orElse(""),
+                Files.exists(deepFlush) ? Optional.of(deepFlush) : Optional.empty(),
+                Files.exists(badblocks) ? Optional.of(badblocks) : Optional.empty());
     }
 
     private static OptionalInt node(Path attribute) throws IOException {

@@ -5,38 +5,47 @@ import io.github.dax4j.internal.posix.Libc;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Makes ranges of a mapping durable with {@code msync(MS_SYNC)}, the mechanism of mappings without {@code MAP_SYNC}.
- *
- * <p>{@code msync} works on whole pages, so each range is widened to the {@link PageSpan} that covers it; the span
- * never leaves the mapping when the mapping is page-aligned and a multiple of the page size long, which every
- * dax4j mapping is. Stateless and thread-safe.
+ * {@link PersistMechanism#MSYNC}: {@code msync(MS_SYNC)} over the {@link PageSpan} covering each range. The span
+ * never leaves a page-aligned mapping a whole number of pages long, which every dax4j mapping is. {@code msync}
+ * waits for the write-back itself, so {@link #flush} is already durable and {@link #drain} has nothing to do.
  */
-public final class MsyncPersister {
+public final class MsyncPersister implements Persister {
+
+    private static final MsyncPersister BASE_PAGES = new MsyncPersister(Libc.pageSize());
 
     private final long pageSize;
 
-    public MsyncPersister(long pageSize) {
+    MsyncPersister(long pageSize) {
         this.pageSize = pageSize;
     }
 
-    /** {@return a persister for the machine's base page size} */
+    /** {@return the persister for the machine's base page size} */
     public static MsyncPersister forBasePages() {
-        return new MsyncPersister(Libc.pageSize());
+        return BASE_PAGES;
+    }
+
+    @Override
+    public PersistMechanism mechanism() {
+        return PersistMechanism.MSYNC;
     }
 
     /**
-     * Writes back {@code [offset, offset + length)} of {@code mapping} and waits until it is durable.
-     *
-     * @param mapping the whole mapping, page-aligned and a multiple of the page size long
-     * @throws IndexOutOfBoundsException if the range is not inside {@code mapping}
-     * @throws IllegalStateException if the mapping's arena is closed
-     * @throws io.github.dax4j.ErrnoException if {@code msync} fails
+     * @throws io.github.dax4j.ErrnoException if {@code msync} fails (e.g. {@code EIO} from write-back)
      */
-    public void persist(MemorySegment mapping, long offset, long length) {
+    @Override
+    public void flush(MemorySegment mapping, long offset, long length) {
         PageSpan span = PageSpan.covering(offset, length, pageSize);
-        if (span.length() == 0) {
-            return;
+        if (span.length() != 0) {
+            Libc.msync(mapping.asSlice(span.offset(), span.length()), Libc.MS_SYNC);
         }
-        Libc.msync(mapping.asSlice(span.offset(), span.length()), Libc.MS_SYNC);
+    }
+
+    @Override
+    public void drain() {
+    }
+
+    @Override
+    public void persist(MemorySegment mapping, long offset, long length) {
+        flush(mapping, offset, length);
     }
 }

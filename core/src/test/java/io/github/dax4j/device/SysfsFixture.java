@@ -102,6 +102,6 @@ public final class SysfsFixture {
         if (deepFlush) {
             attribute(region + "/deep_flush", "1");
         }
-        return this;
+        return link("sys/bus/nd/devices/" + Path.of(region).getFileName(), region);
     }
 }

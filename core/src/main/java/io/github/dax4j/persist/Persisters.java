@@ -1,0 +1,27 @@
+package io.github.dax4j.persist;
+
+import io.github.dax4j.internal.cpu.CpuStubs;
+
+/** Builds the {@link Persister} of a chosen {@link PersistMechanism}. */
+public final class Persisters {
+
+    private Persisters() {
+    }
+
+    /**
+     * {@return the persister implementing {@code mechanism} on this machine}
+     *
+     * @throws UnsupportedOperationException if {@code mechanism} needs code this machine cannot run; the
+     *                                       {@link MechanismSelector} never chooses such a mechanism
+     */
+    public static Persister forMechanism(PersistMechanism mechanism) {
+        return switch (mechanism) {
+            case MSYNC -> MsyncPersister.forBasePages();
+            case CLWB, CLFLUSHOPT, CLFLUSH, DC_CVAP, DC_CVAC -> new CpuCachePersister(mechanism.instruction().orElseThrow(),
+                    CpuStubs.get().orElseThrow(() -> new UnsupportedOperationException(mechanism + ": "
+                            + CpuStubs.unavailableReason().orElse("no CPU stubs"))));
+            case FENCE_ONLY -> new FencePersister(CpuStubs.get().orElse(null));
+            case NONE -> NoPersister.INSTANCE;
+        };
+    }
+}
