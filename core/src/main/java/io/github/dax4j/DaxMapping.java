@@ -345,7 +345,7 @@ public final class DaxMapping implements AutoCloseable {
     public void copy(long offset, MemorySegment source, PersistFlag... flags) {
         Objects.checkFromIndexSize(offset, source.byteSize(), plan.length());
         ensureWritable();
-        copier.copy(segment, offset, source, PersistentCopier.flags(flags));
+        copier.copy(segment, offset, source, flags);
     }
 
     /**
@@ -358,7 +358,7 @@ public final class DaxMapping implements AutoCloseable {
     public void fill(long offset, long length, byte value, PersistFlag... flags) {
         Objects.checkFromIndexSize(offset, length, plan.length());
         ensureWritable();
-        copier.fill(segment, offset, length, value, PersistentCopier.flags(flags));
+        copier.fill(segment, offset, length, value, flags);
     }
 
     /**
@@ -373,7 +373,7 @@ public final class DaxMapping implements AutoCloseable {
         Objects.checkFromIndexSize(from, length, plan.length());
         Objects.checkFromIndexSize(to, length, plan.length());
         ensureWritable();
-        copier.move(segment, from, to, length, PersistentCopier.flags(flags));
+        copier.move(segment, from, to, length, flags);
     }
 
     /**

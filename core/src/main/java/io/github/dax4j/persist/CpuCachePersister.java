@@ -10,19 +10,49 @@ import java.lang.invoke.MethodHandle;
  * The CPU mechanisms ({@code CLWB}, {@code CLFLUSHOPT}, {@code CLFLUSH}): each 64-byte line overlapping the range
  * is written back exactly once by generated code (see {@code internal.cpu.X86Code}), and {@code SFENCE} drains.
  * A persist is one native call: the loop and the fence together.
+ *
+ * <p>The handles live in {@code static final} fields of one holder class per instruction, so that the JIT sees
+ * them as constants and compiles each call to a direct call of the stub: a handle in an instance field costs
+ * several nanoseconds more per call. The holder of an instruction the CPU lacks is never initialised.
  */
 public final class CpuCachePersister implements Persister {
 
-    private final PersistMechanism mechanism;
-    private final MethodHandle flush;
-    private final MethodHandle persist;
-    private final MethodHandle drain;
+    private static final class Clwb {
+        static final MethodHandle FLUSH = stubs().flush(FlushInstruction.CLWB);
+        static final MethodHandle PERSIST = stubs().persist(FlushInstruction.CLWB);
+    }
 
-    CpuCachePersister(FlushInstruction instruction, CpuStubs stubs) {
+    private static final class Clflushopt {
+        static final MethodHandle FLUSH = stubs().flush(FlushInstruction.CLFLUSHOPT);
+        static final MethodHandle PERSIST = stubs().persist(FlushInstruction.CLFLUSHOPT);
+    }
+
+    private static final class Clflush {
+        static final MethodHandle FLUSH = stubs().flush(FlushInstruction.CLFLUSH);
+        static final MethodHandle PERSIST = stubs().persist(FlushInstruction.CLFLUSH);
+    }
+
+    private static final class Fence {
+        static final MethodHandle DRAIN = stubs().drain();
+    }
+
+    private final FlushInstruction instruction;
+    private final PersistMechanism mechanism;
+
+    /**
+     * @throws UnsupportedOperationException if the CPU has no {@code instruction} or no stubs can be installed
+     */
+    CpuCachePersister(FlushInstruction instruction) {
+        if (!stubs().features().has(instruction)) {
+            throw new UnsupportedOperationException("this CPU has no " + instruction.mnemonic());
+        }
+        this.instruction = instruction;
         this.mechanism = PersistMechanism.of(instruction);
-        this.flush = stubs.flush(instruction);
-        this.persist = stubs.persist(instruction);
-        this.drain = stubs.drain();
+    }
+
+    private static CpuStubs stubs() {
+        return CpuStubs.get().orElseThrow(() -> new UnsupportedOperationException(
+                CpuStubs.unavailableReason().orElse("no CPU stubs")));
     }
 
     @Override
@@ -33,7 +63,12 @@ public final class CpuCachePersister implements Persister {
     @Override
     public void flush(MemorySegment mapping, long offset, long length) {
         try {
-            flush.invokeExact(mapping, offset, length);
+            switch (instruction) {
+                case CLWB -> Clwb.FLUSH.invokeExact(mapping, offset, length);
+                case CLFLUSHOPT -> Clflushopt.FLUSH.invokeExact(mapping, offset, length);
+                case CLFLUSH -> Clflush.FLUSH.invokeExact(mapping, offset, length);
+                case DC_CVAP, DC_CVAC -> throw new UnsupportedOperationException(instruction + " cannot run yet");
+            }
         } catch (Throwable t) {
             throw NativeCalls.rethrow(t);
         }
@@ -42,7 +77,7 @@ public final class CpuCachePersister implements Persister {
     @Override
     public void drain() {
         try {
-            drain.invokeExact();
+            Fence.DRAIN.invokeExact();
         } catch (Throwable t) {
             throw NativeCalls.rethrow(t);
         }
@@ -51,7 +86,12 @@ public final class CpuCachePersister implements Persister {
     @Override
     public void persist(MemorySegment mapping, long offset, long length) {
         try {
-            persist.invokeExact(mapping, offset, length);
+            switch (instruction) {
+                case CLWB -> Clwb.PERSIST.invokeExact(mapping, offset, length);
+                case CLFLUSHOPT -> Clflushopt.PERSIST.invokeExact(mapping, offset, length);
+                case CLFLUSH -> Clflush.PERSIST.invokeExact(mapping, offset, length);
+                case DC_CVAP, DC_CVAC -> throw new UnsupportedOperationException(instruction + " cannot run yet");
+            }
         } catch (Throwable t) {
             throw NativeCalls.rethrow(t);
         }

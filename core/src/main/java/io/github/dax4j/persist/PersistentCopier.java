@@ -4,8 +4,6 @@ import io.github.dax4j.internal.cpu.CpuStubs;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * Persistent copy, fill and move into a mapping, as libpmem2's {@code memcpy_fn}/{@code memset_fn}/
@@ -58,26 +56,36 @@ public final class PersistentCopier {
      *
      * @return whether non-temporal stores wrote the middle of the destination
      */
-    public boolean copy(MemorySegment mapping, long offset, MemorySegment source, Set<PersistFlag> flags) {
+    public boolean copy(MemorySegment mapping, long offset, MemorySegment source, PersistFlag... flags) {
+        int bits = bits(flags);
         long length = source.byteSize();
-        MemorySegment destination = mapping.asSlice(offset, length);
-        if (nonTemporal(length, flags, copyNonTemporal) && destination.asOverlappingSlice(source).isEmpty()) {
-            long head = Math.min(length, -destination.address() & 63);
+        if (nonTemporal(length, bits, copyNonTemporal) && !overlaps(mapping, offset, source)) {
+            long head = Math.min(length, -(mapping.address() + offset) & 63);
             long middle = (length - head) & -64;
             long tail = length - head - middle;
-            MemorySegment.copy(source, 0, destination, 0, head);
-            MemorySegment.copy(source, head + middle, destination, head + middle, tail);
+            MemorySegment.copy(source, 0, mapping, offset, head);
+            MemorySegment.copy(source, head + middle, mapping, offset + head + middle, tail);
             try {
                 copyNonTemporal.invokeExact(mapping, offset + head, source, head, middle);
             } catch (Throwable t) {
                 throw NativeCalls.rethrow(t);
             }
-            finishEdges(mapping, offset, head, middle, tail, flags);
+            finishEdges(mapping, offset, head, middle, tail, bits);
             return true;
         }
-        MemorySegment.copy(source, 0, destination, 0, length);
-        finish(mapping, offset, length, flags);
+        MemorySegment.copy(source, 0, mapping, offset, length);
+        finish(mapping, offset, length, bits);
         return false;
+    }
+
+    /** Whether {@code source} shares bytes with {@code [offset, offset + source.byteSize())} of {@code mapping}. */
+    private static boolean overlaps(MemorySegment mapping, long offset, MemorySegment source) {
+        if (!source.isNative()) {
+            return false; // a heap array is never mapped memory
+        }
+        long start = mapping.address() + offset;
+        long length = source.byteSize();
+        return length > 0 && source.address() < start + length && start < source.address() + length;
     }
 
     /**
@@ -85,9 +93,10 @@ public final class PersistentCopier {
      *
      * @return whether non-temporal stores wrote the middle of the range
      */
-    public boolean fill(MemorySegment mapping, long offset, long length, byte value, Set<PersistFlag> flags) {
+    public boolean fill(MemorySegment mapping, long offset, long length, byte value, PersistFlag... flags) {
+        int bits = bits(flags);
         MemorySegment destination = mapping.asSlice(offset, length);
-        if (nonTemporal(length, flags, fillNonTemporal)) {
+        if (nonTemporal(length, bits, fillNonTemporal)) {
             long head = Math.min(length, -destination.address() & 63);
             long middle = (length - head) & -64;
             long tail = length - head - middle;
@@ -99,11 +108,11 @@ public final class PersistentCopier {
             } catch (Throwable t) {
                 throw NativeCalls.rethrow(t);
             }
-            finishEdges(mapping, offset, head, middle, tail, flags);
+            finishEdges(mapping, offset, head, middle, tail, bits);
             return true;
         }
         destination.fill(value);
-        finish(mapping, offset, length, flags);
+        finish(mapping, offset, length, bits);
         return false;
     }
 
@@ -112,22 +121,34 @@ public final class PersistentCopier {
      *
      * @return whether non-temporal stores wrote the middle of the destination (never where the ranges overlap)
      */
-    public boolean move(MemorySegment mapping, long from, long to, long length, Set<PersistFlag> flags) {
+    public boolean move(MemorySegment mapping, long from, long to, long length, PersistFlag... flags) {
         return copy(mapping, to, mapping.asSlice(from, length), flags);
     }
 
-    private boolean nonTemporal(long length, Set<PersistFlag> flags, MethodHandle stub) {
-        if (flags.contains(PersistFlag.NON_TEMPORAL) && flags.contains(PersistFlag.TEMPORAL)) {
+    private static final int NO_DRAIN = 1 << PersistFlag.NO_DRAIN.ordinal();
+    private static final int NO_FLUSH = 1 << PersistFlag.NO_FLUSH.ordinal();
+    private static final int NON_TEMPORAL = 1 << PersistFlag.NON_TEMPORAL.ordinal();
+    private static final int TEMPORAL = 1 << PersistFlag.TEMPORAL.ordinal();
+
+    /** The flags as bits: no set is allocated on the hot path. */
+    private static int bits(PersistFlag[] flags) {
+        int bits = 0;
+        for (PersistFlag flag : flags) {
+            bits |= 1 << flag.ordinal();
+        }
+        if ((bits & (TEMPORAL | NON_TEMPORAL)) == (TEMPORAL | NON_TEMPORAL)) {
             throw new IllegalArgumentException("TEMPORAL and NON_TEMPORAL exclude each other");
         }
-        return stub != null && !flags.contains(PersistFlag.TEMPORAL)
-                && (flags.contains(PersistFlag.NON_TEMPORAL) || length >= threshold);
+        return bits;
+    }
+
+    private boolean nonTemporal(long length, int flags, MethodHandle stub) {
+        return stub != null && (flags & TEMPORAL) == 0 && ((flags & NON_TEMPORAL) != 0 || length >= threshold);
     }
 
     /** Flushes the ordinarily stored head and tail; the non-temporal middle needs only the drain. */
-    private void finishEdges(MemorySegment mapping, long offset, long head, long middle, long tail,
-                             Set<PersistFlag> flags) {
-        if (!flags.contains(PersistFlag.NO_FLUSH)) {
+    private void finishEdges(MemorySegment mapping, long offset, long head, long middle, long tail, int flags) {
+        if ((flags & NO_FLUSH) == 0) {
             if (head > 0) {
                 persister.flush(mapping, offset, head);
             }
@@ -135,14 +156,14 @@ public final class PersistentCopier {
                 persister.flush(mapping, offset + head + middle, tail);
             }
         }
-        if (!flags.contains(PersistFlag.NO_DRAIN)) {
+        if ((flags & NO_DRAIN) == 0) {
             persister.drain();
         }
     }
 
-    private void finish(MemorySegment mapping, long offset, long length, Set<PersistFlag> flags) {
-        boolean flush = !flags.contains(PersistFlag.NO_FLUSH);
-        boolean drain = !flags.contains(PersistFlag.NO_DRAIN);
+    private void finish(MemorySegment mapping, long offset, long length, int flags) {
+        boolean flush = (flags & NO_FLUSH) == 0;
+        boolean drain = (flags & NO_DRAIN) == 0;
         if (flush && drain) {
             persister.persist(mapping, offset, length);
         } else if (flush) {
@@ -152,8 +173,4 @@ public final class PersistentCopier {
         }
     }
 
-    /** {@return the flags as a set, empty for none} */
-    public static Set<PersistFlag> flags(PersistFlag... flags) {
-        return flags.length == 0 ? Set.of() : EnumSet.of(flags[0], flags);
-    }
 }

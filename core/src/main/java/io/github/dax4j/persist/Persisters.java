@@ -17,9 +17,8 @@ public final class Persisters {
     public static Persister forMechanism(PersistMechanism mechanism) {
         return switch (mechanism) {
             case MSYNC -> MsyncPersister.forBasePages();
-            case CLWB, CLFLUSHOPT, CLFLUSH, DC_CVAP, DC_CVAC -> new CpuCachePersister(mechanism.instruction().orElseThrow(),
-                    CpuStubs.get().orElseThrow(() -> new UnsupportedOperationException(mechanism + ": "
-                            + CpuStubs.unavailableReason().orElse("no CPU stubs"))));
+            case CLWB, CLFLUSHOPT, CLFLUSH, DC_CVAP, DC_CVAC ->
+                    new CpuCachePersister(mechanism.instruction().orElseThrow());
             case FENCE_ONLY -> new FencePersister(CpuStubs.get().orElse(null));
             case NONE -> NoPersister.INSTANCE;
         };

@@ -92,7 +92,8 @@ class PersistentCopierProperties {
         }
         byte[] before = memory.toArray(JAVA_BYTE);
 
-        boolean nonTemporal = copier.copy(memory, destination, source.asSlice(sourceOffset, size), flags);
+        boolean nonTemporal = copier.copy(memory, destination, source.asSlice(sourceOffset, size),
+                flags.toArray(PersistFlag[]::new));
 
         byte[] expected = before.clone();
         System.arraycopy(bytes, sourceOffset, expected, destination, size);
@@ -118,7 +119,7 @@ class PersistentCopierProperties {
         }
         byte[] before = memory.toArray(JAVA_BYTE);
         PersistentCopier copier = copier(mechanism, threshold);
-        boolean nonTemporal = copier.fill(memory, destination, size, value, flags);
+        boolean nonTemporal = copier.fill(memory, destination, size, value, flags.toArray(PersistFlag[]::new));
         byte[] expected = before.clone();
         Arrays.fill(expected, destination, destination + size, value);
         assertArrayEquals(expected, memory.toArray(JAVA_BYTE));
@@ -138,7 +139,7 @@ class PersistentCopierProperties {
         new SplittableRandom(size + 31L * from + to).nextBytes(random);
         MemorySegment.copy(MemorySegment.ofArray(random), 0, memory, 0, REGION);
         PersistentCopier copier = copier(mechanism, 0);
-        boolean nonTemporal = copier.move(memory, from, to, size, flags);
+        boolean nonTemporal = copier.move(memory, from, to, size, flags.toArray(PersistFlag[]::new));
         byte[] expected = random.clone();
         System.arraycopy(random, from, expected, to, size);
         assertArrayEquals(expected, memory.toArray(JAVA_BYTE));

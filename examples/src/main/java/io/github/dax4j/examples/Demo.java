@@ -3,6 +3,7 @@ package io.github.dax4j.examples;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
 import io.github.dax4j.SyncMode;
+import io.github.dax4j.persist.MechanismSelector;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -60,7 +61,11 @@ public final class Demo {
             line(out, "geometry", pmem.byteSize() + " bytes at offset " + pmem.offset() + ", " + pmem.alignment()
                     + " aligned at 0x" + Long.toHexString(pmem.segment().address()) + ", faults at "
                     + pmem.faultSize() + " bytes");
-            line(out, "mechanism", pmem.persistMechanism() + ": " + pmem.persistMechanism().description());
+            line(out, "mechanism", pmem.persistMechanism() + " (" + pmem.granularity() + " granularity): "
+                    + pmem.persistMechanism().description() + "; " + pmem.persistMechanismReason());
+            line(out, "cpu flush", MechanismSelector.cpuMechanism()
+                    .map(m -> m.instruction().orElseThrow().mnemonic() + " (used for device-DAX and MAP_SYNC mappings)")
+                    .orElseGet(() -> "none: " + MechanismSelector.whyNoCpuMechanism().orElse("")));
             line(out, "open+map", millis(openNanos) + " (the first open in a JVM also links dax4j's native calls)");
 
             MemorySegment memory = pmem.segment();

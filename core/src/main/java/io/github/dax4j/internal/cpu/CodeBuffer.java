@@ -12,7 +12,7 @@ import java.util.List;
 final class CodeBuffer {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final List<int[]> fixups = new ArrayList<>(); // {position of rel8, label}
+    private final List<int[]> fixups = new ArrayList<>(); // {position of the offset, label, its size: 1 or 4}
     private final List<Integer> labels = new ArrayList<>();
 
     /** Appends literal instruction bytes. */
@@ -38,8 +38,19 @@ final class CodeBuffer {
     /** Appends a short jump: the one-byte {@code opcode} (e.g. {@code 0x72} jb) and an 8-bit offset to {@code label}. */
     CodeBuffer jump(int opcode, int label) {
         bytes.write(opcode);
-        fixups.add(new int[] {bytes.size(), label});
+        fixups.add(new int[] {bytes.size(), label, 1});
         bytes.write(0);
+        return this;
+    }
+
+    /**
+     * Appends a near jump: the opcode bytes (e.g. {@code 0x0f, 0x82} jb, {@code 0xe9} jmp) and a 32-bit offset to
+     * {@code label}.
+     */
+    CodeBuffer jumpNear(int label, int... opcode) {
+        emit(opcode);
+        fixups.add(new int[] {bytes.size(), label, 4});
+        emit(0, 0, 0, 0);
         return this;
     }
 
@@ -55,11 +66,14 @@ final class CodeBuffer {
             if (target < 0) {
                 throw new IllegalStateException("unbound label " + fixup[1]);
             }
-            int offset = target - (fixup[0] + 1); // relative to the end of the jump
-            if (offset < Byte.MIN_VALUE || offset > Byte.MAX_VALUE) {
+            int size = fixup[2];
+            int offset = target - (fixup[0] + size); // relative to the end of the jump
+            if (size == 1 && (offset < Byte.MIN_VALUE || offset > Byte.MAX_VALUE)) {
                 throw new IllegalStateException("jump offset " + offset + " does not fit in 8 bits");
             }
-            code[fixup[0]] = (byte) offset;
+            for (int i = 0; i < size; i++) {
+                code[fixup[0] + i] = (byte) (offset >> (8 * i));
+            }
         }
         return code;
     }

@@ -48,8 +48,9 @@ public final class CpuStubs {
             persist.put(i, link(X86Code.flush(i, true), RANGE));
         }
         drain = link(X86Code.sfence(), FunctionDescriptor.ofVoid());
-        copyNonTemporal = features.sse2()
-                ? ExecutableMemory.link(ExecutableMemory.install(X86Code.copyNonTemporal()), COPY, true) : null;
+        byte[] copy = features.avx2() ? X86Code.copyNonTemporalAvx2()
+                : features.sse2() ? X86Code.copyNonTemporal() : null;
+        copyNonTemporal = copy == null ? null : ExecutableMemory.link(ExecutableMemory.install(copy), COPY, true);
         fillNonTemporal = features.sse2() ? link(X86Code.fillNonTemporal(), FILL) : null;
     }
 

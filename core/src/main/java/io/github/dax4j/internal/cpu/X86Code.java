@@ -136,6 +136,49 @@ final class X86Code {
     }
 
     /**
+     * {@link #copyNonTemporal()} with 32-byte AVX2 registers: two unaligned loads and two non-temporal stores per
+     * line, four lines per round while at least 256 bytes remain. Same contract; needs AVX2 enabled by the OS.
+     */
+    static byte[] copyNonTemporalAvx2() {
+        CodeBuffer code = new CodeBuffer();
+        int quad = code.newLabel();
+        int single = code.newLabel();
+        int done = code.newLabel();
+        code.emit(0x48, 0x01, 0xf7)             // add  rdi, rsi         ; dst += dst_offset
+                .emit(0x48, 0x8d, 0x34, 0x0a)   // lea  rsi, [rdx+rcx]   ; src += src_offset
+                .emit(0x4c, 0x89, 0xc2)         // mov  rdx, r8          ; length
+                .bind(quad)
+                .emit(0x48, 0x81, 0xfa, 0x00, 0x01, 0x00, 0x00) // cmp rdx, 256
+                .jumpNear(single, 0x0f, 0x82);                  // jb  single (near)
+        for (int line = 0; line < 4; line++) {
+            int at = line * 64;
+            code.emit(0xc5, 0xfe, 0x6f, 0x86, at, 0, 0, 0)      // vmovdqu  ymm0, [rsi+at]
+                    .emit(0xc5, 0xfe, 0x6f, 0x8e, at + 32, 0, 0, 0); // vmovdqu  ymm1, [rsi+at+32]
+            code.emit(0xc5, 0xfd, 0xe7, 0x87, at, 0, 0, 0)      // vmovntdq [rdi+at], ymm0
+                    .emit(0xc5, 0xfd, 0xe7, 0x8f, at + 32, 0, 0, 0); // vmovntdq [rdi+at+32], ymm1
+        }
+        code.emit(0x48, 0x81, 0xc6, 0x00, 0x01, 0x00, 0x00)     // add  rsi, 256
+                .emit(0x48, 0x81, 0xc7, 0x00, 0x01, 0x00, 0x00) // add  rdi, 256
+                .emit(0x48, 0x81, 0xea, 0x00, 0x01, 0x00, 0x00) // sub  rdx, 256
+                .jumpNear(quad, 0xe9)                           // jmp  quad (near)
+                .bind(single)
+                .emit(0x48, 0x85, 0xd2)                         // test rdx, rdx
+                .jump(JZ, done)                                 // jz   done
+                .emit(0xc5, 0xfe, 0x6f, 0x06)                   // vmovdqu  ymm0, [rsi]
+                .emit(0xc5, 0xfe, 0x6f, 0x4e, 0x20)             // vmovdqu  ymm1, [rsi+32]
+                .emit(0xc5, 0xfd, 0xe7, 0x07)                   // vmovntdq [rdi], ymm0
+                .emit(0xc5, 0xfd, 0xe7, 0x4f, 0x20)             // vmovntdq [rdi+32], ymm1
+                .emit(0x48, 0x83, 0xc6, 0x40)                   // add  rsi, 64
+                .emit(0x48, 0x83, 0xc7, 0x40)                   // add  rdi, 64
+                .emit(0x48, 0x83, 0xea, 0x40)                   // sub  rdx, 64
+                .jump(0xeb, single)                             // jmp  single
+                .bind(done)
+                .emit(0xc5, 0xf8, 0x77)                         // vzeroupper
+                .emit(0xc3);                                    // ret
+        return code.toByteArray();
+    }
+
+    /**
      * {@code void fill_nt(void *dst, size_t dst_offset, uint64_t pattern, size_t length)}: fills with the 8-byte
      * {@code pattern} using 16-byte non-temporal stores. Same contract as {@link #copyNonTemporal()}.
      */

@@ -133,10 +133,21 @@ class X86CodeTest {
         }
     }
 
+    private static final class CopyStubs {
+        static final FunctionDescriptor COPY =
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+        static final MethodHandle SSE2 =
+                ExecutableMemory.link(ExecutableMemory.install(X86Code.copyNonTemporal()), COPY, true);
+        static final MethodHandle AVX2 =
+                ExecutableMemory.link(ExecutableMemory.install(X86Code.copyNonTemporalAvx2()), COPY, true);
+    }
+
     @Property(tries = 300)
-    void theNonTemporalCopyWritesExactlyTheSource(@ForAll @LongRange(min = 0, max = 63) long sourceMisalignment,
-                                                  @ForAll @LongRange(min = 0, max = 256) long lines) throws Throwable {
-        MethodHandle copy = stubs().copyNonTemporal().orElseThrow();
+    void theNonTemporalCopiesWriteExactlyTheSource(@ForAll @LongRange(min = 0, max = 63) long sourceMisalignment,
+                                                   @ForAll @LongRange(min = 0, max = 256) long lines,
+                                                   @ForAll boolean avx2) throws Throwable {
+        assumeTrue(!avx2 || stubs().features().avx2(), "needs AVX2");
+        MethodHandle copy = avx2 ? CopyStubs.AVX2 : CopyStubs.SSE2;
         long length = lines * 64;
         try (Guarded destination = new Guarded(5)) {
             byte[] source = new byte[(int) (length + sourceMisalignment)];
