@@ -10,8 +10,6 @@
 package io.github.dax4j.bench;
 
 import io.github.dax4j.DaxMapping;
-import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.persist.MechanismSelector;
 import io.github.dax4j.persist.PersistFlag;
 import io.github.dax4j.persist.PersistMechanism;
@@ -32,8 +30,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 @BenchmarkMode(Mode.AverageTime)
@@ -52,19 +48,16 @@ public class CopyBenchmark {
     @Param({"TEMPORAL", "NON_TEMPORAL"})
     public PersistFlag stores;
 
-    private Path file;
+    private EmulatedDevice device;
     private DaxMapping pmem;
     private MemorySegment source;
     private Arena arena;
     private long offset;
 
     @Setup(Level.Trial)
-    public void map() throws IOException {
-        file = Files.createTempFile(Path.of("/dev/shm"), "dax4j-copy-", ".img");
-        Files.delete(file);
-        PersistMechanism cpu = MechanismSelector.cpuMechanism().orElse(PersistMechanism.NONE);
-        pmem = DaxMapping.open(file, MapOptions.ofLength(REGION).createIfAbsent().syncMode(SyncMode.EMULATE)
-                .persistMechanism(cpu).prefault());
+    public void map() {
+        device = EmulatedDevice.create(REGION, MechanismSelector.cpuMechanism().orElse(PersistMechanism.NONE));
+        pmem = device.pmem;
         arena = Arena.ofShared();
         source = arena.allocate(bytes, 64);
         source.fill((byte) 0x5a);
@@ -72,9 +65,8 @@ public class CopyBenchmark {
 
     @TearDown(Level.Trial)
     public void unmap() throws IOException {
-        pmem.close();
+        device.close();
         arena.close();
-        Files.deleteIfExists(file);
     }
 
     @Benchmark

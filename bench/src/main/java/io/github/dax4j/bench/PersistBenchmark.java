@@ -12,8 +12,6 @@
 package io.github.dax4j.bench;
 
 import io.github.dax4j.DaxMapping;
-import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.persist.PersistMechanism;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,8 +29,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 @BenchmarkMode(Mode.AverageTime)
@@ -52,25 +48,22 @@ public class PersistBenchmark {
     @Param({"0", "64", "256", "4096", "65536", "2097152"})
     public long bytes;
 
-    private Path file;
+    private EmulatedDevice device;
     private DaxMapping pmem;
     private MemorySegment memory;
     private long offset;
     private byte value;
 
     @Setup(Level.Trial)
-    public void map() throws IOException {
-        file = Files.createTempFile(Path.of("/dev/shm"), "dax4j-bench-", ".img");
-        Files.delete(file);
-        pmem = DaxMapping.open(file, MapOptions.ofLength(REGION).createIfAbsent().syncMode(SyncMode.EMULATE)
-                .persistMechanism(mechanism).prefault());
+    public void map() {
+        device = EmulatedDevice.create(REGION, mechanism);
+        pmem = device.pmem;
         memory = pmem.segment();
     }
 
     @TearDown(Level.Trial)
     public void unmap() throws IOException {
-        pmem.close();
-        Files.deleteIfExists(file);
+        device.close();
     }
 
     private long next() {
