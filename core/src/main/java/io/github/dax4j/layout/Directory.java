@@ -1,0 +1,461 @@
+package io.github.dax4j.layout;
+
+import io.github.dax4j.DaxMapping;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * The partition table at the start of a mapping: named regions of fixed layout, created once and checked on every
+ * open.
+ *
+ * <pre>{@code
+ * try (DaxMapping pmem = DaxMapping.open(path, options)) {
+ *     Directory directory = Directory.open(pmem);            // formats an all-zero device
+ *     FixedRegion log = directory.find("log").isPresent()
+ *             ? directory.open("log", RECORD)               // LayoutMismatchException if RECORD changed
+ *             : directory.create("log", RECORD, 4096, RegionAlignment.MAPPING, false);
+ * }
+ * }</pre>
+ *
+ * <h2>On-device format (version 1, little-endian)</h2>
+ * <pre>
+ *  0                   8        12       16                  24                                  56                64
+ *  +-------------------+--------+--------+-------------------+-----------------------------------+-----------------+
+ *  | magic "DAX4JDIR"  |version |capacity| dataStart         | reserved (zero)                   | CRC32C of 0..56 |
+ *  +-------------------+--------+--------+-------------------+-----------------------------------+-----------------+
+ *  entry i at 64 + 128 i:
+ *  0        8        16       24       32    36    40                56       64    68    72       80         120      128
+ *  +--------+--------+--------+--------+-----+-----+-----------------+--------+-----+-----+--------+----------+--------+
+ *  | state  | offset | count  | stride |align|flags| signature 128 b | textAt |txtLn|namLn|elemSize| name     | CRC32C |
+ *  +--------+--------+--------+--------+-----+-----+-----------------+--------+-----+-----+--------+----------+--------+
+ * </pre>
+ * {@code state} is 0 for a free entry and {@link #PUBLISHED} for a region; any other value is damage. The entry's
+ * CRC32C covers bytes 8..120. {@code textAt}/{@code textLn} locate the UTF-8 canonical form of the element layout
+ * (see {@link LayoutSignature}), whose SHA-256 must give the signature; {@code flags} bit 0 is cache-line isolation.
+ * Regions and layout texts live at or after {@code dataStart}, which is the directory's end rounded up to the
+ * mapping's alignment.
+ *
+ * <h2>Update protocol</h2>
+ * Every step writes through {@link DaxMapping} and persists through it: nothing here flushes by other means.
+ * <ol>
+ *   <li>Format (all-zero device): write version, capacity, dataStart and the checksum (computed with the magic),
+ *       persist; then store the magic with one aligned 8-byte store and persist it. A crash before the magic is
+ *       durable leaves an all-zero magic: the device is still empty.</li>
+ *   <li>Create: find a free entry and free ranges for the layout text and the elements; write the text and zero
+ *       the elements, persist both; write the entry's fields and CRC (state still 0), persist the entry; store
+ *       {@link #PUBLISHED} into its state with one aligned 8-byte store and persist it. A crash before that store
+ *       is durable leaves a free entry (its fields are ignored) and free ranges: the old directory.</li>
+ *   <li>Delete: store 0 into the entry's state with one aligned 8-byte store and persist it. The region's bytes
+ *       stay until a later create reuses them (and zeroes them).</li>
+ * </ol>
+ * So a crash at any point leaves either the old directory or the new one, never half an entry.
+ *
+ * <p>Opening checks magic, version and checksum, then every entry: its state, its CRC, its ranges, and the hash of
+ * its layout text. Any damage is a {@link DirectoryException} with reason {@code CORRUPTED}, never a wrong open.
+ * Operations are serialised per {@code Directory} object; two processes must not update one device at once (map it
+ * {@link io.github.dax4j.MapOptions#exclusive() exclusively}).
+ */
+public final class Directory {
+
+    /** The magic, "DAX4JDIR" in little-endian ASCII. */
+    public static final long MAGIC = 0x524944_4a345841_44L;
+    /** The state of a published entry, "VALIDENT" in little-endian ASCII. */
+    public static final long PUBLISHED = 0x544e4544_494c4156L;
+    /** The format version this code reads and writes. */
+    public static final int VERSION = 1;
+    /** Entry slots in a directory formatted by {@link #open(DaxMapping)}: the header and 63 entries fill 8 KiB. */
+    public static final int DEFAULT_CAPACITY = 63;
+
+    static final int HEADER_BYTES = 64;
+    static final int ENTRY_BYTES = 128;
+    static final int MAX_NAME_BYTES = 40;
+
+    // header fields
+    private static final long H_MAGIC = 0, H_VERSION = 8, H_CAPACITY = 12, H_DATA_START = 16, H_CHECKSUM = 56;
+    // entry fields
+    private static final long E_STATE = 0, E_OFFSET = 8, E_COUNT = 16, E_STRIDE = 24, E_ALIGN = 32, E_FLAGS = 36,
+            E_SIGNATURE = 40, E_TEXT_AT = 56, E_TEXT_LENGTH = 64, E_NAME_LENGTH = 68, E_ELEMENT_SIZE = 72,
+            E_NAME = 80, E_CHECKSUM = 120;
+    private static final int FLAG_ISOLATED = 1;
+    private static final long CACHE_LINE = 64;
+
+    private final DaxMapping mapping;
+    private final MemorySegment memory;
+    private final int capacity;
+    private final long dataStart;
+    private final boolean formatted;
+
+    private Directory(DaxMapping mapping, int capacity, long dataStart, boolean formatted) {
+        this.mapping = mapping;
+        this.memory = mapping.segment();
+        this.capacity = capacity;
+        this.dataStart = dataStart;
+        this.formatted = formatted;
+    }
+
+    /**
+     * {@return the directory of {@code mapping}}, formatting an all-zero device with {@link #DEFAULT_CAPACITY}
+     * entries (a read-only mapping of an all-zero device gives an empty directory and is left as it is)
+     *
+     * @throws DirectoryException with reason {@code CORRUPTED} if magic, version, a checksum or an entry is wrong
+     */
+    public static Directory open(DaxMapping mapping) {
+        return open(mapping, DEFAULT_CAPACITY);
+    }
+
+    /**
+     * {@link #open(DaxMapping)}, formatting with {@code capacity} entries if the device is empty.
+     *
+     * @throws IllegalArgumentException if {@code capacity < 1}, or the directory would not fit in the mapping
+     */
+    public static Directory open(DaxMapping mapping, int capacity) {
+        Objects.requireNonNull(mapping, "mapping");
+        MemorySegment memory = mapping.segment();
+        long magic = mapping.getLongAtomic(H_MAGIC);
+        if (magic == 0) {
+            long dataStart = dataStart(mapping, capacity);
+            if (mapping.isReadOnly()) {
+                return new Directory(mapping, capacity, dataStart, false);
+            }
+            format(mapping, capacity, dataStart);
+            return new Directory(mapping, capacity, dataStart, true);
+        }
+        String where = " at offset 0 of " + mapping.path();
+        if (magic != MAGIC) {
+            throw corrupted("no dax4j directory" + where + ": magic 0x" + Long.toHexString(magic) + ", expected 0x"
+                    + Long.toHexString(MAGIC) + " (\"DAX4JDIR\")");
+        }
+        int version = memory.get(JAVA_INT_UNALIGNED, H_VERSION);
+        long checksum = memory.get(JAVA_LONG_UNALIGNED, H_CHECKSUM);
+        long computed = crc(memory, 0, H_CHECKSUM);
+        if (checksum != computed) {
+            throw corrupted("the directory header" + where + " is damaged: checksum 0x" + Long.toHexString(checksum)
+                    + ", computed 0x" + Long.toHexString(computed));
+        }
+        if (version != VERSION) {
+            throw corrupted("the directory" + where + " has format version " + version + "; this dax4j reads "
+                    + VERSION);
+        }
+        int storedCapacity = memory.get(JAVA_INT_UNALIGNED, H_CAPACITY);
+        long dataStart = memory.get(JAVA_LONG_UNALIGNED, H_DATA_START);
+        if (storedCapacity < 1 || dataStart < end(storedCapacity) || dataStart > mapping.byteSize()) {
+            throw corrupted("the directory header" + where + " is inconsistent: capacity " + storedCapacity
+                    + ", data start " + dataStart + " in a mapping of " + mapping.byteSize() + " bytes");
+        }
+        Directory directory = new Directory(mapping, storedCapacity, dataStart, true);
+        directory.entries(); // validates every entry
+        return directory;
+    }
+
+    private static long end(long capacity) {
+        return HEADER_BYTES + capacity * ENTRY_BYTES;
+    }
+
+    private static long dataStart(DaxMapping mapping, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a directory needs at least one entry: " + capacity);
+        }
+        long alignment = mapping.alignment().bytes();
+        long dataStart = (end(capacity) + alignment - 1) & -alignment;
+        if (dataStart > mapping.byteSize()) {
+            throw new IllegalArgumentException("a directory of " + capacity + " entries needs " + dataStart
+                    + " bytes; the mapping of " + mapping.path() + " has " + mapping.byteSize());
+        }
+        return dataStart;
+    }
+
+    /** Protocol step 1. */
+    private static void format(DaxMapping mapping, int capacity, long dataStart) {
+        MemorySegment memory = mapping.segment();
+        memory.asSlice(0, end(capacity)).fill((byte) 0);
+        memory.set(JAVA_INT_UNALIGNED, H_VERSION, VERSION);
+        memory.set(JAVA_INT_UNALIGNED, H_CAPACITY, capacity);
+        memory.set(JAVA_LONG_UNALIGNED, H_DATA_START, dataStart);
+        memory.set(JAVA_LONG_UNALIGNED, H_MAGIC, MAGIC);             // for the checksum only
+        long checksum = crc(memory, 0, H_CHECKSUM);
+        memory.set(JAVA_LONG_UNALIGNED, H_MAGIC, 0L);
+        memory.set(JAVA_LONG_UNALIGNED, H_CHECKSUM, checksum);
+        mapping.persist(0, end(capacity));
+        mapping.putLongAtomicAndPersist(H_MAGIC, MAGIC);
+    }
+
+    /** {@return whether the device holds a directory (false only for an all-zero device mapped read-only)} */
+    public boolean isFormatted() {
+        return formatted;
+    }
+
+    /** {@return the number of entry slots} */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** {@return the first byte regions may use} */
+    public long dataStart() {
+        return dataStart;
+    }
+
+    /** {@return every region, ordered by name} */
+    public synchronized List<RegionInfo> list() {
+        return entries().stream().map(Entry::info).sorted(Comparator.comparing(RegionInfo::name)).toList();
+    }
+
+    /** {@return the region called {@code name}, if there is one} */
+    public synchronized Optional<RegionInfo> find(String name) {
+        return entries().stream().map(Entry::info).filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Creates a region of {@code count} elements of {@code element}, zeroed and durable when this returns.
+     *
+     * @param placement         where the region may start: the mapping's alignment, or any cache line
+     * @param cacheLineIsolated whether each element gets its own cache lines (stride rounded up to 64 bytes)
+     * @throws LayoutRuleException      if {@code element} breaks a {@link LayoutRules rule}
+     * @throws DirectoryException       {@code EXISTS} if the name is taken, {@code FULL} if no entry or range is
+     *                                  free; {@code CORRUPTED} if the directory is damaged
+     * @throws IllegalArgumentException if the name is empty or longer than 40 bytes of UTF-8, or {@code count < 1}
+     * @throws IllegalStateException    if the mapping is read-only or closed
+     */
+    public synchronized FixedRegion create(String name, MemoryLayout element, long count, RegionAlignment placement,
+                                           boolean cacheLineIsolated) {
+        byte[] nameBytes = nameBytes(name);
+        LayoutRules.check(element);
+        if (count < 1) {
+            throw new IllegalArgumentException("region '" + name + "' needs at least one element: " + count);
+        }
+        if (mapping.isReadOnly()) {
+            throw new IllegalStateException("cannot create region '" + name + "': " + mapping.path()
+                    + " is mapped read-only");
+        }
+        List<Entry> entries = entries();
+        if (entries.stream().anyMatch(e -> e.info().name().equals(name))) {
+            throw new DirectoryException(DirectoryException.Reason.EXISTS, "a region '" + name + "' exists already in "
+                    + mapping.path());
+        }
+        int slot = freeSlot(entries);
+        LayoutSignature signature = LayoutSignature.of(element);
+        byte[] text = signature.canonical().getBytes(StandardCharsets.UTF_8);
+        long alignment = Math.max(element.byteAlignment(),
+                placement == RegionAlignment.MAPPING ? mapping.alignment().bytes() : CACHE_LINE);
+        long stride = cacheLineIsolated ? (element.byteSize() + CACHE_LINE - 1) & -CACHE_LINE : element.byteSize();
+        long length = Math.multiplyExact(count, stride);
+
+        List<long[]> used = usedRanges(entries);
+        long textAt = allocate(used, text.length, CACHE_LINE, name);
+        used.add(new long[] {textAt, text.length});
+        long offset = allocate(used, length, alignment, name);
+
+        // protocol step 2: text and elements, then the entry, then its state
+        MemorySegment.copy(text, 0, memory, JAVA_BYTE, textAt, text.length);
+        mapping.persist(textAt, text.length);
+        mapping.fill(offset, length, (byte) 0);
+        long at = entryAt(slot);
+        MemorySegment entry = memory.asSlice(at, ENTRY_BYTES);
+        entry.fill((byte) 0);
+        entry.set(JAVA_LONG_UNALIGNED, E_OFFSET, offset);
+        entry.set(JAVA_LONG_UNALIGNED, E_COUNT, count);
+        entry.set(JAVA_LONG_UNALIGNED, E_STRIDE, stride);
+        entry.set(JAVA_INT_UNALIGNED, E_ALIGN, (int) Math.min(alignment, Integer.MAX_VALUE));
+        entry.set(JAVA_INT_UNALIGNED, E_FLAGS, cacheLineIsolated ? FLAG_ISOLATED : 0);
+        entry.set(JAVA_LONG_UNALIGNED, E_SIGNATURE, signature.high());
+        entry.set(JAVA_LONG_UNALIGNED, E_SIGNATURE + 8, signature.low());
+        entry.set(JAVA_LONG_UNALIGNED, E_TEXT_AT, textAt);
+        entry.set(JAVA_INT_UNALIGNED, E_TEXT_LENGTH, text.length);
+        entry.set(JAVA_INT_UNALIGNED, E_NAME_LENGTH, nameBytes.length);
+        entry.set(JAVA_LONG_UNALIGNED, E_ELEMENT_SIZE, element.byteSize());
+        MemorySegment.copy(nameBytes, 0, entry, JAVA_BYTE, E_NAME, nameBytes.length);
+        entry.set(JAVA_LONG_UNALIGNED, E_CHECKSUM, crc(entry, E_OFFSET, E_CHECKSUM));
+        mapping.persist(at, ENTRY_BYTES);
+        mapping.putLongAtomicAndPersist(at + E_STATE, PUBLISHED);
+
+        RegionInfo info = new RegionInfo(name, offset, count, stride, element.byteSize(), alignment,
+                cacheLineIsolated, signature);
+        return new FixedRegion(mapping, info, element);
+    }
+
+    /**
+     * Opens the region called {@code name}, which must have been created with exactly {@code element}.
+     *
+     * @throws DirectoryException       {@code NOT_FOUND} if there is no such region; {@code CORRUPTED} if the
+     *                                  directory is damaged
+     * @throws LayoutMismatchException  if the region was created with another layout; the message shows both
+     */
+    public synchronized FixedRegion open(String name, MemoryLayout element) {
+        RegionInfo info = find(name).orElseThrow(() -> new DirectoryException(DirectoryException.Reason.NOT_FOUND,
+                "no region '" + name + "' in " + mapping.path() + "; regions: "
+                        + list().stream().map(RegionInfo::name).toList()));
+        LayoutSignature expected = LayoutSignature.of(element);
+        if (!expected.matches(info.signature().high(), info.signature().low())) {
+            throw new LayoutMismatchException(name, info.signature().canonical(), expected.canonical());
+        }
+        return new FixedRegion(mapping, info, element);
+    }
+
+    /**
+     * Deletes the region called {@code name}: its entry is freed in one durable 8-byte store.
+     *
+     * @throws DirectoryException    {@code NOT_FOUND} if there is no such region
+     * @throws IllegalStateException if the mapping is read-only
+     */
+    public synchronized void delete(String name) {
+        if (mapping.isReadOnly()) {
+            throw new IllegalStateException("cannot delete region '" + name + "': " + mapping.path()
+                    + " is mapped read-only");
+        }
+        Entry entry = entries().stream().filter(e -> e.info().name().equals(name)).findFirst()
+                .orElseThrow(() -> new DirectoryException(DirectoryException.Reason.NOT_FOUND,
+                        "no region '" + name + "' to delete in " + mapping.path()));
+        mapping.putLongAtomicAndPersist(entryAt(entry.slot()) + E_STATE, 0L); // protocol step 3
+    }
+
+    private record Entry(int slot, RegionInfo info, long textAt, long textLength) {
+    }
+
+    /** Reads and validates every entry; published ones are returned. */
+    private List<Entry> entries() {
+        List<Entry> entries = new ArrayList<>();
+        if (!formatted) {
+            return entries;
+        }
+        for (int slot = 0; slot < capacity; slot++) {
+            long at = entryAt(slot);
+            long state = mapping.getLongAtomic(at + E_STATE);
+            if (state == 0) {
+                continue;
+            }
+            String where = "directory entry " + slot + " (offset " + at + ") of " + mapping.path();
+            if (state != PUBLISHED) {
+                throw corrupted(where + " has state 0x" + Long.toHexString(state) + ", neither free nor published");
+            }
+            MemorySegment entry = memory.asSlice(at, ENTRY_BYTES);
+            long checksum = entry.get(JAVA_LONG_UNALIGNED, E_CHECKSUM);
+            if (checksum != crc(entry, E_OFFSET, E_CHECKSUM)) {
+                throw corrupted(where + " is damaged: its checksum does not match");
+            }
+            entries.add(decode(slot, entry, where));
+        }
+        return entries;
+    }
+
+    private Entry decode(int slot, MemorySegment entry, String where) {
+        long offset = entry.get(JAVA_LONG_UNALIGNED, E_OFFSET);
+        long count = entry.get(JAVA_LONG_UNALIGNED, E_COUNT);
+        long stride = entry.get(JAVA_LONG_UNALIGNED, E_STRIDE);
+        long alignment = Integer.toUnsignedLong(entry.get(JAVA_INT_UNALIGNED, E_ALIGN));
+        int flags = entry.get(JAVA_INT_UNALIGNED, E_FLAGS);
+        long high = entry.get(JAVA_LONG_UNALIGNED, E_SIGNATURE);
+        long low = entry.get(JAVA_LONG_UNALIGNED, E_SIGNATURE + 8);
+        long textAt = entry.get(JAVA_LONG_UNALIGNED, E_TEXT_AT);
+        long textLength = Integer.toUnsignedLong(entry.get(JAVA_INT_UNALIGNED, E_TEXT_LENGTH));
+        int nameLength = entry.get(JAVA_INT_UNALIGNED, E_NAME_LENGTH);
+        long elementSize = entry.get(JAVA_LONG_UNALIGNED, E_ELEMENT_SIZE);
+        if (nameLength < 1 || nameLength > MAX_NAME_BYTES || count < 1 || stride < 1 || elementSize < 1
+                || elementSize > stride
+                || !inside(offset, multiply(count, stride)) || textAt < dataStart || !inside(textAt, textLength)) {
+            throw corrupted(where + " is inconsistent: offset " + offset + ", " + count + " x " + stride
+                    + " bytes, layout text at " + textAt + " (" + textLength + " bytes), name of " + nameLength
+                    + " bytes");
+        }
+        byte[] nameBytes = entry.asSlice(E_NAME, nameLength).toArray(JAVA_BYTE);
+        String text = new String(memory.asSlice(textAt, textLength).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
+        LayoutSignature signature = LayoutSignature.ofCanonical(text);
+        if (!signature.matches(high, low)) {
+            throw corrupted(where + ": its layout text does not hash to its signature");
+        }
+        String name = new String(nameBytes, StandardCharsets.UTF_8);
+        return new Entry(slot, new RegionInfo(name, offset, count, stride, elementSize, alignment,
+                (flags & FLAG_ISOLATED) != 0, signature), textAt, textLength);
+    }
+
+    private boolean inside(long offset, long length) {
+        return offset >= dataStart && length >= 0 && offset <= mapping.byteSize() && length <= mapping.byteSize() - offset;
+    }
+
+    private static long multiply(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return -1;
+        }
+    }
+
+    private int freeSlot(List<Entry> entries) {
+        boolean[] taken = new boolean[capacity];
+        entries.forEach(e -> taken[e.slot()] = true);
+        for (int slot = 0; slot < capacity; slot++) {
+            if (!taken[slot]) {
+                return slot;
+            }
+        }
+        throw new DirectoryException(DirectoryException.Reason.FULL, "all " + capacity + " directory entries of "
+                + mapping.path() + " are in use");
+    }
+
+    private List<long[]> usedRanges(List<Entry> entries) {
+        List<long[]> used = new ArrayList<>();
+        for (Entry e : entries) {
+            used.add(new long[] {e.info().offset(), e.info().byteSize()});
+            used.add(new long[] {e.textAt(), e.textLength()});
+        }
+        return used;
+    }
+
+    /** First fit: the lowest multiple of {@code alignment} at or after dataStart where {@code length} bytes are free. */
+    private long allocate(List<long[]> used, long length, long alignment, String name) {
+        long[][] ranges = used.toArray(long[][]::new);
+        Arrays.sort(ranges, Comparator.comparingLong(r -> r[0]));
+        long candidate = align(dataStart, alignment);
+        for (long[] range : ranges) {
+            if (candidate + length <= range[0]) {
+                break;
+            }
+            candidate = Math.max(candidate, align(range[0] + range[1], alignment));
+        }
+        if (candidate > mapping.byteSize() || length > mapping.byteSize() - candidate) {
+            throw new DirectoryException(DirectoryException.Reason.FULL, "no free range of " + length
+                    + " bytes aligned to " + alignment + " for region '" + name + "' in " + mapping.path()
+                    + " (" + mapping.byteSize() + " bytes, data from " + dataStart + ")");
+        }
+        return candidate;
+    }
+
+    private static long align(long value, long alignment) {
+        return (value + alignment - 1) & -alignment;
+    }
+
+    private static long entryAt(int slot) {
+        return HEADER_BYTES + (long) slot * ENTRY_BYTES;
+    }
+
+    private static byte[] nameBytes(String name) {
+        Objects.requireNonNull(name, "name");
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("a region name is 1 to " + MAX_NAME_BYTES + " bytes of UTF-8: '"
+                    + name + "' is " + bytes.length);
+        }
+        return bytes;
+    }
+
+    private static long crc(MemorySegment segment, long from, long to) {
+        CRC32C crc = new CRC32C();
+        crc.update(segment.asSlice(from, to - from).asByteBuffer());
+        return crc.getValue();
+    }
+
+    private static DirectoryException corrupted(String message) {
+        return new DirectoryException(DirectoryException.Reason.CORRUPTED, message);
+    }
+}
