@@ -84,6 +84,9 @@ public final class DaxMapping implements AutoCloseable {
     /** Plain reads and writes of aligned longs: atomic (single-copy) and unordered, as the x86 and Arm ISAs give. */
     private static final VarHandle LONG = JAVA_LONG.varHandle();
 
+    /** No flags, shared: a varargs call without arguments would allocate an empty array on every copy. */
+    private static final PersistFlag[] NO_FLAGS = {};
+
     /** The system property that sets the non-temporal threshold when the options do not. */
     public static final String NON_TEMPORAL_THRESHOLD_PROPERTY = "dax4j.nonTemporalThreshold";
 
@@ -342,6 +345,11 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalArgumentException  if the mapping is read-only, or {@code flags} holds both TEMPORAL and
      *                                   NON_TEMPORAL
      */
+    public void copy(long offset, MemorySegment source) {
+        copy(offset, source, NO_FLAGS);
+    }
+
+    /** {@link #copy(long, MemorySegment)} with libpmem2-style {@code flags}. */
     public void copy(long offset, MemorySegment source, PersistFlag... flags) {
         Objects.checkFromIndexSize(offset, source.byteSize(), plan.length());
         ensureWritable();
@@ -355,6 +363,11 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalStateException     if the mapping is closed
      * @throws IllegalArgumentException  if the mapping is read-only
      */
+    public void fill(long offset, long length, byte value) {
+        fill(offset, length, value, NO_FLAGS);
+    }
+
+    /** {@link #fill(long, long, byte)} with libpmem2-style {@code flags}. */
     public void fill(long offset, long length, byte value, PersistFlag... flags) {
         Objects.checkFromIndexSize(offset, length, plan.length());
         ensureWritable();

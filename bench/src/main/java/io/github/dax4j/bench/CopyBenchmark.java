@@ -1,15 +1,17 @@
 /*
- * Run (from the checkout; Maven selects a JDK >= 22 itself):
+ * Run (from the checkout; Maven selects a JDK >= 22 itself; the report runs this with the others):
  *
- *   ./mvnw -q -Pbench package -Djmh.args="CopyBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1"
+ *   ./mvnw -q -Pbench package -Dbench.args="--jmh CopyBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1"
  *
- * Persistent copy into an emulated device (tmpfs, CLWB asked for), ordinary stores + flush against non-temporal
- * stores, across sizes: where the two cross is where DaxMapping's non-temporal threshold belongs. Reported as time
- * per copy; bandwidth = bytes / time.
+ * Persistent copy of a cached source into an emulated device (tmpfs), rotating through 256 MiB: dax4j with its
+ * automatic choice (non-temporal from 256 B), forced ordinary stores + CLWB, forced non-temporal stores;
+ * libpmem2's memcpy_fn (flags 0: its own choice; CACHE_LINE forced by the launcher); the C non-temporal loop.
+ * Time per copy; bandwidth = bytes / time.
  */
 package io.github.dax4j.bench;
 
 import io.github.dax4j.DaxMapping;
+import io.github.dax4j.bench.natives.NativeAnchors;
 import io.github.dax4j.persist.MechanismSelector;
 import io.github.dax4j.persist.PersistFlag;
 import io.github.dax4j.persist.PersistMechanism;
@@ -27,9 +29,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 @BenchmarkMode(Mode.AverageTime)
@@ -42,39 +45,88 @@ public class CopyBenchmark {
 
     private static final long REGION = 256L << 20;
 
+    /** The copy implementations. */
+    public enum Impl {
+        DAX4J, DAX4J_TEMPORAL, DAX4J_NON_TEMPORAL, LIBPMEM2, C_NON_TEMPORAL;
+
+        /** {@return why this implementation cannot run here, or empty when it can} */
+        Optional<String> unavailable() {
+            return switch (this) {
+                case LIBPMEM2 -> NativeAnchors.libpmem2().isPresent() ? Optional.empty()
+                        : Optional.of(NativeAnchors.libpmem2Missing());
+                case C_NON_TEMPORAL -> NativeAnchors.cloop().isPresent() ? Optional.empty()
+                        : Optional.of(NativeAnchors.cloopMissing());
+                default -> Optional.empty();
+            };
+        }
+    }
+
+    @Param({"DAX4J", "DAX4J_TEMPORAL", "DAX4J_NON_TEMPORAL", "LIBPMEM2", "C_NON_TEMPORAL"})
+    public Impl impl;
+
     @Param({"64", "128", "256", "512", "1024", "4096", "65536", "2097152"})
     public long bytes;
 
-    @Param({"TEMPORAL", "NON_TEMPORAL"})
-    public PersistFlag stores;
-
-    private EmulatedDevice device;
+    private PersistTarget target;
     private DaxMapping pmem;
-    private MemorySegment source;
+    private MethodHandle native3;
+    private NativeAnchors.Libpmem2.Map libpmem2;
+    private long base;
     private Arena arena;
+    private MemorySegment source;
     private long offset;
 
     @Setup(Level.Trial)
-    public void map() {
-        device = EmulatedDevice.create(REGION, MechanismSelector.cpuMechanism().orElse(PersistMechanism.NONE));
-        pmem = device.pmem;
-        arena = Arena.ofShared();
+    public void setUp() {
+        arena = Arena.ofConfined(); // setup, benchmark and teardown run on one thread (Scope.Thread)
         source = arena.allocate(bytes, 64);
         source.fill((byte) 0x5a);
+        switch (impl) {
+            case DAX4J, DAX4J_TEMPORAL, DAX4J_NON_TEMPORAL -> {
+                EmulatedDevice device = EmulatedDevice.create(REGION,
+                        MechanismSelector.cpuMechanism().orElse(PersistMechanism.NONE));
+                pmem = device.pmem;
+                target = PersistTarget.of(device);
+            }
+            case LIBPMEM2 -> {
+                target = PersistTarget.create(PersistTarget.Impl.LIBPMEM2, REGION);
+                base = target.memory().address();
+                libpmem2 = PersistTarget.libpmem2Map(target);
+            }
+            case C_NON_TEMPORAL -> {
+                target = PersistTarget.create(PersistTarget.Impl.DAX4J_NONE, REGION);
+                base = target.memory().address();
+                native3 = NativeAnchors.cloop().orElseThrow().copyNonTemporal();
+            }
+        }
     }
 
     @TearDown(Level.Trial)
-    public void unmap() throws IOException {
-        device.close();
+    public void tearDown() throws Exception {
+        target.close();
         arena.close();
     }
 
-    @Benchmark
-    public void copy() {
+    private long next() {
         offset += bytes;
         if (offset + bytes > REGION) {
             offset = 0;
         }
-        pmem.copy(offset, source, stores);
+        return offset;
+    }
+
+    @Benchmark
+    public long copy() throws Throwable {
+        long at = next();
+        switch (impl) {
+            case DAX4J -> pmem.copy(at, source);
+            case DAX4J_TEMPORAL -> pmem.copy(at, source, PersistFlag.TEMPORAL);
+            case DAX4J_NON_TEMPORAL -> pmem.copy(at, source, PersistFlag.NON_TEMPORAL);
+            case LIBPMEM2 -> {
+                return (long) libpmem2.memcpy().invokeExact(base + at, source.address(), bytes, 0);
+            }
+            case C_NON_TEMPORAL -> native3.invokeExact(base + at, source.address(), bytes);
+        }
+        return at;
     }
 }

@@ -25,8 +25,13 @@ final class EmulatedDevice implements AutoCloseable {
     }
 
     static EmulatedDevice create(long bytes, PersistMechanism mechanism) {
+        return create(Path.of("/dev/shm"), bytes, mechanism);
+    }
+
+    /** {@link #create(long, PersistMechanism)} in {@code directory} (e.g. a disk-backed one, for msync to disk). */
+    static EmulatedDevice create(Path directory, long bytes, PersistMechanism mechanism) {
         try {
-            Path file = Files.createTempFile(Path.of("/dev/shm"), "dax4j-bench-", ".img");
+            Path file = Files.createTempFile(directory, "dax4j-bench-", ".img");
             Files.delete(file);
             return new EmulatedDevice(file, DaxMapping.open(file, MapOptions.ofLength(bytes).createIfAbsent()
                     .syncMode(SyncMode.EMULATE).persistMechanism(mechanism).prefault()));

@@ -1,18 +1,16 @@
 /*
- * Run (from the checkout; Maven selects a JDK >= 22 itself):
+ * Run (from the checkout; Maven selects a JDK >= 22 itself; the report runs this with the others):
  *
- *   ./mvnw -q -Pbench package -Djmh.args="PersistBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1"
+ *   ./mvnw -q -Pbench package -Dbench.args="--jmh PersistBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1"
  *
- * Dirty + persist latency of one range, for every mechanism dax4j has, on an emulated device in tmpfs
- * (/dev/shm). Each mechanism is asked for explicitly (MapOptions.persistMechanism): without MAP_SYNC the CPU
- * mechanisms do not make tmpfs durable, but they execute exactly the instructions they execute on device-DAX, which
- * is what this measures. NONE is the baseline: the stores alone. bytes=0 measures the call overhead. The C
- * baseline of the same loop is bench/src/main/c/persist_loop.c.
+ * Dirty + persist latency of one range, rotating through a region larger than the last-level cache, for every
+ * implementation in PersistTarget.Impl: dax4j per mechanism (CPU ones asked for explicitly on tmpfs: without
+ * MAP_SYNC they are not durable there, but they run exactly the instructions they run on device-DAX), libpmem2's
+ * persist_fn (PMEM2_FORCE_GRANULARITY=CACHE_LINE, set by the launcher), the JDK's MappedByteBuffer.force and
+ * MemorySegment.force, and the C loop. bytes=0 is the call overhead; DAX4J_NONE is the stores alone.
  */
 package io.github.dax4j.bench;
 
-import io.github.dax4j.DaxMapping;
-import io.github.dax4j.persist.PersistMechanism;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,7 +25,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
@@ -39,52 +36,47 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class PersistBenchmark {
 
-    /** Larger than the last-level cache, so rotating through it persists lines that are not all cached. */
-    private static final long REGION = 256L << 20;
+    /** Larger than the last-level cache; 64 MiB for the disk row, which writes it out. */
+    static final long REGION = 256L << 20;
 
-    @Param({"CLWB", "CLFLUSHOPT", "CLFLUSH", "MSYNC", "NONE"})
-    public PersistMechanism mechanism;
+    @Param({"DAX4J_CLWB", "DAX4J_CLFLUSHOPT", "DAX4J_CLFLUSH", "DAX4J_MSYNC", "DAX4J_MSYNC_DISK", "DAX4J_NONE",
+            "LIBPMEM2", "JDK_MAPPED_BUFFER_FORCE", "JDK_SEGMENT_FORCE", "C_CLWB", "C_CLFLUSHOPT", "C_CLFLUSH"})
+    public PersistTarget.Impl impl;
 
     @Param({"0", "64", "256", "4096", "65536", "2097152"})
     public long bytes;
 
-    private EmulatedDevice device;
-    private DaxMapping pmem;
+    private PersistTarget target;
     private MemorySegment memory;
+    private long region;
     private long offset;
     private byte value;
 
     @Setup(Level.Trial)
-    public void map() {
-        device = EmulatedDevice.create(REGION, mechanism);
-        pmem = device.pmem;
-        memory = pmem.segment();
+    public void setUp() {
+        region = impl == PersistTarget.Impl.DAX4J_MSYNC_DISK ? 64L << 20 : REGION;
+        target = PersistTarget.create(impl, region);
+        memory = target.memory();
     }
 
     @TearDown(Level.Trial)
-    public void unmap() throws IOException {
-        device.close();
+    public void tearDown() throws Exception {
+        target.close();
     }
 
     private long next() {
         offset += Math.max(bytes, 64);
-        if (offset + bytes > REGION) {
+        if (offset + bytes > region) {
             offset = 0;
         }
         return offset;
     }
 
-    /** Dirty every line of the range, then persist it. */
+    /** Dirty every byte of the range, then make it durable. */
     @Benchmark
-    public void dirtyAndPersist() {
+    public void dirtyAndPersist() throws Throwable {
         long at = next();
         memory.asSlice(at, bytes).fill(value++);
-        pmem.persist(at, bytes);
-    }
-
-    /** The same range persisted again without new stores: the cost of the mechanism on clean lines. */
-    @Benchmark
-    public void persistOnly() {
-        pmem.persist(next(), bytes);
+        target.persist(at, bytes);
     }
 }

@@ -1,0 +1,180 @@
+package io.github.dax4j.bench;
+
+import io.github.dax4j.bench.natives.NativeAnchors;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Runs the benchmarks and writes the report: JMH JSON, {@code REPORT.md} (tables with ratios to libpmem2) and SVG
+ * charts, into {@code bench/results}.
+ *
+ * <pre>
+ * ./mvnw -q -Pbench package                                  # quick profile, about 5 minutes on 2 cores
+ * ./mvnw -q -Pbench package -Dbench.args="--profile full"    # full profile
+ * ./mvnw -q -Pbench package -Dbench.args="--render results"  # re-render the report from the JSON there
+ * ./mvnw -q -Pbench package -Dbench.args="--jmh PersistBenchmark -f 1"   # plain JMH, any options
+ * </pre>
+ *
+ * <p>The launcher runs on the JDK the build selected. It sets {@code PMEM2_FORCE_GRANULARITY=CACHE_LINE} for the
+ * JMH forks (through the bench profile), so libpmem2 flushes CPU caches on tmpfs as dax4j's CPU rows do. An
+ * implementation that cannot run here (libpmem2 not installed, no gcc for the C loop, no root for huge pages) is
+ * left out of the run, and the report says why.
+ */
+public final class BenchReport {
+
+    /** How long a run takes: iterations and their times. */
+    record Profile(String name, int warmups, TimeValue warmup, int measurements, TimeValue measurement,
+                   String[] persistSizes, String[] copySizes) {
+    }
+
+    static final Profile QUICK = new Profile("quick", 2, TimeValue.milliseconds(300), 3,
+            TimeValue.milliseconds(300), new String[] {"0", "64", "4096", "65536", "2097152"},
+            new String[] {"64", "256", "4096", "65536", "2097152"});
+    static final Profile FULL = new Profile("full", 3, TimeValue.seconds(1), 5, TimeValue.seconds(1),
+            new String[] {"0", "64", "256", "4096", "65536", "2097152"},
+            new String[] {"64", "128", "256", "512", "1024", "4096", "65536", "2097152"});
+
+    private BenchReport() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> list = new ArrayList<>(Arrays.asList(args));
+        if (!list.isEmpty() && list.getFirst().equals("--jmh")) {
+            org.openjdk.jmh.Main.main(list.subList(1, list.size()).toArray(String[]::new));
+            return;
+        }
+        Path out = Path.of(option(list, "--out", "results"));
+        String render = option(list, "--render", null);
+        if (render != null) {
+            render(Path.of(render), Path.of(render), List.of(), "(re-rendered)");
+            return;
+        }
+        Profile profile = option(list, "--profile", "quick").equals("full") ? FULL : QUICK;
+        Files.createDirectories(out);
+        List<String> absent = run(profile, out);
+        render(out, out, absent, profile.name());
+        System.out.println("report: " + out.toAbsolutePath().resolve("REPORT.md"));
+    }
+
+    private static String option(List<String> args, String name, String otherwise) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : otherwise;
+    }
+
+    /** Runs every benchmark with the implementations available here; returns the absent ones with the reason. */
+    static List<String> run(Profile profile, Path out) throws Exception {
+        List<String> absent = new ArrayList<>();
+        List<String> persistImpls = available(PersistTarget.Impl.values(), PersistTarget.Impl::unavailable,
+                "persist", absent);
+        List<String> copyImpls = available(CopyBenchmark.Impl.values(), CopyBenchmark.Impl::unavailable,
+                "copy", absent);
+        List<String> backings = available(FaultBenchmark.Backing.values(), FaultBenchmark.Backing::unavailable,
+                "fault", absent);
+
+        jmh(profile, out, "persist", "PersistBenchmark", Map.of("impl", persistImpls, "bytes",
+                List.of(profile.persistSizes())));
+        jmh(profile, out, "copy", "CopyBenchmark", Map.of("impl", copyImpls, "bytes",
+                List.of(profile.copySizes())));
+        jmh(profile, out, "fault", "FaultBenchmark", Map.of("backing", backings));
+        jmh(profile, out, "records", "RecordsBenchmark.appendRecord", Map.of());
+        jmh(profile, out, "updates", "RecordsBenchmark.randomUpdate", Map.of("recordBytes", List.of("64")));
+        return absent;
+    }
+
+    private static <T extends Enum<T>> List<String> available(T[] values, Function<T, Optional<String>> why,
+                                                             String group, List<String> absent) {
+        List<String> names = new ArrayList<>();
+        for (T value : values) {
+            Optional<String> reason = why.apply(value);
+            if (reason.isPresent()) {
+                absent.add(group + " " + value.name() + ": " + reason.get());
+            } else {
+                names.add(value.name());
+            }
+        }
+        return names;
+    }
+
+    private static void jmh(Profile profile, Path out, String name, String include, Map<String, List<String>> params)
+            throws Exception {
+        if (params.values().stream().anyMatch(List::isEmpty)) {
+            return;
+        }
+        Path cloop = Path.of(System.getProperty(NativeAnchors.CLOOP_PROPERTY, "target/native/libdax4jcloop.so"));
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include("io\\.github\\.dax4j\\.bench\\." + include.replace(".", "\\.") + "($|\\.)")
+                .forks(1)
+                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED",
+                        "-D" + NativeAnchors.CLOOP_PROPERTY + "=" + cloop.toAbsolutePath())
+                .shouldFailOnError(false)
+                .result(out.resolve(name + ".json").toString())
+                .resultFormat(ResultFormatType.JSON);
+        if (!include.startsWith("Fault")) {
+            options.warmupIterations(profile.warmups()).warmupTime(profile.warmup())
+                    .measurementIterations(profile.measurements()).measurementTime(profile.measurement());
+        } else if (profile == QUICK) {
+            options.warmupIterations(1).measurementIterations(3);
+        }
+        params.forEach((param, values) -> options.param(param, values.toArray(String[]::new)));
+        new Runner(options.build()).run();
+    }
+
+    /** Writes REPORT.md and the charts in {@code out} from the JSON files in {@code in}. */
+    static void render(Path in, Path out, List<String> absent, String profile) throws IOException {
+        Map<String, List<JmhJson.Result>> results = new LinkedHashMap<>();
+        for (String name : List.of("persist", "copy", "fault", "records", "updates")) {
+            Path json = in.resolve(name + ".json");
+            results.put(name, Files.exists(json) ? JmhJson.results(Files.readString(json)) : List.of());
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# dax4j benchmark report\n\n");
+        md.append(ReportTables.environment(profile));
+        md.append(ReportTables.persist(results.get("persist")));
+        md.append(ReportTables.copy(results.get("copy")));
+        md.append(ReportTables.faults(results.get("fault")));
+        md.append(ReportTables.records(results.get("records"), results.get("updates")));
+        if (!absent.isEmpty()) {
+            md.append("## Rows not measured here\n\n");
+            absent.forEach(a -> md.append("- ").append(a).append('\n'));
+            md.append('\n');
+        }
+        Files.writeString(out.resolve("REPORT.md"), md.toString());
+        Files.writeString(out.resolve("persist-latency.svg"), ReportTables.persistChart(results.get("persist")));
+        Files.writeString(out.resolve("copy-bandwidth.svg"), ReportTables.copyChart(results.get("copy")));
+    }
+
+    static String now() {
+        return ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    }
+
+    static String firstLine(Path file, String prefix) {
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.filter(l -> l.startsWith(prefix)).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static String format(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+    }
+}

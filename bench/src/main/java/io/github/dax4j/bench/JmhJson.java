@@ -1,0 +1,185 @@
+package io.github.dax4j.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the JSON that JMH writes ({@code -rf json}): objects, arrays, strings, numbers, booleans, null. Just
+ * enough of JSON for that, so the report needs no JSON library.
+ */
+final class JmhJson {
+
+    private final String text;
+    private int at;
+
+    private JmhJson(String text) {
+        this.text = text;
+    }
+
+    /** {@return the value {@code text} holds: a Map, List, String, Double, Boolean or null} */
+    static Object parse(String text) {
+        JmhJson parser = new JmhJson(text);
+        Object value = parser.value();
+        parser.space();
+        if (parser.at != text.length()) {
+            throw parser.error("trailing content");
+        }
+        return value;
+    }
+
+    /** One JMH result: the benchmark's short name, its parameters, score, error and unit. */
+    record Result(String benchmark, Map<String, String> params, double score, double error, String unit) {
+        String param(String name) {
+            return params.getOrDefault(name, "");
+        }
+    }
+
+    /** {@return the results in a JMH JSON file's text} */
+    @SuppressWarnings("unchecked")
+    static List<Result> results(String text) {
+        List<Result> results = new ArrayList<>();
+        for (Object o : (List<Object>) parse(text)) {
+            Map<String, Object> run = (Map<String, Object>) o;
+            String name = (String) run.get("benchmark");
+            Map<String, String> params = new LinkedHashMap<>();
+            Object p = run.get("params");
+            if (p instanceof Map<?, ?> map) {
+                map.forEach((k, v) -> params.put((String) k, String.valueOf(v)));
+            }
+            Map<String, Object> metric = (Map<String, Object>) run.get("primaryMetric");
+            Object error = metric.get("scoreError");
+            results.add(new Result(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1), params,
+                    (Double) metric.get("score"), error instanceof Double d && !d.isNaN() ? d : Double.NaN,
+                    (String) metric.get("scoreUnit")));
+        }
+        return results;
+    }
+
+    private Object value() {
+        space();
+        if (at >= text.length()) {
+            throw error("unexpected end");
+        }
+        char c = text.charAt(at);
+        return switch (c) {
+            case '{' -> object();
+            case '[' -> array();
+            case '"' -> string();
+            case 't' -> literal("true", Boolean.TRUE);
+            case 'f' -> literal("false", Boolean.FALSE);
+            case 'n' -> literal("null", null);
+            default -> number();
+        };
+    }
+
+    private Map<String, Object> object() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        at++;
+        space();
+        if (text.charAt(at) == '}') {
+            at++;
+            return map;
+        }
+        while (true) {
+            space();
+            String key = string();
+            space();
+            expect(':');
+            map.put(key, value());
+            space();
+            if (text.charAt(at) == ',') {
+                at++;
+            } else {
+                expect('}');
+                return map;
+            }
+        }
+    }
+
+    private List<Object> array() {
+        List<Object> list = new ArrayList<>();
+        at++;
+        space();
+        if (text.charAt(at) == ']') {
+            at++;
+            return list;
+        }
+        while (true) {
+            list.add(value());
+            space();
+            if (text.charAt(at) == ',') {
+                at++;
+            } else {
+                expect(']');
+                return list;
+            }
+        }
+    }
+
+    private String string() {
+        expect('"');
+        StringBuilder out = new StringBuilder();
+        while (text.charAt(at) != '"') {
+            char c = text.charAt(at++);
+            if (c == '\\') {
+                char e = text.charAt(at++);
+                switch (e) {
+                    case 'n' -> out.append('\n');
+                    case 't' -> out.append('\t');
+                    case 'r' -> out.append('\r');
+                    case 'b' -> out.append('\b');
+                    case 'f' -> out.append('\f');
+                    case 'u' -> {
+                        out.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
+                        at += 4;
+                    }
+                    default -> out.append(e);
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        at++;
+        return out.toString();
+    }
+
+    private Object number() {
+        int start = at;
+        while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
+            at++;
+        }
+        String n = text.substring(start, at);
+        if (n.isEmpty()) {
+            // JMH writes NaN scores as the string "NaN"; anything else here is not JSON
+            throw error("unexpected character '" + text.charAt(start) + "'");
+        }
+        return Double.parseDouble(n);
+    }
+
+    private Object literal(String word, Object value) {
+        if (!text.startsWith(word, at)) {
+            throw error("expected " + word);
+        }
+        at += word.length();
+        return value;
+    }
+
+    private void expect(char c) {
+        if (at >= text.length() || text.charAt(at) != c) {
+            throw error("expected '" + c + "'");
+        }
+        at++;
+    }
+
+    private void space() {
+        while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
+            at++;
+        }
+    }
+
+    private IllegalArgumentException error(String what) {
+        return new IllegalArgumentException("JMH JSON: " + what + " at character " + at);
+    }
+}

@@ -1,0 +1,87 @@
+/*
+ * Run (from the checkout; the report runs this with the others):
+ *
+ *   ./mvnw -q -Pbench package -Dbench.args="--jmh RecordsBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1"
+ *
+ * Persisted-write bandwidth as an engine sees it, with the CPU mechanism on an emulated device (tmpfs, 256 MiB):
+ * sequential records appended with DaxMapping.copy (persistent, non-temporal from 256 B), and random aligned
+ * 8-byte updates each published with putLongAtomicAndPersist.
+ */
+package io.github.dax4j.bench;
+
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.persist.MechanismSelector;
+import io.github.dax4j.persist.PersistMechanism;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@State(Scope.Thread)
+public class RecordsBenchmark {
+
+    private static final long REGION = 256L << 20;
+
+    @Param({"64", "4096", "65536"})
+    public long recordBytes;
+
+    private EmulatedDevice device;
+    private DaxMapping pmem;
+    private Arena arena;
+    private MemorySegment record;
+    private long tail;
+    private SplittableRandom random;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        device = EmulatedDevice.create(REGION, MechanismSelector.cpuMechanism().orElse(PersistMechanism.NONE));
+        pmem = device.pmem;
+        arena = Arena.ofConfined();
+        record = arena.allocate(recordBytes, 64);
+        record.fill((byte) 0x42);
+        random = new SplittableRandom(42);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        device.close();
+        arena.close();
+    }
+
+    /** Append one record after the last and make it durable. */
+    @Benchmark
+    public long appendRecord() {
+        if (tail + recordBytes > REGION) {
+            tail = 0;
+        }
+        pmem.copy(tail, record);
+        return tail += recordBytes;
+    }
+
+    /** Publish one aligned 8-byte value at a random place and make it durable (recordBytes is ignored). */
+    @Benchmark
+    public long randomUpdate() {
+        long at = random.nextLong(REGION / 8) * 8;
+        pmem.putLongAtomicAndPersist(at, at);
+        return at;
+    }
+}

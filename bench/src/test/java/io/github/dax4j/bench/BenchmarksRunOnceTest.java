@@ -1,0 +1,99 @@
+package io.github.dax4j.bench;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every benchmark method runs once, in process, in its smallest configuration, with every implementation this
+ * machine has: a benchmark that no longer runs fails the build. Not a measurement: nothing here is timed.
+ */
+class BenchmarksRunOnceTest {
+
+    private static Collection<RunResult> runOnce(String include, String... params) throws RunnerException {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include("io\\.github\\.dax4j\\.bench\\." + include + "($|\\.)")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(20))
+                .shouldFailOnError(true);
+        for (int i = 0; i < params.length; i += 2) {
+            options.param(params[i], params[i + 1].split(","));
+        }
+        return new Runner(options.build()).run();
+    }
+
+    private static <T extends Enum<T>> String available(T[] values, java.util.function.Function<T,
+            java.util.Optional<String>> why) {
+        return Arrays.stream(values).filter(v -> why.apply(v).isEmpty()).map(Enum::name)
+                .collect(Collectors.joining(","));
+    }
+
+    private static void assertRan(Collection<RunResult> results, int expected) {
+        assertEquals(expected, results.size(), "one result per configuration");
+        for (RunResult r : results) {
+            double score = r.getPrimaryResult().getScore();
+            assertTrue(score > 0 && Double.isFinite(score), r.getParams() + " scored " + score);
+        }
+    }
+
+    @Test
+    void persistRunsForEveryImplementationHere() throws RunnerException {
+        String impls = available(PersistTarget.Impl.values(), PersistTarget.Impl::unavailable);
+        assertTrue(impls.contains("DAX4J_MSYNC") && impls.contains("JDK_SEGMENT_FORCE"), impls);
+        assertRan(runOnce("PersistBenchmark", "impl", impls, "bytes", "64"), impls.split(",").length);
+    }
+
+    @Test
+    void copyRunsForEveryImplementationHere() throws RunnerException {
+        String impls = available(CopyBenchmark.Impl.values(), CopyBenchmark.Impl::unavailable);
+        assertRan(runOnce("CopyBenchmark", "impl", impls, "bytes", "4096"), impls.split(",").length);
+    }
+
+    @Test
+    void faultRunsLazyAndPrefaulted() throws RunnerException {
+        assertRan(runOnce("FaultBenchmark", "backing", "TMPFS_4K"), 2);
+    }
+
+    @Test
+    void recordsAndUpdatesRun() throws RunnerException {
+        assertRan(runOnce("RecordsBenchmark", "recordBytes", "64"), 2);
+    }
+
+    @Test
+    void theReportRendersFromJmhJson() throws Exception {
+        Path dir = Files.createTempDirectory("dax4j-report-");
+        Files.writeString(dir.resolve("persist.json"), """
+                [{"benchmark":"io.github.dax4j.bench.PersistBenchmark.dirtyAndPersist","mode":"avgt",
+                  "params":{"bytes":"64","impl":"LIBPMEM2"},
+                  "primaryMetric":{"score":200.0,"scoreError":"NaN","scoreUnit":"ns/op"}},
+                 {"benchmark":"io.github.dax4j.bench.PersistBenchmark.dirtyAndPersist","mode":"avgt",
+                  "params":{"bytes":"64","impl":"DAX4J_CLWB"},
+                  "primaryMetric":{"score":210.0,"scoreError":4.5,"scoreUnit":"ns/op"}}]
+                """);
+        BenchReport.render(dir, dir, List.of("copy LIBPMEM2: not installed"), "test");
+        String report = Files.readString(dir.resolve("REPORT.md"));
+        assertTrue(report.contains("| 64 B | DAX4J_CLWB | 210 | 4.50 | 1.05 |"), report);
+        assertTrue(report.contains("- copy LIBPMEM2: not installed"), report);
+        String svg = Files.readString(dir.resolve("persist-latency.svg"));
+        assertTrue(svg.startsWith("<svg") && svg.contains("DAX4J_CLWB") && svg.contains("<polyline"), svg);
+        assertEquals(Set.of("REPORT.md", "persist-latency.svg", "copy-bandwidth.svg", "persist.json"),
+                Files.list(dir).map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+    }
+}
