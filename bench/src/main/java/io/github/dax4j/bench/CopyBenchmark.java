@@ -44,6 +44,9 @@ import java.util.concurrent.TimeUnit;
 public class CopyBenchmark {
 
     private static final long REGION = 256L << 20;
+    /** Flags built once: a varargs call would allocate its array inside the measurement. */
+    private static final PersistFlag[] TEMPORAL = {PersistFlag.TEMPORAL};
+    private static final PersistFlag[] NON_TEMPORAL = {PersistFlag.NON_TEMPORAL};
 
     /** The copy implementations. */
     public enum Impl {
@@ -120,8 +123,8 @@ public class CopyBenchmark {
         long at = next();
         switch (impl) {
             case DAX4J -> pmem.copy(at, source);
-            case DAX4J_TEMPORAL -> pmem.copy(at, source, PersistFlag.TEMPORAL);
-            case DAX4J_NON_TEMPORAL -> pmem.copy(at, source, PersistFlag.NON_TEMPORAL);
+            case DAX4J_TEMPORAL -> pmem.copy(at, source, TEMPORAL);
+            case DAX4J_NON_TEMPORAL -> pmem.copy(at, source, NON_TEMPORAL);
             case LIBPMEM2 -> {
                 return (long) libpmem2.memcpy().invokeExact(base + at, source.address(), bytes, 0);
             }
