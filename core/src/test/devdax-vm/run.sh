@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs dax4j's device-DAX test suite (@Tag("devdax")) against the real kernel driver, in a QEMU guest with an
+# emulated NVDIMM configured as /dev/dax0.0. Everything comes from Debian packages and is cached under
+# target/devdax-vm/ of the checkout. Boots twice: the second boot checks that data persisted before the first
+# power-off is still there. Prints "devdax: N passed, N failed" and exits non-zero on any failure or timeout.
+#
+# Needs: root (apt-get, depmod), the compiled tests (run after ./mvnw verify), a JDK >= 22 on the host.
+# Usage: core/src/test/devdax-vm/run.sh            (ALIGN=2M by default; ALIGN=1G for a 1 GiB-aligned device)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../../.." && pwd)
+work=${DAX4J_VM_WORK:-$root/target/devdax-vm}
+align=${ALIGN:-2M}
+timeout_s=${DAX4J_VM_TIMEOUT:-420}
+mkdir -p "$work"
+log() { printf 'devdax-vm: %s\n' "$*" >&2; }
+
+# 1. Packages
+need=()
+for p in qemu-system-x86 busybox-static ndctl daxctl kmod cpio; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  apt-get install -y -q "${need[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1; apt-get install -y -q "${need[@]}" >/dev/null; }
+fi
+
+# 2. Guest kernel and the modules it needs, from the distribution's linux-image package
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+[ -n "$kpkg" ] || { apt-get update -q >/dev/null 2>&1; kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'); }
+kver=${kpkg#linux-image-}
+if [ ! -f "$work/kernel/$kver/vmlinuz" ]; then
+  log "fetching $kpkg"
+  mkdir -p "$work/kernel/$kver" && cd "$work/kernel/$kver"
+  apt-get download "$kpkg" >/dev/null 2>&1
+  dpkg-deb --fsys-tarfile ./*.deb | tar -x --wildcards './boot/vmlinuz-*' \
+    "./lib/modules/$kver/kernel/drivers/nvdimm/*" "./lib/modules/$kver/kernel/drivers/dax/*" \
+    "./lib/modules/$kver/kernel/drivers/acpi/nfit/*" "./lib/modules/$kver/kernel/drivers/virtio/*" \
+    "./lib/modules/$kver/kernel/fs/9p/*" "./lib/modules/$kver/kernel/net/9p/*" \
+    "./lib/modules/$kver/kernel/fs/fscache/*" "./lib/modules/$kver/kernel/fs/netfs/*" \
+    "./lib/modules/$kver/modules.order" "./lib/modules/$kver/modules.builtin"*
+  mv ./boot/vmlinuz-* vmlinuz && rm -f ./*.deb
+  cd "$root"
+fi
+
+# 3. A JDK >= 22 on the host, shared read-only with the guest
+jdk=""
+for candidate in ${JAVA_HOME:-} /usr/lib/jvm/*; do
+  [ -x "$candidate/bin/java" ] || continue
+  v=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+  if [ "${v%%.*}" -ge 22 ] 2>/dev/null; then jdk=$candidate; break; fi
+done
+[ -n "$jdk" ] || { log "no JDK >= 22 found on the host"; exit 1; }
+
+# 4. Test classpath: compiled classes and test classes, their dependencies, the JUnit console launcher
+share="$work/share"
+rm -rf "$share" && mkdir -p "$share/cp" "$share/reports"
+[ -d "$root/core/target/test-classes" ] || { log "run ./mvnw verify first: core/target/test-classes is missing"; exit 1; }
+cp -r "$root/core/target/classes" "$share/cp/classes"
+cp -r "$root/core/target/test-classes" "$share/cp/test-classes"
+(cd "$root" && ./mvnw -q -B -pl core org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.includeScope=test \
+   -Dmdep.outputFile="$work/deps.txt" >/dev/null)
+tr ':' '\n' < "$work/deps.txt" | while read -r jar; do [ -f "$jar" ] && cp "$jar" "$share/cp/"; done
+console=$(ls "$work"/junit-platform-console-standalone-*.jar 2>/dev/null | head -1 || true)
+if [ -z "$console" ]; then
+  platform=$(ls "$share/cp" | sed -n 's/^junit-platform-engine-\(.*\)\.jar$/\1/p' | head -1)
+  (cd "$root" && ./mvnw -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" \
+     -DoutputDirectory="$work" >/dev/null)
+  console=$(ls "$work"/junit-platform-console-standalone-*.jar | head -1)
+fi
+cp "$console" "$share/console.jar"
+rm -f "$share/cp"/junit-platform-console-standalone-*.jar
+
+# 5. The guest's root file system: busybox, the modules, ndctl, the libraries the JDK and ndctl need, /init
+rootfs="$work/rootfs"
+rm -rf "$rootfs" && mkdir -p "$rootfs"/{bin,sbin,dev,proc,sys,tmp,jdk,share,lib,lib64,usr/lib,etc}
+cp /bin/busybox "$rootfs/bin/busybox"
+for applet in $("$rootfs/bin/busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"; done
+cp -r "$work/kernel/$kver/lib/modules" "$rootfs/lib/"
+depmod -b "$rootfs" "$kver"
+cp "$(command -v ndctl)" "$(command -v daxctl)" "$rootfs/bin/"
+libs=$( { ldd "$(command -v ndctl)"; ldd "$(command -v daxctl)"; ldd "$jdk/bin/java"; ldd "$jdk/lib/server/libjvm.so";
+          for so in "$jdk"/lib/*.so; do ldd "$so" 2>/dev/null; done; } | awk '/=>/ {print $3} /^\t\// {print $1}' | sort -u)
+for lib in $libs /lib/x86_64-linux-gnu/libnss_files.so.2 /lib/x86_64-linux-gnu/libresolv.so.2; do
+  [ -f "$lib" ] || continue
+  mkdir -p "$rootfs$(dirname "$lib")" && cp -L "$lib" "$rootfs$lib"
+done
+cp -L /lib64/ld-linux-x86-64.so.2 "$rootfs/lib64/"
+echo "root:x:0:0:root:/:/bin/sh" > "$rootfs/etc/passwd"
+cp "$here/init" "$rootfs/init" && chmod +x "$rootfs/init"
+(cd "$rootfs" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$work/initramfs.gz")
+
+# 6. Boot: first run the suite and write the power-cycle marker, then boot again and check it
+image="$work/nvdimm.img"
+rm -f "$image"
+nvdimm_size=1G; [ "$align" = 1G ] && nvdimm_size=4G
+truncate -s "$nvdimm_size" "$image"
+boot() { # phase
+  echo "$1" > "$share/phase"
+  echo "$align" > "$share/align"
+  rm -f "$share/exit-code"
+  timeout "$timeout_s" qemu-system-x86_64 -machine pc,nvdimm=on -accel tcg -cpu max -smp 2 \
+    -m 3G,slots=2,maxmem=8G \
+    -object "memory-backend-file,id=mem1,share=on,mem-path=$image,size=$nvdimm_size,align=2M" \
+    -device nvdimm,memdev=mem1,id=nv1,label-size=128K \
+    -kernel "$work/kernel/$kver/vmlinuz" -initrd "$work/initramfs.gz" \
+    -append "console=ttyS0 rdinit=/init panic=-1 quiet" -display none -monitor none -serial stdio -no-reboot \
+    -virtfs "local,path=$jdk,mount_tag=jdk,security_model=none,readonly=on" \
+    -virtfs "local,path=$share,mount_tag=share,security_model=none" > "$work/console-$1.log" 2>&1 || true
+  [ -f "$share/exit-code" ] || { log "boot '$1' did not finish in ${timeout_s}s; see $work/console-$1.log"; tail -20 "$work/console-$1.log" >&2; return 1; }
+}
+log "booting the guest (kernel $kver, $nvdimm_size NVDIMM, align $align)"
+status=0
+boot write || status=1
+[ "$status" -eq 0 ] && { boot verify || status=1; }
+
+# 7. Results
+passed=0 failed=0 skipped=0
+for xml in "$share"/reports/*/TEST-*.xml; do
+  [ -f "$xml" ] || continue
+  t=$(grep -o '<testsuite [^>]*' "$xml" | head -1)
+  tests=$(sed -n 's/.* tests="\([0-9]*\)".*/\1/p' <<<"$t"); fail=$(sed -n 's/.* failures="\([0-9]*\)".*/\1/p' <<<"$t")
+  err=$(sed -n 's/.* errors="\([0-9]*\)".*/\1/p' <<<"$t"); skip=$(sed -n 's/.* skipped="\([0-9]*\)".*/\1/p' <<<"$t")
+  passed=$((passed + tests - fail - err - skip)); failed=$((failed + fail + err)); skipped=$((skipped + skip))
+done
+grep -h -A3 '<failure\|<error' "$share"/reports/*/TEST-*.xml 2>/dev/null | head -40 >&2 || true
+[ "$passed" -gt 0 ] || { log "no device test passed"; status=1; }
+echo "devdax: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] || status=1
+exit "$status"

@@ -1,0 +1,126 @@
+package io.github.dax4j;
+
+import io.github.dax4j.device.DaxDevice;
+import io.github.dax4j.device.DaxDevices;
+import io.github.dax4j.internal.posix.FileStatus;
+import io.github.dax4j.internal.posix.Libc;
+import io.github.dax4j.persist.Granularity;
+import io.github.dax4j.persist.PersistMechanism;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * dax4j on a real device-DAX instance, with the kernel's own driver: run where {@code DAX4J_TEST_DEVICE} names
+ * one ({@code DAX4J_TEST_DEVICE=/dev/dax0.0 ./mvnw verify}, or the QEMU guest of {@code core/src/test/devdax-vm}),
+ * skipped elsewhere. The device's contents are overwritten.
+ */
+@Tag("devdax")
+class RealDeviceDaxTest {
+
+    private static final String DEVICE = System.getenv("DAX4J_TEST_DEVICE");
+    private static final long MARKER = 0x0da4_ba5e_d0d0_cafeL;
+
+    private Path path;
+    private DaxDevice device;
+
+    @BeforeEach
+    void findDevice() {
+        assumeTrue(DEVICE != null && !DEVICE.isBlank(),
+                "needs a device-DAX instance to overwrite: set DAX4J_TEST_DEVICE=/dev/daxX.Y");
+        path = Path.of(DEVICE);
+        int fd = Libc.open(DEVICE, Libc.O_PATH | Libc.O_CLOEXEC, 0);
+        FileStatus status;
+        try {
+            status = Libc.fstat(fd, DEVICE);
+        } finally {
+            Libc.close(fd);
+        }
+        device = DaxDevices.system().byDeviceNumber(FileStatus.major(status.rdev()), FileStatus.minor(status.rdev()))
+                .orElseThrow(() -> new AssertionError(DEVICE + " is not device-DAX according to sysfs"));
+    }
+
+    @Test
+    void discoveryListsTheDeviceWithItsRealSizeAndAlign() {
+        DaxDevice listed = DaxDevices.system().find(device.name()).orElseThrow();
+        assertEquals(device, listed);
+        assertTrue(listed.size() > 0, "size from sysfs: " + listed);
+        assertTrue(listed.align() == 4096 || listed.align() == 2L << 20 || listed.align() == 1L << 30, listed.toString());
+        assertEquals(path, listed.devicePath());
+    }
+
+    @Test
+    void theWholeDeviceMapsSynchronouslyAtItsAlignAndFaultsAtIt() throws Exception {
+        try (DaxMapping dax = DaxMapping.open(path, MapOptions.wholeSource())) {
+            assertEquals(device.size(), dax.byteSize());
+            assertEquals(device.align(), dax.alignment().bytes());
+            assertEquals(0, dax.segment().address() % device.align());
+            assertTrue(dax.isSynchronous());
+            assertEquals(Granularity.CACHE_LINE, dax.granularity(), dax.toString());
+            assertNotEquals(PersistMechanism.MSYNC, dax.persistMechanism());
+            dax.segment().set(JAVA_LONG, 0, 1L);
+            dax.persist(0, 8); // msync would be EINVAL here: this is a CPU flush
+            assertEquals(device.align() >> 10, ProcMaps.smapsField(dax.segment().address(), "KernelPageSize"),
+                    "the kernel faults at the device's align");
+            assertTrue(NativeResources.vmFlagsAt(dax.segment().address()).contains(" dc"),
+                    "MADV_DONTFORK: a forked child does not inherit the mapping");
+        }
+    }
+
+    @Test
+    void aSubRangeMapsAtAnAlignedOffset() {
+        long align = device.align();
+        assumeTrue(device.size() >= 4 * align, "needs 4 aligns of room");
+        try (DaxMapping dax = DaxMapping.open(path, MapOptions.ofLength(align).offset(2 * align))) {
+            dax.segment().set(JAVA_LONG, 8, 2L);
+            dax.persist(8, 8);
+            assertEquals(2L, dax.segment().get(JAVA_LONG, 8));
+        }
+        try (DaxMapping whole = DaxMapping.open(path, MapOptions.wholeSource())) {
+            assertEquals(2L, whole.segment().get(JAVA_LONG, 2 * align + 8), "the same bytes through another mapping");
+        }
+    }
+
+    @Test
+    void dax4jRefusesWhatTheKernelWouldRefuseOrSigbusOn() {
+        long align = device.align();
+        if (align > 4096) {
+            assertThrows(AlignmentException.class, () -> DaxMapping.open(path,
+                    MapOptions.ofLength(align).alignment(Alignment.PAGE_4K)), "smaller than the device's align");
+            assertThrows(AlignmentException.class, () -> DaxMapping.open(path,
+                    MapOptions.ofLength(align).offset(4096)), "offset not a multiple of align");
+        }
+        SourceRangeException past = assertThrows(SourceRangeException.class, () -> DaxMapping.open(path,
+                MapOptions.ofLength(device.size() + align)));
+        assertTrue(past.getMessage().contains(Long.toString(device.size())), past.getMessage());
+        assertThrows(DaxException.class, () -> DaxMapping.open(path,
+                MapOptions.wholeSource().persistMechanism(PersistMechanism.MSYNC)));
+    }
+
+    /** Phase "write" of the power-cycle test: a marker persisted before the machine is switched off. */
+    @Test
+    void writeAMarkerBeforePowerOff() {
+        assumeTrue("write".equals(System.getenv("DAX4J_TEST_PHASE")), "only in the first boot of the VM run");
+        try (DaxMapping dax = DaxMapping.open(path, MapOptions.wholeSource())) {
+            dax.putLongAtomicAndPersist(device.size() - 64, MARKER);
+        }
+    }
+
+    /** Phase "verify": after a power-off and a new boot, the marker is there. */
+    @Test
+    void theMarkerSurvivedPowerOff() {
+        assumeTrue("verify".equals(System.getenv("DAX4J_TEST_PHASE")), "only in the second boot of the VM run");
+        try (DaxMapping dax = DaxMapping.open(path, MapOptions.wholeSource().readOnly())) {
+            assertEquals(MARKER, dax.getLongAtomic(device.size() - 64));
+        }
+    }
+}
