@@ -50,12 +50,8 @@ final class ReportTables {
                 + " 0 B is the call overhead. Ratio: time / libpmem2's time at the same size (dax4j's bar: <= 1.05)."
                 + "\n\n![persist latency](persist-latency.svg)\n\n"
                 + "| size | implementation | ns/op | ± | ratio to libpmem2 |\n|---:|---|---:|---:|---:|\n");
-        Map<String, Double> libpmem2 = new LinkedHashMap<>();
-        results.stream().filter(r -> r.param("impl").equals("LIBPMEM2")).forEach(r -> libpmem2.put(r.param("bytes"), r.score()));
-        List<JmhJson.Result> sorted = new ArrayList<>(results);
-        sorted.sort(Comparator.comparingLong((JmhJson.Result r) -> Long.parseLong(r.param("bytes")))
-                .thenComparing(r -> r.param("impl")));
-        for (JmhJson.Result r : sorted) {
+        Map<String, Double> libpmem2 = libpmem2BySize(results);
+        for (JmhJson.Result r : bySizeThenImpl(results)) {
             Double anchor = libpmem2.get(r.param("bytes"));
             md.append("| ").append(SvgChart.bytes(Long.parseLong(r.param("bytes")))).append(" | ").append(r.param("impl"))
                     .append(" | ").append(format(r.score())).append(" | ").append(error(r)).append(" | ")
@@ -75,12 +71,8 @@ final class ReportTables {
                 + " choice (non-temporal from 256 B); TEMPORAL and NON_TEMPORAL are forced.\n\n"
                 + "![copy bandwidth](copy-bandwidth.svg)\n\n"
                 + "| size | implementation | ns/op | ± | GB/s | ratio to libpmem2 |\n|---:|---|---:|---:|---:|---:|\n");
-        Map<String, Double> libpmem2 = new LinkedHashMap<>();
-        results.stream().filter(r -> r.param("impl").equals("LIBPMEM2")).forEach(r -> libpmem2.put(r.param("bytes"), r.score()));
-        List<JmhJson.Result> sorted = new ArrayList<>(results);
-        sorted.sort(Comparator.comparingLong((JmhJson.Result r) -> Long.parseLong(r.param("bytes")))
-                .thenComparing(r -> r.param("impl")));
-        for (JmhJson.Result r : sorted) {
+        Map<String, Double> libpmem2 = libpmem2BySize(results);
+        for (JmhJson.Result r : bySizeThenImpl(results)) {
             long bytes = Long.parseLong(r.param("bytes"));
             Double anchor = libpmem2.get(r.param("bytes"));
             md.append("| ").append(SvgChart.bytes(bytes)).append(" | ").append(r.param("impl")).append(" | ")
@@ -90,6 +82,21 @@ final class ReportTables {
                     .append(" |\n");
         }
         return md.append('\n').toString();
+    }
+
+    /** {@return libpmem2's score per size: the anchor of every ratio} */
+    private static Map<String, Double> libpmem2BySize(List<JmhJson.Result> results) {
+        Map<String, Double> scores = new LinkedHashMap<>();
+        results.stream().filter(r -> r.param("impl").equals("LIBPMEM2"))
+                .forEach(r -> scores.put(r.param("bytes"), r.score()));
+        return scores;
+    }
+
+    private static List<JmhJson.Result> bySizeThenImpl(List<JmhJson.Result> results) {
+        List<JmhJson.Result> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator.comparingLong((JmhJson.Result r) -> Long.parseLong(r.param("bytes")))
+                .thenComparing(r -> r.param("impl")));
+        return sorted;
     }
 
     static String faults(List<JmhJson.Result> results) {

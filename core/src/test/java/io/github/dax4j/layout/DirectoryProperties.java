@@ -41,26 +41,22 @@ class DirectoryProperties {
     private static final long SIZE = 16L << 20;
     private static final int CAPACITY = 6;
 
-    private Path device;
+    private TmpfsDevice device;
     private DaxMapping pmem;
 
     @BeforeProperty
-    void map() throws IOException {
-        device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-directory-", ".img");
-        Files.delete(device);
-        pmem = DaxMapping.open(device, MapOptions.ofLength(SIZE).createIfAbsent().syncMode(SyncMode.EMULATE));
+    void map() {
+        device = TmpfsDevice.create(SIZE);
+        pmem = device.mapping();
     }
 
     @AfterProperty
-    void unmap() throws IOException {
-        pmem.close();
-        Files.deleteIfExists(device);
+    void unmap() {
+        device.close();
     }
 
     private DaxMapping reopen() {
-        pmem.close();
-        pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE));
-        return pmem;
+        return pmem = device.reopen();
     }
 
     /** Before each try the device is wiped, so every try starts from an empty device. */

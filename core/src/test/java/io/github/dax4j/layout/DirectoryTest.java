@@ -30,26 +30,22 @@ class DirectoryTest {
             MemoryLayout.paddingLayout(4), JAVA_LONG.withName("value"));
     private static final long SIZE = 8L << 20;
 
-    private Path device;
+    private TmpfsDevice device;
     private DaxMapping pmem;
 
     @BeforeEach
-    void map() throws IOException {
-        device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-directory-", ".img");
-        Files.delete(device);
-        pmem = DaxMapping.open(device, MapOptions.ofLength(SIZE).createIfAbsent().syncMode(SyncMode.EMULATE));
+    void map() {
+        device = TmpfsDevice.create(SIZE);
+        pmem = device.mapping();
     }
 
     @AfterEach
-    void unmap() throws IOException {
-        pmem.close();
-        Files.deleteIfExists(device);
+    void unmap() {
+        device.close();
     }
 
     private DaxMapping reopen() {
-        pmem.close();
-        pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE));
-        return pmem;
+        return pmem = device.reopen();
     }
 
     @Test
@@ -63,8 +59,7 @@ class DirectoryTest {
 
     @Test
     void aReadOnlyFreshDeviceIsAnEmptyDirectoryLeftUntouched() {
-        pmem.close();
-        pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE).readOnly());
+        pmem = device.reopen(MapOptions.wholeSource().readOnly());
         Directory directory = Directory.open(pmem);
         assertFalse(directory.isFormatted());
         assertEquals(List.of(), directory.list());
