@@ -2,17 +2,13 @@ package io.github.dax4j.layout;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
