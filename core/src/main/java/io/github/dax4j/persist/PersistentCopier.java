@@ -23,6 +23,8 @@ public final class PersistentCopier {
 
     private final Persister persister;
     private final MethodHandle copyNonTemporal;
+    private final MethodHandle copyNonTemporalAndDrain;
+    private final MethodHandle copyNativeNonTemporalAndDrain;
     private final MethodHandle fillNonTemporal;
     private final long threshold;
 
@@ -38,6 +40,8 @@ public final class PersistentCopier {
         boolean cpuSide = persister instanceof CpuCachePersister || persister instanceof FencePersister;
         CpuStubs stubs = cpuSide ? CpuStubs.get().orElse(null) : null;
         this.copyNonTemporal = stubs == null ? null : stubs.copyNonTemporal().orElse(null);
+        this.copyNonTemporalAndDrain = stubs == null ? null : stubs.copyNonTemporalAndDrain(true).orElse(null);
+        this.copyNativeNonTemporalAndDrain = stubs == null ? null : stubs.copyNonTemporalAndDrain(false).orElse(null);
         this.fillNonTemporal = stubs == null ? null : stubs.fillNonTemporal().orElse(null);
     }
 
@@ -63,6 +67,19 @@ public final class PersistentCopier {
             long head = Math.min(length, -(mapping.address() + offset) & 63);
             long middle = (length - head) & -64;
             long tail = length - head - middle;
+            if (head == 0 && tail == 0 && (bits & NO_DRAIN) == 0) {
+                // all of it non-temporal: the stub's own SFENCE is the drain, one native call in all
+                try {
+                    if (source.isNative()) {
+                        copyNativeNonTemporalAndDrain.invokeExact(mapping, offset, source, 0L, middle);
+                    } else {
+                        copyNonTemporalAndDrain.invokeExact(mapping, offset, source, 0L, middle);
+                    }
+                } catch (Throwable t) {
+                    throw NativeCalls.rethrow(t);
+                }
+                return true;
+            }
             MemorySegment.copy(source, 0, mapping, offset, head);
             MemorySegment.copy(source, head + middle, mapping, offset + head + middle, tail);
             try {

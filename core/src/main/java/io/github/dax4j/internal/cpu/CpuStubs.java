@@ -39,6 +39,8 @@ public final class CpuStubs {
     private final Map<FlushInstruction, MethodHandle> persist = new EnumMap<>(FlushInstruction.class);
     private final MethodHandle drain;
     private final MethodHandle copyNonTemporal;
+    private final MethodHandle copyNonTemporalAndDrain;
+    private final MethodHandle copyNonTemporalAndDrainNative;
     private final MethodHandle fillNonTemporal;
 
     private CpuStubs(CpuFeatures features) {
@@ -48,10 +50,16 @@ public final class CpuStubs {
             persist.put(i, link(X86Code.flush(i, true), RANGE));
         }
         drain = link(X86Code.sfence(), FunctionDescriptor.ofVoid());
-        byte[] copy = features.avx2() ? X86Code.copyNonTemporalAvx2()
-                : features.sse2() ? X86Code.copyNonTemporal() : null;
-        copyNonTemporal = copy == null ? null : ExecutableMemory.link(ExecutableMemory.install(copy), COPY, true);
+        copyNonTemporal = copyStub(features, false, true);
+        copyNonTemporalAndDrain = copyStub(features, true, true);
+        copyNonTemporalAndDrainNative = copyStub(features, true, false);
         fillNonTemporal = features.sse2() ? link(X86Code.fillNonTemporal(), FILL) : null;
+    }
+
+    private static MethodHandle copyStub(CpuFeatures features, boolean fence, boolean heapAccess) {
+        byte[] copy = features.avx2() ? X86Code.copyNonTemporalAvx2(fence)
+                : features.sse2() ? X86Code.copyNonTemporal(fence) : null;
+        return copy == null ? null : ExecutableMemory.link(ExecutableMemory.install(copy), COPY, heapAccess);
     }
 
     private static final class Holder {
@@ -140,6 +148,15 @@ public final class CpuStubs {
     /** {@return {@code void copy(MemorySegment dst, long dstOffset, MemorySegment src, long srcOffset, long length)}} */
     public Optional<MethodHandle> copyNonTemporal() {
         return Optional.ofNullable(copyNonTemporal);
+    }
+
+    /**
+     * {@return the non-temporal copy followed by SFENCE, in one call: a copy that needs no separate drain} With
+     * {@code heapSource}, the source may be a heap segment; otherwise it must be native, which spares the call the
+     * JVM's bookkeeping for heap access.
+     */
+    public Optional<MethodHandle> copyNonTemporalAndDrain(boolean heapSource) {
+        return Optional.ofNullable(heapSource ? copyNonTemporalAndDrain : copyNonTemporalAndDrainNative);
     }
 
     /** {@return {@code void fill(MemorySegment dst, long dstOffset, long pattern, long length)}} */

@@ -108,6 +108,11 @@ final class X86Code {
      * multiple of 64; the source may be anywhere. No fence: the caller drains.
      */
     static byte[] copyNonTemporal() {
+        return copyNonTemporal(false);
+    }
+
+    /** {@link #copyNonTemporal()}, ending with an {@code SFENCE} when {@code fence}: copy and drain in one call. */
+    static byte[] copyNonTemporal(boolean fence) {
         CodeBuffer code = new CodeBuffer();
         int loop = code.newLabel();
         int done = code.newLabel();
@@ -131,6 +136,7 @@ final class X86Code {
                 .emit(0x48, 0x83, 0xea, 0x40)   // sub  rdx, 64
                 .jump(JNZ, loop)                // jnz  loop
                 .bind(done)
+                .emit(fence ? new int[] {0x0f, 0xae, 0xf8} : new int[0]) // sfence (when fused with the drain)
                 .emit(0xc3)                     // ret
                 .toByteArray();
     }
@@ -140,6 +146,11 @@ final class X86Code {
      * line, four lines per round while at least 256 bytes remain. Same contract; needs AVX2 enabled by the OS.
      */
     static byte[] copyNonTemporalAvx2() {
+        return copyNonTemporalAvx2(false);
+    }
+
+    /** {@link #copyNonTemporalAvx2()}, ending with an {@code SFENCE} when {@code fence}. */
+    static byte[] copyNonTemporalAvx2(boolean fence) {
         CodeBuffer code = new CodeBuffer();
         int quad = code.newLabel();
         int single = code.newLabel();
@@ -173,6 +184,7 @@ final class X86Code {
                 .emit(0x48, 0x83, 0xea, 0x40)                   // sub  rdx, 64
                 .jump(0xeb, single)                             // jmp  single
                 .bind(done)
+                .emit(fence ? new int[] {0x0f, 0xae, 0xf8} : new int[0]) // sfence (when fused with the drain)
                 .emit(0xc5, 0xf8, 0x77)                         // vzeroupper
                 .emit(0xc3);                                    // ret
         return code.toByteArray();
