@@ -77,11 +77,12 @@ public class CopyBenchmark {
     private long base;
     private Arena arena;
     private MemorySegment source;
-    private long offset;
+    private Rotation rotation;
 
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofConfined(); // setup, benchmark and teardown run on one thread (Scope.Thread)
+        rotation = new Rotation(REGION, bytes, bytes);
         source = arena.allocate(bytes, 64);
         source.fill((byte) 0x5a);
         switch (impl) {
@@ -110,17 +111,9 @@ public class CopyBenchmark {
         arena.close();
     }
 
-    private long next() {
-        offset += bytes;
-        if (offset + bytes > REGION) {
-            offset = 0;
-        }
-        return offset;
-    }
-
     @Benchmark
     public long copy() throws Throwable {
-        long at = next();
+        long at = rotation.next();
         switch (impl) {
             case DAX4J -> pmem.copy(at, source);
             case DAX4J_TEMPORAL -> pmem.copy(at, source, TEMPORAL);

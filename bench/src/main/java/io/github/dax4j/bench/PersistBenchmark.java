@@ -48,14 +48,14 @@ public class PersistBenchmark {
 
     private PersistTarget target;
     private MemorySegment memory;
-    private long region;
-    private long offset;
+    private Rotation rotation;
     private byte value;
 
     @Setup(Level.Trial)
     public void setUp() {
-        region = impl == PersistTarget.Impl.DAX4J_MSYNC_DISK ? 64L << 20 : REGION;
+        long region = impl == PersistTarget.Impl.DAX4J_MSYNC_DISK ? 64L << 20 : REGION;
         target = PersistTarget.create(impl, region);
+        rotation = new Rotation(region, Math.max(bytes, 64), bytes);
         memory = target.memory();
     }
 
@@ -64,18 +64,10 @@ public class PersistBenchmark {
         target.close();
     }
 
-    private long next() {
-        offset += Math.max(bytes, 64);
-        if (offset + bytes > region) {
-            offset = 0;
-        }
-        return offset;
-    }
-
     /** Dirty every byte of the range, then make it durable. */
     @Benchmark
     public void dirtyAndPersist() throws Throwable {
-        long at = next();
+        long at = rotation.next();
         memory.asSlice(at, bytes).fill(value++);
         target.persist(at, bytes);
     }

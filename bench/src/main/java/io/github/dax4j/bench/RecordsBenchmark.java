@@ -48,7 +48,7 @@ public class RecordsBenchmark {
     private DaxMapping pmem;
     private Arena arena;
     private MemorySegment record;
-    private long tail;
+    private Rotation tail;
     private SplittableRandom random;
 
     @Setup(Level.Trial)
@@ -58,6 +58,7 @@ public class RecordsBenchmark {
         arena = Arena.ofConfined();
         record = arena.allocate(recordBytes, 64);
         record.fill((byte) 0x42);
+        tail = new Rotation(REGION, recordBytes, recordBytes);
         random = new SplittableRandom(42);
     }
 
@@ -70,11 +71,9 @@ public class RecordsBenchmark {
     /** Append one record after the last and make it durable. */
     @Benchmark
     public long appendRecord() {
-        if (tail + recordBytes > REGION) {
-            tail = 0;
-        }
-        pmem.copy(tail, record);
-        return tail += recordBytes;
+        long at = tail.next();
+        pmem.copy(at, record);
+        return at;
     }
 
     /** Publish one aligned 8-byte value at a random place and make it durable (recordBytes is ignored). */
