@@ -4,8 +4,10 @@ import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.internal.posix.Errno;
 import io.github.dax4j.internal.posix.Libc;
 import io.github.dax4j.internal.cpu.CpuStubs;
-import io.github.dax4j.persist.Persisters;
 import io.github.dax4j.persist.Granularity;
+import io.github.dax4j.persist.ObservedPersister;
+import io.github.dax4j.persist.PersistenceObserver;
+import io.github.dax4j.persist.Persisters;
 import io.github.dax4j.persist.MechanismSelector;
 import io.github.dax4j.persist.PersistFlag;
 import io.github.dax4j.persist.PersistMechanism;
@@ -79,6 +81,7 @@ public final class DaxMapping implements AutoCloseable {
     private final MechanismSelector.Selection selection;
     private final Persister persister;
     private final PersistentCopier copier;
+    private final PersistenceObserver observer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Plain reads and writes of aligned longs: atomic (single-copy) and unordered, as the x86 and Arm ISAs give. */
@@ -93,6 +96,14 @@ public final class DaxMapping implements AutoCloseable {
     private DaxMapping(Source source, MappingPlan plan, boolean readOnly, int fd, long address,
                        Optional<ErrnoException> mapSyncRefusal, Arena arena, MemorySegment segment,
                        MechanismSelector.Selection selection, long nonTemporalThreshold) {
+        this(source, plan, readOnly, fd, address, mapSyncRefusal, arena, segment, selection,
+                Persisters.forMechanism(selection.mechanism()), nonTemporalThreshold, null);
+    }
+
+    private DaxMapping(Source source, MappingPlan plan, boolean readOnly, int fd, long address,
+                       Optional<ErrnoException> mapSyncRefusal, Arena arena, MemorySegment segment,
+                       MechanismSelector.Selection selection, Persister persister, long nonTemporalThreshold,
+                       PersistenceObserver observer) {
         this.source = source;
         this.plan = plan;
         this.readOnly = readOnly;
@@ -102,8 +113,41 @@ public final class DaxMapping implements AutoCloseable {
         this.arena = arena;
         this.segment = segment;
         this.selection = selection;
-        this.persister = Persisters.forMechanism(selection.mechanism());
+        this.persister = persister;
         this.copier = new PersistentCopier(persister, nonTemporalThreshold);
+        this.observer = observer;
+    }
+
+    /**
+     * A simulated device over {@code memory}: the same API as a real mapping, but no file, no kernel and no cache
+     * flush. Every store made through this class's accessors, every flush and every fence is reported to
+     * {@code observer} (a crash simulator), which decides what a power failure could leave. The memory stays the
+     * caller's; closing the mapping only ends this view of it.
+     *
+     * @param granularity {@link Granularity#CACHE_LINE} (ADR: flushes and fences matter) or {@link Granularity#BYTE}
+     *                    (eADR: stores are durable in program order)
+     * @throws IllegalArgumentException if {@code memory} is not native, is empty, or is not a multiple of
+     *                                  {@code alignment} long, or {@code granularity} is PAGE
+     */
+    public static DaxMapping simulate(String name, MemorySegment memory, Alignment alignment, Granularity granularity,
+                                      PersistenceObserver observer) {
+        Objects.requireNonNull(observer, "observer");
+        if (!memory.isNative() || memory.byteSize() == 0 || !alignment.isAligned(memory.byteSize())) {
+            throw new IllegalArgumentException("a simulated device needs native memory, a whole number of "
+                    + alignment + " long: " + memory);
+        }
+        PersistMechanism mechanism = switch (granularity) {
+            case CACHE_LINE -> PersistMechanism.SIMULATED_CACHE_LINE;
+            case BYTE -> PersistMechanism.SIMULATED_BYTE;
+            case PAGE -> throw new IllegalArgumentException("a simulated device is CACHE_LINE or BYTE, not PAGE");
+        };
+        SimulatedSource source = new SimulatedSource(name, memory.byteSize(), alignment);
+        Arena arena = Arena.ofShared();
+        MemorySegment view = Libc.view(memory.address(), memory.byteSize(), arena);
+        return new DaxMapping(source, new MappingPlan(0, memory.byteSize(), alignment, true), false, -1,
+                memory.address(), Optional.empty(), arena, view,
+                new MechanismSelector.Selection(mechanism, "a simulated device: its observer decides durability"),
+                new ObservedPersister(mechanism, observer), PersistentCopier.DEFAULT_THRESHOLD, observer);
     }
 
     /**
@@ -328,6 +372,8 @@ public final class DaxMapping implements AutoCloseable {
                     }
                 }
             }
+            case SimulatedSource simulated -> {
+            }
             case FileSource file -> {
                 if (persister.mechanism() != PersistMechanism.MSYNC) {
                     io.github.dax4j.persist.MsyncPersister.forBasePages().persist(segment, offset, length);
@@ -353,6 +399,11 @@ public final class DaxMapping implements AutoCloseable {
     public void copy(long offset, MemorySegment source, PersistFlag... flags) {
         Objects.checkFromIndexSize(offset, source.byteSize(), plan.length());
         ensureWritable();
+        if (observer != null) {
+            MemorySegment.copy(source, 0, segment, offset, source.byteSize());
+            recorded(offset, source.byteSize(), flags);
+            return;
+        }
         copier.copy(segment, offset, source, flags);
     }
 
@@ -371,6 +422,11 @@ public final class DaxMapping implements AutoCloseable {
     public void fill(long offset, long length, byte value, PersistFlag... flags) {
         Objects.checkFromIndexSize(offset, length, plan.length());
         ensureWritable();
+        if (observer != null) {
+            segment.asSlice(offset, length).fill(value);
+            recorded(offset, length, flags);
+            return;
+        }
         copier.fill(segment, offset, length, value, flags);
     }
 
@@ -386,7 +442,67 @@ public final class DaxMapping implements AutoCloseable {
         Objects.checkFromIndexSize(from, length, plan.length());
         Objects.checkFromIndexSize(to, length, plan.length());
         ensureWritable();
+        if (observer != null) {
+            MemorySegment.copy(segment, from, segment, to, length);
+            recorded(to, length, flags);
+            return;
+        }
         copier.move(segment, from, to, length, flags);
+    }
+
+    /**
+     * Reports a persistent copy, fill or move of a simulated device to its observer as production would make it
+     * durable: non-temporal stores (from the threshold on, or asked for) need only the drain; ordinary ones a
+     * flush and the drain; {@code NO_FLUSH} and {@code NO_DRAIN} leave those to the caller.
+     */
+    private void recorded(long offset, long length, PersistFlag[] flags) {
+        java.util.Set<PersistFlag> set = flags.length == 0 ? java.util.Set.of() : java.util.EnumSet.copyOf(
+                java.util.Arrays.asList(flags));
+        boolean nonTemporal = !set.contains(PersistFlag.TEMPORAL)
+                && (set.contains(PersistFlag.NON_TEMPORAL) || length >= copier.threshold());
+        observer.stored(offset, length, nonTemporal);
+        if (!nonTemporal && !set.contains(PersistFlag.NO_FLUSH)) {
+            observer.flushed(offset, length);
+        }
+        if (!set.contains(PersistFlag.NO_DRAIN)) {
+            observer.drained();
+        }
+    }
+
+    /**
+     * Stores {@code value} at {@code offset} (not yet durable; any alignment). Through this accessor a
+     * {@linkplain #simulate simulated} device sees the store; a raw {@code segment().set} it does not.
+     *
+     * @throws IndexOutOfBoundsException if the bytes are not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     */
+    public void putLong(long offset, long value) {
+        segment.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset, value);
+        observe(offset, Long.BYTES);
+    }
+
+    /** {@link #putLong} for an {@code int}. */
+    public void putInt(long offset, int value) {
+        segment.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, offset, value);
+        observe(offset, Integer.BYTES);
+    }
+
+    /** {@link #putLong} for a {@code byte}. */
+    public void putByte(long offset, byte value) {
+        segment.set(JAVA_BYTE, offset, value);
+        observe(offset, 1);
+    }
+
+    /** Writes all of {@code source} at {@code offset}, not yet durable: {@link #putLong} for a range of bytes. */
+    public void write(long offset, MemorySegment source) {
+        MemorySegment.copy(source, 0, segment, offset, source.byteSize());
+        observe(offset, source.byteSize());
+    }
+
+    private void observe(long offset, long length) {
+        if (observer != null) {
+            observer.stored(offset, length, false);
+        }
     }
 
     /**
@@ -401,11 +517,13 @@ public final class DaxMapping implements AutoCloseable {
      */
     public void putLongAtomic(long offset, long value) {
         LONG.setOpaque(segment, offset, value);
+        observe(offset, Long.BYTES);
     }
 
     /** {@link #putLongAtomic}, then {@link #persist} of its line: the publish step of most update protocols. */
     public void putLongAtomicAndPersist(long offset, long value) {
         LONG.setOpaque(segment, offset, value);
+        observe(offset, Long.BYTES);
         persist(offset, Long.BYTES);
     }
 
@@ -521,6 +639,9 @@ public final class DaxMapping implements AutoCloseable {
         } catch (IllegalStateException e) {
             closed.set(false);
             throw e;
+        }
+        if (source instanceof SimulatedSource) {
+            return; // the memory is the simulator's: nothing mapped, nothing open
         }
         try {
             Libc.munmap(address, plan.length());

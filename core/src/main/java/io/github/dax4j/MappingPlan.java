@@ -36,6 +36,8 @@ record MappingPlan(long offset, long length, Alignment alignment, boolean strict
                             + " or a multiple of it");
                 }
             }
+            case SimulatedSource simulated -> {
+            }
             case FileSource file -> {
                 if (file.fileSystem() == FileSystemKind.HUGETLBFS && alignment.bytes() % file.faultSize() != 0) {
                     throw new AlignmentException("alignment " + alignment + " (" + alignment.bytes()

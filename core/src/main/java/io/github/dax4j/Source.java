@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * <p>A source is a snapshot taken when the mapping was opened, from the open descriptor ({@code fstat},
  * {@code fstatfs}) and sysfs; it does not change afterwards.
  */
-public sealed interface Source permits DeviceDaxSource, FileSource {
+public sealed interface Source permits DeviceDaxSource, FileSource, SimulatedSource {
 
     /** {@return the path as it was given to {@link DaxMapping#open}} */
     Path path();
@@ -35,6 +35,7 @@ public sealed interface Source permits DeviceDaxSource, FileSource {
         return path() + real + " (" + switch (this) {
             case DeviceDaxSource d -> "device-DAX " + d.device().name() + ", align " + Alignment.ofBytes(d.faultSize());
             case FileSource f -> f.fileSystem().displayName();
+            case SimulatedSource s -> "simulated, " + s.alignment();
         } + ")";
     }
 }

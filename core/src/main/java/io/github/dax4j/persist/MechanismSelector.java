@@ -81,6 +81,9 @@ public final class MechanismSelector {
     }
 
     private static Selection checked(Situation situation, PersistMechanism m, String origin) {
+        if (m == PersistMechanism.SIMULATED_CACHE_LINE || m == PersistMechanism.SIMULATED_BYTE) {
+            throw new DaxException(origin + ": simulated mechanisms belong to DaxMapping.simulate, not to " + situation.source());
+        }
         if (m == PersistMechanism.MSYNC && situation.deviceDax()) {
             throw new DaxException(origin + " cannot work for " + situation.source()
                     + ": device-DAX answers msync with EINVAL; it is made durable by CPU cache flushes only");

@@ -32,7 +32,11 @@ public enum PersistMechanism {
      * Nothing at all: stores are durable only if the platform makes them so by itself. For tests and for
      * benchmarks that measure the stores alone; never chosen unless asked for.
      */
-    NONE(Granularity.BYTE, null, "nothing: stores are not made durable (asked for; tests and benchmarks only)");
+    NONE(Granularity.BYTE, null, "nothing: stores are not made durable (asked for; tests and benchmarks only)"),
+    /** A simulated device with ADR: flushes and fences go to a crash simulator ({@code DaxMapping.simulate}). */
+    SIMULATED_CACHE_LINE(Granularity.CACHE_LINE, null, "simulated: flushes and fences observed, cache-line model"),
+    /** A simulated device with eADR: stores are durable in program order once visible. */
+    SIMULATED_BYTE(Granularity.BYTE, null, "simulated: stores observed, eADR model");
 
     private final Granularity granularity;
     private final FlushInstruction instruction;

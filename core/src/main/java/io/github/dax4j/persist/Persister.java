@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Ranges are given as the whole mapping plus an offset and length inside it, already checked by the caller;
  * the mapping's arena stays alive for the duration of each call. Implementations are stateless and thread-safe.
  */
-public sealed interface Persister permits MsyncPersister, CpuCachePersister, FencePersister, NoPersister {
+public sealed interface Persister permits MsyncPersister, CpuCachePersister, FencePersister, NoPersister,
+        ObservedPersister {
 
     /** {@return the mechanism this persister implements} */
     PersistMechanism mechanism();

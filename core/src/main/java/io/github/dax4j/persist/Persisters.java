@@ -21,6 +21,8 @@ public final class Persisters {
                     new CpuCachePersister(mechanism.instruction().orElseThrow());
             case FENCE_ONLY -> new FencePersister(CpuStubs.get().orElse(null));
             case NONE -> NoPersister.INSTANCE;
+            case SIMULATED_CACHE_LINE, SIMULATED_BYTE -> throw new UnsupportedOperationException(
+                    mechanism + " is set up by DaxMapping.simulate, with its observer");
         };
     }
 }
