@@ -1,0 +1,447 @@
+package io.github.dax4j.testkit;
+
+import io.github.dax4j.Alignment;
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.persist.Granularity;
+import io.github.dax4j.persist.PersistenceObserver;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The crash-state simulator behind {@link CrashTest}: observes a simulated device, keeps per cache line the atoms
+ * stored since they were last durable, and at each crash point (before every fence, and at the end) runs recovery
+ * on the possible durable images.
+ *
+ * <p>The model ({@link CrashModel#PREFIX}): a store is split into aligned 8-byte atoms, each with the word's value
+ * right after the store. Per 64-byte line, atoms wait in program order; a flush marks a cut; the next fence makes
+ * the atoms before each cut, and every non-temporal atom, durable. A crash leaves each line's durable content plus
+ * any prefix of its pending atoms (and of its non-temporal atoms); lines are independent. With eADR
+ * ({@link Granularity#BYTE}) the image is the durable content plus any prefix of all stores since the last fence.
+ * Raw stores to {@code segment()} are found at flush and fence time by comparing with a shadow copy; only their
+ * final values are known, so their lines are enumerated as subsets ({@link CrashModel#WORD}).
+ *
+ * <p>Images are overlays of the few pending lines on the durable content: recovery runs on a second memory that
+ * holds the durable image at the crash point; each image writes its lines there, and the lines recovery or the
+ * image changed are copied back afterwards.
+ */
+final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
+
+    private static final int LINE = 64;
+
+    private final long size;
+    private final Granularity granularity;
+    private final CrashModel model;
+    private final int budget;
+    private final long seed;
+    private final CrashTest.Recovery<R> recovery;
+    private final CrashTest.Oracle<R> oracle;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment working;
+    private final MemorySegment shadow;
+    private final MemorySegment durable;
+    private final MemorySegment scratch;
+    private final DaxMapping device;
+    private final DaxMapping recoveryDevice;
+    private final Acks acks = new Acks();
+
+    /** Pending atoms per line index; each atom is {word offset in the device, value}. */
+    private final TreeMap<Long, Line> dirty = new TreeMap<>();
+    /** eADR: every atom since the last fence, in program order. */
+    private final List<long[]> sinceFence = new ArrayList<>();
+
+    private int crashPoints;
+    private long states;
+    private long images;
+    private boolean exhaustive = true;
+    private boolean inferred;
+    private CrashFailure failure;
+
+    private static final class Line {
+        final List<long[]> atoms = new ArrayList<>();
+        final List<long[]> nonTemporal = new ArrayList<>();
+        int cut;
+        boolean inferred;
+    }
+
+    /** One independent choice at a crash point: how many (or which) atoms of a list of one line are durable. */
+    private record Unit(long line, List<long[]> atoms, boolean subsets, boolean allOrNothing) {
+        long choices() {
+            if (allOrNothing) {
+                return 2;
+            }
+            return subsets ? (atoms.size() >= 62 ? Long.MAX_VALUE : 1L << atoms.size()) : atoms.size() + 1;
+        }
+
+        long all() {
+            return choices() - 1;
+        }
+
+        /** The atoms kept by {@code choice}, in program order. */
+        void apply(long choice, MemorySegment line, long lineStart) {
+            if (allOrNothing) {
+                if (choice == 1) {
+                    atoms.forEach(a -> line.set(JAVA_LONG, a[0] - lineStart, a[1]));
+                }
+                return;
+            }
+            for (int i = 0; i < atoms.size(); i++) {
+                boolean kept = subsets ? (choice >>> i & 1) != 0 : i < choice;
+                if (kept) {
+                    long[] a = atoms.get(i);
+                    line.set(JAVA_LONG, a[0] - lineStart, a[1]);
+                }
+            }
+        }
+    }
+
+    CrashSimulator(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed,
+                   CrashTest.Recovery<R> recovery, CrashTest.Oracle<R> oracle) {
+        this.size = size;
+        this.granularity = granularity;
+        this.model = model;
+        this.budget = budget;
+        this.seed = seed;
+        this.recovery = recovery;
+        this.oracle = oracle;
+        this.working = arena.allocate(size, alignment.bytes());
+        this.shadow = arena.allocate(size, LINE);
+        this.durable = arena.allocate(size, LINE);
+        this.scratch = arena.allocate(size, alignment.bytes());
+        this.device = DaxMapping.simulate("workload", working, alignment, granularity, this);
+        this.recoveryDevice = DaxMapping.simulate("recovery", scratch, alignment, granularity, NOT_OBSERVED);
+    }
+
+    private static final PersistenceObserver NOT_OBSERVED = new PersistenceObserver() {
+        @Override
+        public void stored(long offset, long length, boolean nonTemporal) {
+        }
+
+        @Override
+        public void flushed(long offset, long length) {
+        }
+
+        @Override
+        public void drained() {
+        }
+    };
+
+    CrashReport run(CrashTest.Workload workload) {
+        long start = System.nanoTime();
+        try {
+            workload.run(device, acks);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the workload failed", e);
+        }
+        inferRawStores();
+        crashPoint("end of the workload");
+        return new CrashReport(crashPoints, states, images, exhaustive, inferred, System.nanoTime() - start,
+                Optional.ofNullable(failure));
+    }
+
+    @Override
+    public void stored(long offset, long length, boolean nonTemporal) {
+        for (long word = offset & -8; word < offset + length; word += 8) {
+            long value = working.get(JAVA_LONG, word);
+            shadow.set(JAVA_LONG, word, value);
+            record(word, value, nonTemporal, false);
+        }
+    }
+
+    private void record(long word, long value, boolean nonTemporal, boolean rawStore) {
+        if (granularity == Granularity.BYTE) {
+            sinceFence.add(new long[] {word, value});
+            inferred |= rawStore;
+            return;
+        }
+        Line line = dirty.computeIfAbsent(word / LINE, l -> new Line());
+        (nonTemporal ? line.nonTemporal : line.atoms).add(new long[] {word, value});
+        line.inferred |= rawStore;
+        inferred |= rawStore;
+    }
+
+    /** Raw stores: every word that differs from the shadow copy, as one atom with its current value. */
+    private void inferRawStores() {
+        long from = 0;
+        while (from < size) {
+            long mismatch = MemorySegment.mismatch(working, from, size, shadow, from, size);
+            if (mismatch < 0) {
+                return;
+            }
+            long word = (from + mismatch) & -8;
+            long value = working.get(JAVA_LONG, word);
+            shadow.set(JAVA_LONG, word, value);
+            record(word, value, false, true);
+            from = word + 8;
+        }
+    }
+
+    @Override
+    public void flushed(long offset, long length) {
+        inferRawStores();
+        if (granularity == Granularity.CACHE_LINE) {
+            for (long l = offset / LINE; l * LINE < offset + Math.max(length, 1) && length > 0; l++) {
+                Line line = dirty.get(l);
+                if (line != null) {
+                    line.cut = line.atoms.size();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void drained() {
+        inferRawStores();
+        crashPoint(callerOfFence());
+        // the fence: what was flushed, and every non-temporal store, is durable now
+        if (granularity == Granularity.BYTE) {
+            sinceFence.forEach(a -> durable.set(JAVA_LONG, a[0], a[1]));
+            sinceFence.clear();
+            return;
+        }
+        var lines = dirty.entrySet().iterator();
+        while (lines.hasNext()) {
+            Line line = lines.next().getValue();
+            for (int i = 0; i < line.cut; i++) {
+                long[] a = line.atoms.get(i);
+                durable.set(JAVA_LONG, a[0], a[1]);
+            }
+            line.atoms.subList(0, line.cut).clear();
+            line.cut = 0;
+            line.nonTemporal.forEach(a -> durable.set(JAVA_LONG, a[0], a[1]));
+            line.nonTemporal.clear();
+            if (line.atoms.isEmpty()) {
+                lines.remove();
+            }
+        }
+    }
+
+    /** The first frame outside the machinery between the workload and this observer: where the fence came from. */
+    private static String callerOfFence() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> {
+                    String c = f.getClassName();
+                    return !(c.startsWith("io.github.dax4j.persist.") || c.startsWith("io.github.dax4j.internal.")
+                            || c.equals("io.github.dax4j.DaxMapping") || c.equals(CrashSimulator.class.getName())
+                            || c.equals(CrashTest.class.getName()));
+                })
+                .findFirst().map(f -> "fence at " + f.getClassName() + "." + f.getMethodName() + ":"
+                        + f.getLineNumber()).orElse("fence"));
+    }
+
+    private List<Unit> units() {
+        List<Unit> units = new ArrayList<>();
+        if (granularity == Granularity.BYTE) {
+            if (!sinceFence.isEmpty()) {
+                units.add(new Unit(-1, List.copyOf(sinceFence), model == CrashModel.WORD || inferred,
+                        model == CrashModel.LINE_ATOMIC));
+            }
+            return units;
+        }
+        for (Map.Entry<Long, Line> e : dirty.entrySet()) {
+            Line line = e.getValue();
+            boolean subsets = model == CrashModel.WORD || line.inferred;
+            boolean allOrNothing = model == CrashModel.LINE_ATOMIC && !line.inferred;
+            if (!line.atoms.isEmpty()) {
+                units.add(new Unit(e.getKey(), List.copyOf(line.atoms), subsets, allOrNothing));
+            }
+            if (!line.nonTemporal.isEmpty()) {
+                units.add(new Unit(e.getKey(), List.copyOf(line.nonTemporal), subsets, allOrNothing));
+            }
+        }
+        return units;
+    }
+
+    private void crashPoint(String where) {
+        int index = crashPoints++;
+        if (failure != null) {
+            return; // the first failure is the report; the rest of the run only has to finish
+        }
+        List<Unit> units = units();
+        long count = 1;
+        for (Unit u : units) {
+            count = u.choices() == Long.MAX_VALUE || count > Long.MAX_VALUE / u.choices() ? Long.MAX_VALUE
+                    : count * u.choices();
+        }
+        states = states > Long.MAX_VALUE - count ? Long.MAX_VALUE : states + count;
+        MemorySegment.copy(durable, 0, scratch, 0, size);
+        List<Object> acknowledged = acks.acknowledged();
+        Optional<Object> inFlight = acks.inFlight();
+        Set<Long> seen = new HashSet<>();
+        for (long[] choice : choices(units, count, index)) {
+            if (!seen.add(fingerprint(units, choice))) {
+                continue;
+            }
+            images++;
+            if (!accepted(units, choice, acknowledged, inFlight)) {
+                long[] shrunk = shrink(units, choice, acknowledged, inFlight);
+                failure = new CrashFailure(index, where, describe(units, shrunk),
+                        recoveredText(units, shrunk, acknowledged, inFlight), acknowledged, inFlight, seed);
+                return;
+            }
+        }
+    }
+
+    /** Every choice vector when there are few enough; else a structured set plus seeded random samples. */
+    private List<long[]> choices(List<Unit> units, long count, int crashPoint) {
+        int n = units.size();
+        List<long[]> out = new ArrayList<>();
+        if (count <= budget) {
+            long[] v = new long[n];
+            while (true) {
+                out.add(v.clone());
+                int i = 0;
+                while (i < n && ++v[i] == units.get(i).choices()) {
+                    v[i++] = 0;
+                }
+                if (i == n) {
+                    return out;
+                }
+            }
+        }
+        exhaustive = false;
+        long[] none = new long[n];
+        long[] all = new long[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = units.get(i).all();
+        }
+        out.add(none);
+        out.add(all);
+        for (int i = 0; i < n && out.size() < budget; i++) {
+            long[] alone = none.clone();
+            alone[i] = all[i];
+            out.add(alone);
+            long[] allBut = all.clone();
+            allBut[i] = 0;
+            out.add(allBut);
+            Unit u = units.get(i);
+            if (!u.subsets() && !u.allOrNothing()) {
+                for (long k = 1; k < u.all() && out.size() < budget; k++) { // intermediate versions of the line
+                    long[] partial = all.clone();
+                    partial[i] = k;
+                    out.add(partial);
+                }
+            }
+        }
+        SplittableRandom random = new SplittableRandom(seed * 31 + crashPoint);
+        while (out.size() < budget) {
+            long[] v = new long[n];
+            for (int i = 0; i < n; i++) {
+                long choices = units.get(i).choices();
+                v[i] = choices == Long.MAX_VALUE ? random.nextLong() & Long.MAX_VALUE : random.nextLong(choices);
+            }
+            out.add(v);
+        }
+        return out;
+    }
+
+    private long fingerprint(List<Unit> units, long[] choice) {
+        long h = 1;
+        for (int i = 0; i < units.size(); i++) {
+            Unit u = units.get(i);
+            // the same image can come from different choices when later atoms rewrite a word with the same value
+            long kept = 0;
+            for (int a = 0; a < u.atoms().size(); a++) {
+                boolean on = u.allOrNothing() ? choice[i] == 1 : u.subsets() ? (choice[i] >>> a & 1) != 0 : a < choice[i];
+                if (on) {
+                    kept = kept * 1_000_003 + u.atoms().get(a)[0] * 31 + u.atoms().get(a)[1];
+                }
+            }
+            h = h * 0x9E3779B97F4A7C15L + kept + i;
+        }
+        return h;
+    }
+
+    private boolean accepted(List<Unit> units, long[] choice, List<Object> acknowledged, Optional<Object> inFlight) {
+        try {
+            R recovered = recoverOn(units, choice);
+            return oracle.accepts(recovered, acknowledged, inFlight);
+        } catch (Exception | AssertionError e) {
+            return false;
+        } finally {
+            restore();
+        }
+    }
+
+    private R recoverOn(List<Unit> units, long[] choice) throws Exception {
+        for (int i = 0; i < units.size(); i++) {
+            Unit u = units.get(i);
+            if (u.line() >= 0) {
+                u.apply(choice[i], scratch.asSlice(u.line() * LINE, LINE), u.line() * LINE);
+            } else {
+                u.apply(choice[i], scratch, 0);
+            }
+        }
+        return recovery.recover(recoveryDevice);
+    }
+
+    /** Copies back every line that differs from the durable image: those the image and recovery wrote. */
+    private void restore() {
+        long from = 0;
+        while (from < size) {
+            long mismatch = MemorySegment.mismatch(scratch, from, size, durable, from, size);
+            if (mismatch < 0) {
+                return;
+            }
+            long line = (from + mismatch) & -LINE;
+            MemorySegment.copy(durable, line, scratch, line, LINE);
+            from = line + LINE;
+        }
+    }
+
+    /** Greedily moves each unit to "everything persisted" while the image still fails: the fewest lines differ. */
+    private long[] shrink(List<Unit> units, long[] failing, List<Object> acknowledged, Optional<Object> inFlight) {
+        long[] v = failing.clone();
+        for (int i = 0; i < v.length; i++) {
+            long was = v[i];
+            v[i] = units.get(i).all();
+            if (was != v[i] && accepted(units, v, acknowledged, inFlight)) {
+                v[i] = was;
+            }
+        }
+        return v;
+    }
+
+    private String recoveredText(List<Unit> units, long[] choice, List<Object> acknowledged, Optional<Object> f) {
+        try {
+            return String.valueOf(recoverOn(units, choice));
+        } catch (Exception | AssertionError e) {
+            return "an exception: " + e;
+        } finally {
+            restore();
+        }
+    }
+
+    private static List<String> describe(List<Unit> units, long[] choice) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < units.size(); i++) {
+            Unit u = units.get(i);
+            if (choice[i] != u.all()) {
+                String where = u.line() < 0 ? "all stores" : "line @" + u.line() * LINE;
+                lines.add(where + ": " + (u.subsets() ? "atoms " + Long.toBinaryString(choice[i]) + " of "
+                        + u.atoms().size() : choice[i] + " of " + u.atoms().size() + " pending atoms kept"));
+            }
+        }
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        device.close();
+        recoveryDevice.close();
+        arena.close();
+    }
+}

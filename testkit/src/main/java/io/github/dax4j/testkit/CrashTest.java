@@ -1,0 +1,105 @@
+package io.github.dax4j.testkit;
+
+import io.github.dax4j.Alignment;
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.persist.Granularity;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Runs a workload on a simulated device and checks recovery against every durable image a power failure could
+ * leave, at every fence and at the end.
+ *
+ * <pre>{@code
+ * CrashTest.onDevice(1 << 20).run(
+ *         (pmem, acks) -> {                          // the workload, through DaxMapping's accessors
+ *             acks.begin("r1");
+ *             pmem.putLong(64, 42);
+ *             pmem.persist(64, 8);
+ *             pmem.putLongAtomicAndPersist(0, 1);    // publish
+ *             acks.acknowledge("r1");
+ *         },
+ *         pmem -> pmem.getLongAtomic(0) == 1 ? pmem.getLongAtomic(64) : -1,     // recovery
+ *         (value, acked, inFlight) -> acked.isEmpty() ? value == -1 || value == 42 : value == 42)
+ *     .assertNoFailure();
+ * }</pre>
+ *
+ * <p>Immutable; every method that takes an argument returns a new instance.
+ */
+public final class CrashTest {
+
+    /** What the workload does, through the simulated device's API; it marks its operations on {@code acks}. */
+    @FunctionalInterface
+    public interface Workload {
+        void run(DaxMapping pmem, Acks acks) throws Exception;
+    }
+
+    /** Recovery: what an engine does when it opens the device after a crash. Must not close the mapping. */
+    @FunctionalInterface
+    public interface Recovery<R> {
+        R recover(DaxMapping pmem) throws Exception;
+    }
+
+    /** Whether a recovered state is acceptable after a crash with these operations acknowledged and in flight. */
+    @FunctionalInterface
+    public interface Oracle<R> {
+        boolean accepts(R recovered, List<Object> acknowledged, Optional<Object> inFlight);
+    }
+
+    /** The default number of images checked per crash point before sampling takes over. */
+    public static final int DEFAULT_BUDGET = 4096;
+
+    private final long size;
+    private final Alignment alignment;
+    private final Granularity granularity;
+    private final CrashModel model;
+    private final int budget;
+    private final long seed;
+
+    private CrashTest(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed) {
+        this.size = size;
+        this.alignment = alignment;
+        this.granularity = granularity;
+        this.model = model;
+        this.budget = budget;
+        this.seed = seed;
+    }
+
+    /** {@return a test on a zeroed simulated device of {@code size} bytes (a multiple of 4 KiB), ADR, PREFIX model} */
+    public static CrashTest onDevice(long size) {
+        return new CrashTest(size, Alignment.PAGE_4K, Granularity.CACHE_LINE, CrashModel.PREFIX, DEFAULT_BUDGET, 1);
+    }
+
+    /** {@return this test with {@code model}} */
+    public CrashTest model(CrashModel model) {
+        return new CrashTest(size, alignment, granularity, Objects.requireNonNull(model), budget, seed);
+    }
+
+    /** {@return this test on an eADR ({@link Granularity#BYTE}) or ADR ({@link Granularity#CACHE_LINE}) device} */
+    public CrashTest granularity(Granularity granularity) {
+        return new CrashTest(size, alignment, Objects.requireNonNull(granularity), model, budget, seed);
+    }
+
+    /** {@return this test checking at most {@code budget} images per crash point (structured + seeded samples beyond)} */
+    public CrashTest budget(int budget) {
+        if (budget < 1) {
+            throw new IllegalArgumentException("budget must be positive: " + budget);
+        }
+        return new CrashTest(size, alignment, granularity, model, budget, seed);
+    }
+
+    /** {@return this test with the seed of its random samples} */
+    public CrashTest seed(long seed) {
+        return new CrashTest(size, alignment, granularity, model, budget, seed);
+    }
+
+    /** Runs {@code workload}, checking {@code recovery} with {@code oracle} at every crash point. */
+    public <R> CrashReport run(Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
+        try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,
+                recovery, oracle)) {
+            return simulator.run(workload);
+        }
+    }
+}

@@ -1,0 +1,329 @@
+package io.github.dax4j.testkit;
+
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.layout.Directory;
+import io.github.dax4j.layout.DirectoryException;
+import io.github.dax4j.layout.RegionAlignment;
+import io.github.dax4j.layout.RegionInfo;
+import io.github.dax4j.persist.Granularity;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemoryLayout;
+import java.util.List;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bug zoo: each planted persistence bug is caught in the default model, and each corrected twin passes
+ * without a false alarm. Layout of the small protocols: a commit flag at offset 0 (line 0), data at 64 (line 1).
+ */
+class CrashSimulatorTest {
+
+    private static final long DEVICE = 64 * 1024;
+    private static final long FLAG = 0;
+    private static final long DATA = 64;
+    private static final long NOTHING = -1;
+
+    /** Recovery of the flag + data protocols: the data if the flag says committed, else NOTHING. */
+    private static long flagThenData(DaxMapping pmem) {
+        return pmem.getLongAtomic(FLAG) == 1 ? pmem.getLongAtomic(DATA) : NOTHING;
+    }
+
+    /** Acknowledged: the data must be there. Otherwise: nothing, or the data, but never a flag over no data. */
+    private static boolean dataIfAcknowledged(Long recovered, List<Object> acked, Optional<Object> inFlight) {
+        return acked.contains("write") ? recovered == 42 : recovered == NOTHING || recovered == 42;
+    }
+
+    private static CrashReport flagProtocol(CrashTest test, CrashTest.Workload workload) {
+        CrashReport report = test.run(workload, CrashSimulatorTest::flagThenData,
+                CrashSimulatorTest::dataIfAcknowledged);
+        System.out.println(report);
+        return report;
+    }
+
+    private static CrashReport flagProtocol(CrashTest.Workload workload) {
+        return flagProtocol(CrashTest.onDevice(DEVICE), workload);
+    }
+
+    @Nested
+    class PlantedBugs {
+
+        @Test
+        void oneCommitFlagPersistedWithoutFlushingTheData() {
+            CrashReport report = flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(DATA, 42);
+                pmem.putLong(FLAG, 1);
+                pmem.persist(FLAG, 8);
+                acks.acknowledge("write");
+            });
+            CrashFailure f = report.failure().orElseThrow();
+            assertTrue(f.lines().stream().anyMatch(l -> l.startsWith("line @64")), f.describe());
+        }
+
+        @Test
+        void twoDataFlushedWithoutAFenceBeforeThePublish() {
+            assertTrue(flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(DATA, 42);
+                pmem.flush(DATA, 8);
+                pmem.putLong(FLAG, 1);
+                pmem.persist(FLAG, 8);
+                acks.acknowledge("write");
+            }).failure().isPresent());
+        }
+
+        @Test
+        void threePublishedBeforeTheDataIsPersisted() {
+            assertTrue(flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(FLAG, 1);
+                pmem.persist(FLAG, 8);
+                pmem.putLong(DATA, 42);
+                pmem.persist(DATA, 8);
+                acks.acknowledge("write");
+            }).failure().isPresent());
+        }
+
+        @Test
+        void fourA16ByteCommitRecordReadAsOne() {
+            CrashReport report = CrashTest.onDevice(DEVICE).run((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(0, 7);       // two 8-byte stores...
+                pmem.putLong(8, ~7L);
+                pmem.persist(0, 16);
+                acks.acknowledge("write");
+            }, pmem -> pmem.getLongAtomic(0) != 0 ? new long[] {pmem.getLongAtomic(0), pmem.getLongAtomic(8)}
+                    : null,                // ...read back as one record, trusted whole
+               (record, acked, inFlight) -> record == null ? !acked.contains("write") : record[1] == ~record[0]);
+            assertTrue(report.failure().isPresent(), report.toString());
+        }
+
+        @Test
+        void fiveInPlaceValidPayloadValidWithOnePersist() {
+            assertTrue(inPlaceUpdate(false).failure().isPresent());
+        }
+
+        @Test
+        void sixAnUnflushedCommitFlagThatOnlyEvictionPersists() {
+            assertTrue(flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(DATA, 42);   // never flushed
+                pmem.putLong(FLAG, 1);    // never flushed: only an eviction could make it durable
+                pmem.putLong(128, 5);
+                pmem.persist(128, 8);     // an unrelated fence: the crash point before it sees the evicted flag
+            }).failure().isPresent());
+        }
+    }
+
+    @Nested
+    class CorrectedTwins {
+
+        @Test
+        void oneDataPersistedBeforeTheFlag() {
+            flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(DATA, 42);
+                pmem.persist(DATA, 8);
+                pmem.putLong(FLAG, 1);
+                pmem.persist(FLAG, 8);
+                acks.acknowledge("write");
+            }).assertNoFailure();
+        }
+
+        @Test
+        void twoDataFlushedAndDrainedBeforeThePublish() {
+            flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(DATA, 42);
+                pmem.flush(DATA, 8);
+                pmem.drain();
+                pmem.putLongAtomicAndPersist(FLAG, 1);
+                acks.acknowledge("write");
+            }).assertNoFailure();
+        }
+
+        @Test
+        void fourA16ByteRecordCheckedForTearing() {
+            CrashTest.onDevice(DEVICE).run((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(0, 7);
+                pmem.putLong(8, ~7L);
+                pmem.persist(0, 16);
+                acks.acknowledge("write");
+            }, pmem -> pmem.getLongAtomic(0) != 0 && pmem.getLongAtomic(8) == ~pmem.getLongAtomic(0)
+                    ? new long[] {pmem.getLongAtomic(0), pmem.getLongAtomic(8)} : null, // torn = not committed
+               (record, acked, inFlight) -> record == null ? !acked.contains("write") : record[1] == ~record[0])
+                    .assertNoFailure();
+        }
+
+        @Test
+        void fiveInvalidatePersistedBeforeThePayloadAndThePayloadBeforeValid() {
+            inPlaceUpdate(true).assertNoFailure();
+        }
+
+        @Test
+        void sixNothingPublishedUntilTheDataIsDurable() {
+            flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(DATA, 42);
+                pmem.persist(DATA, 8);
+                pmem.putLong(128, 5);
+                pmem.persist(128, 8);
+                pmem.putLongAtomicAndPersist(FLAG, 1);
+                acks.acknowledge("write");
+            }).assertNoFailure();
+        }
+    }
+
+    /** Protocol 5: valid at 0 (line 0), a payload of two lines (64..192) updated in place from 1s to 2s. */
+    private static CrashReport inPlaceUpdate(boolean corrected) {
+        CrashReport report = CrashTest.onDevice(DEVICE).run((pmem, acks) -> {
+            for (long at = 64; at < 192; at += 8) {
+                pmem.putLong(at, 1);
+            }
+            pmem.persist(64, 128);    // the old version, durable...
+            pmem.putLongAtomicAndPersist(0, 1); // ...then valid
+            acks.begin("update");
+            pmem.putLong(0, 0);       // valid = 0
+            if (corrected) {
+                pmem.persist(0, 8);
+            }
+            for (long at = 64; at < 192; at += 8) {
+                pmem.putLong(at, 2);  // payload = new
+            }
+            if (corrected) {
+                pmem.persist(64, 128);
+            }
+            pmem.putLong(0, 1);       // valid = 1
+            pmem.persist(0, corrected ? 8 : 192);
+            acks.acknowledge("update");
+        }, pmem -> {
+            if (pmem.getLongAtomic(0) != 1) {
+                return "invalid";
+            }
+            long first = pmem.getLongAtomic(64);
+            for (long at = 64; at < 192; at += 8) {
+                if (pmem.getLongAtomic(at) != first) {
+                    return "torn";
+                }
+            }
+            return first == 1 ? "old" : "new";
+        }, (state, acked, inFlight) -> acked.contains("update") ? state.equals("new")
+                : !state.equals("torn"));
+        System.out.println(report);
+        return report;
+    }
+
+    @Nested
+    class Models {
+
+        /** Protocol 7: payload then flag in one line, one persist: correct by same-line store order. */
+        private CrashReport sameLine(CrashModel model) {
+            return CrashTest.onDevice(DEVICE).model(model).run((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(8, 42);
+                pmem.putLong(0, 1);
+                pmem.persist(0, 16);
+                acks.acknowledge("write");
+            }, pmem -> pmem.getLongAtomic(0) == 1 ? pmem.getLongAtomic(8) : NOTHING,
+               CrashSimulatorTest::dataIfAcknowledged);
+        }
+
+        @Test
+        void sevenSameLineOrderPassesInThePrefixModelAndFailsInTheWordModel() {
+            assertTrue(sameLine(CrashModel.PREFIX).failure().isEmpty(), "PREFIX keeps same-line order");
+            assertTrue(sameLine(CrashModel.WORD).failure().isPresent(), "WORD drops it: a documented false alarm");
+        }
+
+        @Test
+        void lineAtomicMissesAFlagWrittenBeforeItsDataInOneLine() {
+            CrashTest.Workload flagFirst = (pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(0, 1);
+                pmem.putLong(8, 42);
+                pmem.persist(0, 16);
+                acks.acknowledge("write");
+            };
+            CrashTest.Recovery<Long> recovery = pmem -> pmem.getLongAtomic(0) == 1 ? pmem.getLongAtomic(8) : NOTHING;
+            assertTrue(CrashTest.onDevice(DEVICE).run(flagFirst, recovery, CrashSimulatorTest::dataIfAcknowledged)
+                    .failure().isPresent(), "PREFIX catches it");
+            assertFalse(CrashTest.onDevice(DEVICE).model(CrashModel.LINE_ATOMIC).run(flagFirst, recovery,
+                    CrashSimulatorTest::dataIfAcknowledged).failure().isPresent(), "LINE_ATOMIC misses it");
+        }
+
+        @Test
+        void eadrMakesEveryStoreDurableInProgramOrder() {
+            // bug 1 is no bug with eADR: the data store precedes the flag, and the caches are persistent
+            flagProtocol(CrashTest.onDevice(DEVICE).granularity(Granularity.BYTE), (pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(DATA, 42);
+                pmem.putLong(FLAG, 1);
+                pmem.persist(FLAG, 8);
+                acks.acknowledge("write");
+            }).assertNoFailure();
+        }
+
+        @Test
+        void rawSegmentStoresAreInferredAndStillCaught() {
+            CrashReport report = flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.segment().set(JAVA_LONG, DATA, 42L);   // raw: seen only at the fence, as a final value
+                pmem.segment().set(JAVA_LONG, FLAG, 1L);
+                pmem.persist(FLAG, 8);
+                acks.acknowledge("write");
+            });
+            assertTrue(report.inferredStores());
+            assertTrue(report.failure().isPresent(), report.toString());
+        }
+    }
+
+    @Test
+    void theDirectoryUpdateProtocolSurvivesEveryCrash() {
+        MemoryLayout slot = MemoryLayout.structLayout(JAVA_LONG.withName("key"), JAVA_LONG.withName("value"));
+        CrashReport report = CrashTest.onDevice(256 * 1024).budget(512).run((pmem, acks) -> {
+            Directory directory = Directory.open(pmem, 4);
+            acks.begin("create");
+            directory.create("slots", slot, 8, RegionAlignment.CACHE_LINE, false);
+            acks.acknowledge("create");
+            acks.begin("delete");
+            directory.delete("slots");
+            acks.acknowledge("delete");
+        }, pmem -> {
+            try {
+                return Directory.open(pmem, 4).list().stream().map(RegionInfo::name).toList().toString();
+            } catch (DirectoryException e) {
+                return "damaged: " + e.getMessage();
+            }
+        }, (names, acked, inFlight) -> {
+            if (acked.contains("delete")) {
+                return names.equals("[]");
+            }
+            if (acked.contains("create")) {
+                return names.equals("[slots]") || inFlight.isPresent() && names.equals("[]");
+            }
+            return names.equals("[]") || names.equals("[slots]");
+        });
+        System.out.println(report);
+        report.assertNoFailure();
+        assertTrue(report.imagesChecked() > 100, report.toString());
+    }
+
+    @Test
+    void speedOnAMegabyteWithAHundredDirtyLines() {
+        CrashReport report = CrashTest.onDevice(1 << 20).budget(20_000).run((pmem, acks) -> {
+            for (int line = 0; line < 100; line++) {
+                pmem.putLong(line * 64L * 97 % (1 << 20) & -64, line + 1);
+            }
+            pmem.persist(0, 8);
+        }, pmem -> pmem.getLongAtomic(0), (value, acked, inFlight) -> true);
+        System.out.println("speed: " + report);
+        assertEquals(2, report.crashPoints());
+        assertTrue(report.imagesChecked() >= 20_000, report.toString());
+    }
+}
