@@ -12,6 +12,7 @@ public final class Acks {
 
     private final List<Object> acknowledged = new ArrayList<>();
     private Object inFlight;
+    private boolean checking = true;
 
     Acks() {
     }
@@ -27,6 +28,18 @@ public final class Acks {
         if (operation.equals(inFlight)) {
             inFlight = null;
         }
+    }
+
+    /**
+     * Turns crash checking off ({@code false}) or back on: crash points in between are counted but no image is
+     * checked. For set-up a test does not mean to examine, or to restrict checking to a window of the workload.
+     */
+    public void checkCrashes(boolean checking) {
+        this.checking = checking;
+    }
+
+    boolean checking() {
+        return checking;
     }
 
     List<Object> acknowledged() {

@@ -61,6 +61,9 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
     /** eADR: every atom since the last fence, in program order. */
     private final List<long[]> sinceFence = new ArrayList<>();
 
+    /** When set, only this one image is checked (see {@link CrashChoice}). */
+    private CrashChoice only;
+    private boolean checkedOne;
     private int crashPoints;
     private long states;
     private long images;
@@ -147,7 +150,7 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
             throw new IllegalStateException("the workload failed", e);
         }
         inferRawStores();
-        crashPoint("end of the workload");
+        crashPoint("end of the workload", true);
         return new CrashReport(crashPoints, states, images, exhaustive, inferred, System.nanoTime() - start,
                 Optional.ofNullable(failure));
     }
@@ -205,7 +208,7 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
     @Override
     public void drained() {
         inferRawStores();
-        crashPoint(callerOfFence());
+        crashPoint(callerOfFence(), false);
         // the fence: what was flushed, and every non-temporal store, is durable now
         if (granularity == Granularity.BYTE) {
             sinceFence.forEach(a -> durable.set(JAVA_LONG, a[0], a[1]));
@@ -265,12 +268,19 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
         return units;
     }
 
-    private void crashPoint(String where) {
+    private void crashPoint(String where, boolean last) {
         int index = crashPoints++;
-        if (failure != null) {
-            return; // the first failure is the report; the rest of the run only has to finish
+        if (failure != null || !acks.checking()) {
+            return; // after the first failure (the report) or outside the checked window, the run only has to finish
         }
         List<Unit> units = units();
+        if (only != null) {
+            if (!checkedOne && (index == only.crashPoint() || last)) { // past the last crash point: the last
+                checkedOne = true;
+                checkOne(index, where, units, only);
+            }
+            return;
+        }
         long count = 1;
         for (Unit u : units) {
             count = u.choices() == Long.MAX_VALUE || count > Long.MAX_VALUE / u.choices() ? Long.MAX_VALUE
@@ -293,6 +303,30 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Checks the one image {@code choice} describes at this crash point. */
+    private void checkOne(int index, String where, List<Unit> units, CrashChoice choice) {
+        long[] v = new long[units.size()];
+        for (int i = 0; i < v.length; i++) {
+            Unit u = units.get(i);
+            long missing = choice.missing().isEmpty() ? 0 : choice.missing().get(i % choice.missing().size());
+            v[i] = u.subsets() ? u.all() & ~((1L << Math.min(missing, 62)) - 1) : Math.max(0, u.all() - missing);
+        }
+        MemorySegment.copy(durable, 0, scratch, 0, size);
+        List<Object> acknowledged = acks.acknowledged();
+        Optional<Object> inFlight = acks.inFlight();
+        images++;
+        if (!accepted(units, v, acknowledged, inFlight)) {
+            failure = new CrashFailure(index, where, describe(units, v), recoveredText(units, v, acknowledged,
+                    inFlight), acknowledged, inFlight, seed);
+        }
+    }
+
+    /** Checks only {@code choice} instead of enumerating: for property-based tests that generate crashes. */
+    CrashReport runOne(CrashTest.Workload workload, CrashChoice choice) {
+        this.only = choice;
+        return run(workload);
     }
 
     /** Every choice vector when there are few enough; else a structured set plus seeded random samples. */

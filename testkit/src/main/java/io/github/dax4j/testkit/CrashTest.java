@@ -95,6 +95,17 @@ public final class CrashTest {
         return new CrashTest(size, alignment, granularity, model, budget, seed);
     }
 
+    /**
+     * Runs {@code workload} and checks only the one crash {@code choice} describes: for {@code @Property} tests
+     * that generate {@link CrashChoice}s (see {@code io.github.dax4j.testkit.jqwik.CrashChoices}).
+     */
+    public <R> CrashReport runOne(CrashChoice choice, Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
+        try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,
+                recovery, oracle)) {
+            return simulator.runOne(workload, choice);
+        }
+    }
+
     /** Runs {@code workload}, checking {@code recovery} with {@code oracle} at every crash point. */
     public <R> CrashReport run(Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
         try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,

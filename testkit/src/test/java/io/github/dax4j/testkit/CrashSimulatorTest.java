@@ -40,10 +40,7 @@ class CrashSimulatorTest {
     }
 
     private static CrashReport flagProtocol(CrashTest test, CrashTest.Workload workload) {
-        CrashReport report = test.run(workload, CrashSimulatorTest::flagThenData,
-                CrashSimulatorTest::dataIfAcknowledged);
-        System.out.println(report);
-        return report;
+        return test.run(workload, CrashSimulatorTest::flagThenData, CrashSimulatorTest::dataIfAcknowledged);
     }
 
     private static CrashReport flagProtocol(CrashTest.Workload workload) {
@@ -216,7 +213,6 @@ class CrashSimulatorTest {
             return first == 1 ? "old" : "new";
         }, (state, acked, inFlight) -> acked.contains("update") ? state.equals("new")
                 : !state.equals("torn"));
-        System.out.println(report);
         return report;
     }
 
@@ -309,7 +305,7 @@ class CrashSimulatorTest {
             }
             return names.equals("[]") || names.equals("[slots]");
         });
-        System.out.println(report);
+        System.out.println("directory protocol: " + report);
         report.assertNoFailure();
         assertTrue(report.imagesChecked() > 100, report.toString());
     }
