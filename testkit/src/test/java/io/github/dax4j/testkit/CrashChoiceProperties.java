@@ -42,7 +42,7 @@ class CrashChoiceProperties {
     }
 
     @Property(tries = 200)
-    void theBuggyProtocolIsCaughtByTheCrashItShrinksTo(@ForAll("crashes") CrashChoice crash) {
+    void theBuggyProtocolFailsAtTheSmallestCrashAndNoCrashMakesTheSimulatorThrow(@ForAll("crashes") CrashChoice crash) {
         // the smallest crash that shows bug 1: the first crash point, the flag's line (unit 0) kept whole, the data
         // line (unit 1) losing its one atom
         assertTrue(protocol(new CrashChoice(0, List.of(0, 1)), false).failure().isPresent());

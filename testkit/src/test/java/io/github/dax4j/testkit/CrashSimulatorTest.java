@@ -146,6 +146,18 @@ class CrashSimulatorTest {
         }
 
         @Test
+        void threeDataPersistedFirstThenThePublishPersisted() {
+            flagProtocol((pmem, acks) -> {
+                acks.begin("write");
+                pmem.putLong(DATA, 42);
+                pmem.persist(DATA, 8);
+                pmem.putLongAtomic(FLAG, 1);
+                pmem.persist(FLAG, 8);
+                acks.acknowledge("write");
+            }).assertNoFailure();
+        }
+
+        @Test
         void fourA16ByteRecordCheckedForTearing() {
             CrashTest.onDevice(DEVICE).run((pmem, acks) -> {
                 acks.begin("write");
