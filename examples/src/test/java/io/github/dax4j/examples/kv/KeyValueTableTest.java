@@ -1,0 +1,127 @@
+package io.github.dax4j.examples.kv;
+
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.MapOptions;
+import io.github.dax4j.SyncMode;
+import io.github.dax4j.layout.Directory;
+import io.github.dax4j.testkit.CrashReport;
+import io.github.dax4j.testkit.CrashTest;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The key-value table: its operations, and its state after every simulated crash. */
+class KeyValueTableTest {
+
+    /** One operation: put {@code key = value} or, with {@code delete}, remove {@code key}. */
+    record Op(long key, byte value, boolean delete) {
+        byte[] bytes() {
+            byte[] b = new byte[KeyValueTable.VALUE_BYTES];
+            Arrays.fill(b, value);
+            return b;
+        }
+    }
+
+    @Test
+    void putGetUpdateDeleteAndReopen() throws Exception {
+        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-kv-", ".img");
+        Files.delete(device);
+        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+            KeyValueTable table = KeyValueTable.open(pmem, Directory.open(pmem), "kv", 8);
+            table.put(1, new byte[] {1});
+            table.put(9, new byte[] {9});
+            table.put(1, new byte[] {2});
+            assertEquals(2, table.get(1).orElseThrow()[0]);
+            assertTrue(table.delete(9));
+            assertFalse(table.delete(9));
+        }
+        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+            KeyValueTable table = KeyValueTable.open(pmem, Directory.open(pmem), "kv", 8);
+            assertEquals(Optional.empty(), table.get(9));
+            assertArrayEquals(Arrays.copyOf(new byte[] {2}, KeyValueTable.VALUE_BYTES), table.get(1).orElseThrow());
+            for (long k = 100; k < 107; k++) {
+                table.put(k, new byte[] {(byte) k});
+            }
+            assertEquals(8, table.entries().size());
+        } finally {
+            Files.deleteIfExists(device);
+        }
+    }
+
+    static CrashReport check(CrashTest test, List<Op> ops) {
+        return test.run((pmem, acks) -> {
+            acks.checkCrashes(false);
+            KeyValueTable table = KeyValueTable.open(pmem, Directory.open(pmem, 4), "kv", 8);
+            acks.checkCrashes(true);
+            for (int i = 0; i < ops.size(); i++) {
+                Op op = ops.get(i);
+                acks.begin(i + 1);
+                if (op.delete()) {
+                    table.delete(op.key());
+                } else {
+                    table.put(op.key(), op.bytes());
+                }
+                acks.acknowledge(i + 1);
+            }
+        }, pmem -> KeyValueTable.open(pmem, Directory.open(pmem, 4), "kv", 8).entries(),
+           (entries, acked, inFlight) -> {
+               int done = acked.isEmpty() ? 0 : (Integer) acked.getLast();
+               return same(entries, model(ops, done)) || inFlight.isPresent() && same(entries, model(ops, done + 1));
+           });
+    }
+
+    private static Map<Long, byte[]> model(List<Op> ops, int count) {
+        Map<Long, byte[]> model = new HashMap<>();
+        for (Op op : ops.subList(0, Math.min(count, ops.size()))) {
+            if (op.delete()) {
+                model.remove(op.key());
+            } else {
+                model.put(op.key(), op.bytes());
+            }
+        }
+        return model;
+    }
+
+    private static boolean same(Map<Long, byte[]> a, Map<Long, byte[]> b) {
+        return a.size() == b.size() && a.entrySet().stream()
+                .allMatch(e -> b.containsKey(e.getKey()) && Arrays.equals(e.getValue(), b.get(e.getKey())));
+    }
+
+    @Test
+    void everyCrashOfInsertUpdateDeleteLeavesTheOldOrTheNewState() {
+        List<Op> ops = List.of(new Op(1, (byte) 1, false), new Op(2, (byte) 2, false), new Op(1, (byte) 3, false),
+                new Op(2, (byte) 0, true), new Op(2, (byte) 4, false));
+        CrashReport report = check(CrashTest.onDevice(64 * 1024).budget(100_000), ops);
+        report.assertNoFailure();
+        assertTrue(report.exhaustive(), report.toString());
+    }
+
+    @Provide
+    Arbitrary<List<Op>> workloads() {
+        return Combinators.combine(Arbitraries.longs().between(1, 5), Arbitraries.bytes().between((byte) 1, (byte) 9),
+                Arbitraries.of(true, false, false)).as(Op::new).list().ofMaxSize(12);
+    }
+
+    @Property(tries = 40)
+    void randomWorkloadsSurviveEveryCrash(@ForAll("workloads") List<Op> ops) {
+        check(CrashTest.onDevice(64 * 1024).budget(512), ops).assertNoFailure();
+    }
+}
