@@ -1,0 +1,145 @@
+package io.github.dax4j.cli;
+
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.MapOptions;
+import io.github.dax4j.SyncMode;
+import io.github.dax4j.layout.Directory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The dax4j command line, run as a shell user runs it: exit codes, stdout, stderr, JSON read back. */
+class Dax4jCommandTest {
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Dax4jCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Path dir;
+
+    @BeforeEach
+    void directory() throws Exception {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "dax4j-cli-");
+    }
+
+    @AfterEach
+    void clean() throws Exception {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    @Test
+    void listPrintsJsonShapedLikeDaxctl(@TempDir Path root) throws Exception {
+        String device = "sys/devices/platform/hmem.0/dax1.0/dax1.0";
+        for (String[] attr : List.of(new String[] {"size", "4294967296"}, new String[] {"align", "2097152"},
+                new String[] {"numa_node", "0"}, new String[] {"target_node", "2"})) {
+            Files.createDirectories(root.resolve(device));
+            Files.writeString(root.resolve(device).resolve(attr[0]), attr[1] + "\n");
+        }
+        Files.createDirectories(root.resolve("sys/bus/dax/devices"));
+        Files.createSymbolicLink(root.resolve("sys/bus/dax/devices/dax1.0"),
+                Path.of("../../../devices/platform/hmem.0/dax1.0/dax1.0"));
+
+        Run json = run("list", "--json", "--sysfs-root", root.toString());
+        assertEquals(0, json.exit(), json.err());
+        Matcher m = Pattern.compile("\\{\"chardev\":\"([^\"]+)\",\"path\":\"([^\"]+)\",\"size\":(\\d+),\"align\":(\\d+),"
+                + "\"mode\":\"devdax\",\"numa_node\":(\\d+),\"target_node\":(\\d+),\"nvdimm\":(true|false)}").matcher(json.out());
+        assertTrue(m.find(), json.out());
+        assertEquals(List.of("dax1.0", root.resolve("dev/dax1.0").toString(), "4294967296", "2097152", "0", "2", "false"),
+                List.of(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6), m.group(7)));
+
+        Run table = run("list", "--sysfs-root", root.toString());
+        assertTrue(table.out().startsWith("NAME") && table.out().contains("dax1.0") && table.out().contains(" no "),
+                table.out());
+        assertEquals("[]\n", run("list", "--json", "--sysfs-root", dir.toString()).out());
+    }
+
+    @Test
+    void createInfoAndCheckAnEmulatedDevice() throws Exception {
+        Path device = dir.resolve("dev");
+        Run created = run("create", device.toString(), "--size", "4M");
+        assertEquals(0, created.exit(), created.err());
+        assertEquals(4L << 20, Files.size(device));
+
+        Run info = run("info", device.toString());
+        assertEquals(0, info.exit(), info.err());
+        assertTrue(info.out().contains("file on tmpfs") && info.out().contains("MAP_SYNC      no (EOPNOTSUPP)")
+                && info.out().contains("durability    MSYNC") && info.out().contains("directory     none"), info.out());
+
+        assertEquals("ok: no directory (all zero)\n", run("check", device.toString()).out());
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+            Directory.open(pmem).create("slots", java.lang.foreign.MemoryLayout.structLayout(
+                    java.lang.foreign.ValueLayout.JAVA_LONG.withName("k")), 4,
+                    io.github.dax4j.layout.RegionAlignment.CACHE_LINE, false);
+        }
+        Run ok = run("check", device.toString());
+        assertEquals(0, ok.exit());
+        assertEquals("ok: 1 regions [slots]\n", ok.out());
+        assertTrue(run("info", device.toString()).out().contains("slots (4 x 8 B"));
+
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+            pmem.putByte(20, (byte) 0x7f); // a byte of the header, covered by its checksum
+            pmem.persist(0, 64);
+        }
+        Run damaged = run("check", device.toString());
+        assertEquals(1, damaged.exit());
+        assertTrue(damaged.err().startsWith("dax4j: damaged: the directory header"), damaged.err());
+    }
+
+    @Test
+    void refusalsExitWithOneAndSayWhyOnStderr() {
+        Path device = dir.resolve("dev");
+        assertEquals(0, run("create", device.toString(), "--size", "4M").exit());
+        Run exists = run("create", device.toString(), "--size", "4M");
+        assertEquals(1, exists.exit());
+        assertTrue(exists.err().contains("exists already"), exists.err());
+
+        Run strict = run("create", dir.resolve("huge").toString(), "--size", "4M", "--align", "2M");
+        assertEquals(1, strict.exit());
+        assertTrue(strict.err().contains("huge=always"), strict.err());
+        assertTrue(Files.notExists(dir.resolve("huge")), "nothing left behind");
+
+        Run size = run("create", dir.resolve("x").toString(), "--size", "lots");
+        assertEquals(1, size.exit());
+        assertTrue(size.err().contains("not a size: 'lots'"), size.err());
+
+        Run missing = run("info", dir.resolve("missing").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("ENOENT"), missing.err());
+
+        assertEquals(2, run().exit(), "no command is a usage error");
+        assertEquals(2, run("frobnicate").exit());
+    }
+
+    @Test
+    void benchMeasuresPersistAndWalThroughput() {
+        Path device = dir.resolve("dev");
+        assertEquals(0, run("create", device.toString(), "--size", "8M").exit());
+        Run bench = run("bench", device.toString(), "--seconds", "0.4");
+        assertEquals(0, bench.exit(), bench.err());
+        assertTrue(bench.out().contains("persist 8 B    MSYNC: p50") && bench.out().contains("WAL append 64 B:"),
+                bench.out());
+    }
+}
