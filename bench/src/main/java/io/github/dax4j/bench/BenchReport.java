@@ -96,6 +96,7 @@ public final class BenchReport {
         jmh(profile, out, "fault", "FaultBenchmark", Map.of("backing", backings));
         jmh(profile, out, "records", "RecordsBenchmark.appendRecord", Map.of());
         jmh(profile, out, "updates", "RecordsBenchmark.randomUpdate", Map.of("recordBytes", List.of("64")));
+        jmh(profile, out, "wal", "WalBenchmark", Map.of());
         return absent;
     }
 
@@ -140,7 +141,7 @@ public final class BenchReport {
     /** Writes REPORT.md and the charts in {@code out} from the JSON files in {@code in}. */
     static void render(Path in, Path out, List<String> absent, String profile) throws IOException {
         Map<String, List<JmhJson.Result>> results = new LinkedHashMap<>();
-        for (String name : List.of("persist", "copy", "fault", "records", "updates")) {
+        for (String name : List.of("persist", "copy", "fault", "records", "updates", "wal")) {
             Path json = in.resolve(name + ".json");
             results.put(name, Files.exists(json) ? JmhJson.results(Files.readString(json)) : List.of());
         }
@@ -151,6 +152,7 @@ public final class BenchReport {
         md.append(ReportTables.copy(results.get("copy")));
         md.append(ReportTables.faults(results.get("fault")));
         md.append(ReportTables.records(results.get("records"), results.get("updates")));
+        md.append(ReportTables.wal(results.get("wal")));
         if (!absent.isEmpty()) {
             md.append("## Rows not measured here\n\n");
             absent.forEach(a -> md.append("- ").append(a).append('\n'));

@@ -138,6 +138,44 @@ final class ReportTables {
         return md.append('\n').toString();
     }
 
+    /** WAL appends: records/s, and dax4j's ratio to FileChannel + force on tmpfs and on disk. */
+    static String wal(List<JmhJson.Result> results) {
+        if (results.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Write-ahead log appends\n\n"
+                + "One durable append of a group of records per operation: dax4j's `WriteAheadLog` (examples) with CPU"
+                + " flushes and with msync, against `FileChannel.write` + `force(false)` on tmpfs and on disk. Ratio:"
+                + " records/s over FileChannel's on tmpfs / on disk (goal for dax4j CPU at 64 B: 5x / 100x).\n\n"
+                + "| record | group | implementation | ns/op | ± | records/s | vs FileChannel tmpfs | vs disk |\n"
+                + "|---:|---:|---|---:|---:|---:|---:|---:|\n");
+        Map<String, Double> tmpfs = new LinkedHashMap<>();
+        Map<String, Double> disk = new LinkedHashMap<>();
+        for (JmhJson.Result r : results) {
+            String key = r.param("recordBytes") + "/" + r.param("group");
+            if (r.param("impl").equals("FILECHANNEL_TMPFS")) tmpfs.put(key, r.score());
+            if (r.param("impl").equals("FILECHANNEL_DISK")) disk.put(key, r.score());
+        }
+        List<JmhJson.Result> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator.comparingLong((JmhJson.Result r) -> Long.parseLong(r.param("recordBytes")))
+                .thenComparingLong(r -> Long.parseLong(r.param("group"))).thenComparing(r -> r.param("impl")));
+        for (JmhJson.Result r : sorted) {
+            String key = r.param("recordBytes") + "/" + r.param("group");
+            double perSecond = Long.parseLong(r.param("group")) * 1e9 / r.score();
+            md.append("| ").append(SvgChart.bytes(Long.parseLong(r.param("recordBytes")))).append(" | ")
+                    .append(r.param("group")).append(" | ").append(r.param("impl")).append(" | ")
+                    .append(format(r.score())).append(" | ").append(error(r)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f", perSecond)).append(" | ")
+                    .append(ratio(tmpfs.get(key), r.score())).append(" | ").append(ratio(disk.get(key), r.score()))
+                    .append(" |\n");
+        }
+        return md.append('\n').toString();
+    }
+
+    private static String ratio(Double anchor, double score) {
+        return anchor == null ? "" : String.format(Locale.ROOT, "%.1fx", anchor / score);
+    }
+
     static String persistChart(List<JmhJson.Result> results) {
         return SvgChart.logLog("dirty + persist latency (log-log)", "bytes per persist", "ns per operation",
                 series(results, r -> r.score()));

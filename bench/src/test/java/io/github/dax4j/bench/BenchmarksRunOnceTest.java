@@ -77,6 +77,11 @@ class BenchmarksRunOnceTest {
     }
 
     @Test
+    void walRunsForEveryImplementation() throws RunnerException {
+        assertRan(runOnce("WalBenchmark", "recordBytes", "64", "group", "1"), WalBenchmark.Impl.values().length);
+    }
+
+    @Test
     void theReportRendersFromJmhJson() throws Exception {
         Path dir = Files.createTempDirectory("dax4j-report-");
         Files.writeString(dir.resolve("persist.json"), """
