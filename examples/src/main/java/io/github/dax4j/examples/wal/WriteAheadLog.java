@@ -31,8 +31,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *  | length | CRC32C | LSN            | payload (length bytes)       | padding |
  *  +--------+--------+----------------+------------------------------+---------+
  * </pre>
- * The CRC covers the LSN and the payload. The LSN is the record's offset in the log, so a record copied from
- * elsewhere never passes as this one.
+ * The CRC covers the LSN and the payload. An LSN is a generation (the high 24 bits) and the record's offset in
+ * the log (the low 40 bits), so a record copied from elsewhere, or left over from before a {@link #reset}, never
+ * passes as this one.
  *
  * <p>Protocol:
  * <ol>
@@ -49,6 +50,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 public final class WriteAheadLog {
 
     static final int HEADER = 16;
+    private static final long OFFSET_BITS = 40;
+    private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
     private static final StructLayout HEAD = MemoryLayout.structLayout(JAVA_LONG.withName("head"),
             MemoryLayout.paddingLayout(56));
     private static final MemoryLayout BLOCK = MemoryLayout.structLayout(MemoryLayout.paddingLayout(64));
@@ -91,17 +94,18 @@ public final class WriteAheadLog {
         return new WriteAheadLog(pmem, base, size, headAt, tail);
     }
 
-    /** {@return the end of the record at {@code lsn}, or -1 if there is no intact record there} */
+    /** {@return the LSN after the record at {@code lsn}, or -1 if there is no intact record there} */
     private static long validRecordEnd(MemorySegment memory, long base, long size, long lsn) {
-        if (lsn + HEADER > size) {
+        long offset = lsn & OFFSET_MASK;
+        if (offset + HEADER > size) {
             return -1;
         }
-        int length = memory.get(JAVA_INT_UNALIGNED, base + lsn);
-        if (length <= 0 || length > size - lsn - HEADER) {
+        int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
+        if (length <= 0 || length > size - offset - HEADER) {
             return -1;
         }
-        if (memory.get(JAVA_LONG_UNALIGNED, base + lsn + 8) != lsn
-                || memory.get(JAVA_INT_UNALIGNED, base + lsn + 4) != crc(memory, base + lsn, length)) {
+        if (memory.get(JAVA_LONG_UNALIGNED, base + offset + 8) != lsn
+                || memory.get(JAVA_INT_UNALIGNED, base + offset + 4) != crc(memory, base + offset, length)) {
             return -1;
         }
         return lsn + align(HEADER + length);
@@ -133,7 +137,7 @@ public final class WriteAheadLog {
             for (byte[] payload : payloads) {
                 long lsn = tail;
                 long end = lsn + align(HEADER + payload.length);
-                if (payload.length == 0 || end > capacity) {
+                if (payload.length == 0 || (end & OFFSET_MASK) > capacity) {
                     throw new IllegalStateException(payload.length == 0 ? "empty record"
                             : "the log is full: " + capacity + " bytes, tail at " + tail);
                 }
@@ -144,7 +148,7 @@ public final class WriteAheadLog {
                 CRC32C crc = new CRC32C();
                 crc.update(record.asSlice(8, 8 + payload.length).asByteBuffer());
                 record.set(JAVA_INT_UNALIGNED, 4, (int) crc.getValue());
-                pmem.copy(base + lsn, record, PersistFlag.NO_DRAIN);
+                pmem.copy(base + (lsn & OFFSET_MASK), record, PersistFlag.NO_DRAIN);
                 tail = end;
                 lsns.add(lsn);
             }
@@ -159,8 +163,9 @@ public final class WriteAheadLog {
         MemorySegment memory = pmem.segment();
         long at = Math.max(lsn, head());
         while (at < tail) {
-            int length = memory.get(JAVA_INT_UNALIGNED, base + at);
-            records.add(memory.asSlice(base + at + HEADER, length).toArray(JAVA_BYTE));
+            long offset = at & OFFSET_MASK;
+            int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
+            records.add(memory.asSlice(base + offset + HEADER, length).toArray(JAVA_BYTE));
             at += align(HEADER + length);
         }
         return records;
@@ -172,6 +177,16 @@ public final class WriteAheadLog {
             throw new IllegalArgumentException("truncate to " + lsn + " outside [" + head() + ", " + tail + "]");
         }
         pmem.putLongAtomicAndPersist(headAt, lsn);
+    }
+
+    /**
+     * Drops every record and starts the log over at offset 0, durably, with one 8-byte store: the next generation's
+     * head. Old records stay in memory but can never pass as records of the new generation.
+     */
+    public void reset() {
+        long next = ((tail >>> OFFSET_BITS) + 1) << OFFSET_BITS;
+        pmem.putLongAtomicAndPersist(headAt, next);
+        tail = next;
     }
 
     /** {@return the LSN of the first live record} */

@@ -52,6 +52,10 @@ class WriteAheadLogTest {
             assertEquals(lsns.get(1), log.head());
             assertThrows(IllegalStateException.class, () -> log.append(new byte[70_000]));
             assertThrows(IllegalArgumentException.class, () -> log.truncate(log.tail() + 8));
+            log.reset();
+            assertEquals(List.of(), log.readFrom(0), "a reset drops every record");
+            long lsn = log.append("again".getBytes(StandardCharsets.UTF_8));
+            assertEquals(1L << 40, lsn, "generation 1, offset 0");
         } finally {
             Files.deleteIfExists(device);
         }
@@ -102,6 +106,26 @@ class WriteAheadLogTest {
             }
         }
         return true;
+    }
+
+    @Test
+    void afterAResetAndAReopenOnlyTheNewGenerationsRecordsAreThere() throws Exception {
+        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-wal-", ".img");
+        Files.delete(device);
+        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+            WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
+            log.append(List.of(record(0, 40), record(1, 40), record(2, 40)));
+            log.reset();
+            log.append(record(9, 40)); // overwrites the first old record; the second and third stay in memory
+        }
+        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+            List<byte[]> records = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024).readFrom(0);
+            assertEquals(1, records.size(), "old records never pass as new ones");
+            assertArrayEquals(record(9, 40), records.getFirst());
+        } finally {
+            Files.deleteIfExists(device);
+        }
     }
 
     @Test
