@@ -17,7 +17,7 @@ import java.nio.file.Path;
  */
 public final class KillChild {
 
-    static final long LOG_BYTES = 1 << 20;
+    static final long LOG_BYTES = 16L << 20;
     static final int KEYS = 16;
 
     private KillChild() {
@@ -36,8 +36,10 @@ public final class KillChild {
     }
 
     public static void main(String[] args) throws Exception {
-        PrintStream out = new PrintStream(System.out, false);
-        try (DaxMapping pmem = DaxMapping.open(Path.of(args[0]), MapOptions.ofLength(4L << 20).createIfAbsent()
+        // straight to the descriptor, no buffer in this process: a line printed is in the pipe before the next step,
+        // so a kill loses at most the acknowledgement being printed
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
+        try (DaxMapping pmem = DaxMapping.open(Path.of(args[0]), MapOptions.ofLength(32L << 20).createIfAbsent()
                 .syncMode(SyncMode.EMULATE).exclusive())) {
             Directory directory = Directory.open(pmem);
             WriteAheadLog log = WriteAheadLog.open(pmem, directory, "wal", LOG_BYTES);
