@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -61,6 +62,8 @@ public final class WriteAheadLog {
     private final long capacity;
     private final long headAt;
     private long tail;
+    /** Where a record is put together before its one copy into the log; reused, since there is one writer. */
+    private MemorySegment staging = Arena.ofAuto().allocate(4096, 64);
 
     private WriteAheadLog(DaxMapping pmem, long base, long capacity, long headAt, long tail) {
         this.pmem = pmem;
@@ -111,6 +114,7 @@ public final class WriteAheadLog {
         return lsn + align(HEADER + length);
     }
 
+    /** {@return the CRC32C of the LSN and payload of the record at {@code record}} */
     private static int crc(MemorySegment memory, long record, int length) {
         CRC32C crc = new CRC32C();
         crc.update(memory.asSlice(record + 8, 8 + length).asByteBuffer());
@@ -124,37 +128,71 @@ public final class WriteAheadLog {
     /**
      * Appends {@code payload} and returns its LSN once it is durable.
      *
+     * @throws IllegalArgumentException if {@code payload} is empty
      * @throws IllegalStateException if the log has no room left
      */
     public long append(byte[] payload) {
-        return append(List.of(payload)).getFirst();
+        return append(MemorySegment.ofArray(payload));
     }
 
-    /** Appends every record, drains once, and returns their LSNs once all of them are durable. */
+    /**
+     * Appends the bytes of {@code payload} (heap or native) and returns its LSN once it is durable.
+     *
+     * @throws IllegalArgumentException if {@code payload} is empty
+     * @throws IllegalStateException if the log has no room left
+     */
+    public long append(MemorySegment payload) {
+        long lsn = write(payload);
+        pmem.drain();
+        return lsn;
+    }
+
+    /**
+     * Appends every record, drains once, and returns their LSNs once all of them are durable. If one does not fit,
+     * none after it is written and none is acknowledged; those before it may survive a crash, as a prefix.
+     *
+     * @throws IllegalArgumentException if a payload is empty
+     * @throws IllegalStateException if the log has no room left
+     */
     public List<Long> append(List<byte[]> payloads) {
         List<Long> lsns = new ArrayList<>(payloads.size());
-        try (Arena arena = Arena.ofConfined()) {
-            for (byte[] payload : payloads) {
-                long lsn = tail;
-                long end = lsn + align(HEADER + payload.length);
-                if (payload.length == 0 || (end & OFFSET_MASK) > capacity) {
-                    throw new IllegalStateException(payload.length == 0 ? "empty record"
-                            : "the log is full: " + capacity + " bytes, tail at " + tail);
-                }
-                MemorySegment record = arena.allocate(end - lsn, 8);
-                record.set(JAVA_INT_UNALIGNED, 0, payload.length);
-                record.set(JAVA_LONG_UNALIGNED, 8, lsn);
-                MemorySegment.copy(payload, 0, record, JAVA_BYTE, HEADER, payload.length);
-                CRC32C crc = new CRC32C();
-                crc.update(record.asSlice(8, 8 + payload.length).asByteBuffer());
-                record.set(JAVA_INT_UNALIGNED, 4, (int) crc.getValue());
-                pmem.copy(base + (lsn & OFFSET_MASK), record, PersistFlag.NO_DRAIN);
-                tail = end;
-                lsns.add(lsn);
-            }
+        for (byte[] payload : payloads) {
+            lsns.add(write(MemorySegment.ofArray(payload)));
         }
         pmem.drain();
         return lsns;
+    }
+
+    /** Writes one record at the tail, flushed or non-temporal but not yet fenced, and moves the tail past it. */
+    private long write(MemorySegment payload) {
+        long length = payload.byteSize();
+        long lsn = tail;
+        long end = lsn + align(HEADER + length);
+        if (length == 0) {
+            throw new IllegalArgumentException("empty record");
+        }
+        if (length > Integer.MAX_VALUE || (end & OFFSET_MASK) > capacity) {
+            throw new IllegalStateException("the log is full: " + capacity + " bytes, tail at offset "
+                    + (tail & OFFSET_MASK) + ", record of " + length + " bytes");
+        }
+        MemorySegment record = staging(end - lsn);
+        record.set(JAVA_INT, 0, (int) length);
+        record.set(JAVA_LONG, 8, lsn);
+        MemorySegment.copy(payload, 0, record, HEADER, length);
+        record.asSlice(HEADER + length).fill((byte) 0); // the padding: the staging buffer holds older records
+        record.set(JAVA_INT, 4, crc(record, 0, (int) length));
+        // one copy for header, payload and padding: a single non-temporal or flushed pass over the record's lines
+        pmem.copy(base + (lsn & OFFSET_MASK), record, PersistFlag.NO_DRAIN);
+        tail = end;
+        return lsn;
+    }
+
+    /** {@return the first {@code size} bytes of the staging buffer, grown when too small} */
+    private MemorySegment staging(long size) {
+        if (staging.byteSize() < size) {
+            staging = Arena.ofAuto().allocate(Math.max(size, 2 * staging.byteSize()), 64);
+        }
+        return staging.asSlice(0, size);
     }
 
     /** {@return the records from {@code lsn} (a record's LSN, or the head) to the tail, in order} */

@@ -8,6 +8,8 @@ import io.github.dax4j.testkit.CrashReport;
 import io.github.dax4j.testkit.CrashTest;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,11 +53,36 @@ class WriteAheadLogTest {
             assertEquals(2, log.readFrom(0).size());
             assertEquals(lsns.get(1), log.head());
             assertThrows(IllegalStateException.class, () -> log.append(new byte[70_000]));
+            assertThrows(IllegalArgumentException.class, () -> log.append(new byte[0]));
+            assertEquals(lsns.get(1), log.head(), "refused appends change nothing");
+            assertEquals(2, log.readFrom(0).size(), "refused appends change nothing");
             assertThrows(IllegalArgumentException.class, () -> log.truncate(log.tail() + 8));
             log.reset();
             assertEquals(List.of(), log.readFrom(0), "a reset drops every record");
             long lsn = log.append("again".getBytes(StandardCharsets.UTF_8));
             assertEquals(1L << 40, lsn, "generation 1, offset 0");
+        } finally {
+            Files.deleteIfExists(device);
+        }
+    }
+
+    @Test
+    void aNativeSegmentIsAppendedLikeAnArrayAndLargeRecordsGrowTheStagingBuffer() throws Exception {
+        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-wal-", ".img");
+        Files.delete(device);
+        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+        try (DaxMapping pmem = DaxMapping.open(device, options); Arena arena = Arena.ofConfined()) {
+            WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 256 * 1024);
+            MemorySegment big = arena.allocate(100_000);
+            big.copyFrom(MemorySegment.ofArray(record(3, 100_000)));
+            long first = log.append(big);
+            long second = log.append(MemorySegment.ofArray(record(4, 13)));
+            long third = log.append(record(5, 3));
+            assertEquals(List.of(0L, 16L + 100_000, 16L + 100_000 + 32), List.of(first, second, third));
+            List<byte[]> read = log.readFrom(0);
+            assertArrayEquals(record(3, 100_000), read.get(0));
+            assertArrayEquals(record(4, 13), read.get(1));
+            assertArrayEquals(record(5, 3), read.get(2));
         } finally {
             Files.deleteIfExists(device);
         }
