@@ -24,8 +24,19 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * A write-ahead log on persistent memory: {@link #append} returns a record's log sequence number only once the
  * record is durable; recovery finds the durable tail by checking every record's CRC.
  *
+ * <pre>{@code
+ * try (DaxMapping pmem = DaxMapping.open(path, MapOptions.ofLength(64L << 20).createIfAbsent())) {
+ *     WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 32L << 20);  // recovers the tail
+ *     long lsn = log.append("put k v".getBytes(UTF_8));        // durable when it returns
+ *     List<Long> group = log.append(List.of(a, b, c));          // three records, one fence
+ *     for (byte[] record : log.readFrom(log.head())) { ... }   // replay
+ *     log.truncate(lsn);                                        // drop what a checkpoint made redundant
+ * }
+ * }</pre>
+ *
  * <p>It lives in two regions of the device's {@link Directory}: {@code <name>.head} (one cache line: the LSN of the
- * first live record, moved by {@link #truncate}) and {@code <name>} (the log bytes). A record, 8-byte aligned:
+ * first live record, moved by {@link #truncate}, and the newest generation) and {@code <name>} (the log bytes).
+ * A record, 8-byte aligned:
  * <pre>
  *  0        4        8                16
  *  +--------+--------+----------------+------------------------------+---------+
@@ -33,18 +44,22 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *  +--------+--------+----------------+------------------------------+---------+
  * </pre>
  * The CRC covers the LSN and the payload. An LSN is a generation (the high 24 bits) and the record's offset in
- * the log (the low 40 bits), so a record copied from elsewhere, or left over from before a {@link #reset}, never
- * passes as this one.
+ * the log (the low 40 bits). Every {@link #open} and every {@link #reset} starts a new generation, so LSNs grow
+ * along the log, and a record left behind a recovered tail (a later record of a group whose earlier one was torn)
+ * or from before a reset is of an older generation than the records written after it: it never passes as one.
  *
  * <p>Protocol:
  * <ol>
  *   <li>Append: write header and payload at the tail with one persistent {@code copy} (non-temporal when large);
  *       return when it is durable. Group append writes every record with {@code NO_DRAIN}, then drains once.</li>
- *   <li>Recover: from the head, accept records while length is non-zero, the record fits, its LSN is its offset and
- *       its CRC matches; the first record that fails ends the log (a torn or half-written tail is cut, never
- *       returned). Nothing was appended after a record before that record was durable, except within a group,
- *       whose records were acknowledged only after its single drain.</li>
+ *   <li>Recover: from the head, accept records while length is non-zero, the record fits, its LSN carries its
+ *       offset and a generation no older than the previous record's, and its CRC matches; the first record that
+ *       fails ends the log (a torn or half-written tail is cut, never returned). Nothing was appended after a
+ *       record before that record was durable, except within a group, whose records were acknowledged only after
+ *       its single drain. Then store generation + 1 (above the head's and every earlier opening's) and persist it,
+ *       before any append.</li>
  *   <li>Truncate: one aligned 8-byte store of the new head, persisted.</li>
+ *   <li>Reset: one aligned 8-byte store of a head at offset 0 in the next generation, persisted.</li>
  * </ol>
  * The log is linear: appends past the end of the region fail. Not thread-safe: one writer.
  */
@@ -53,8 +68,10 @@ public final class WriteAheadLog {
     static final int HEADER = 16;
     private static final long OFFSET_BITS = 40;
     private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
+    private static final long MAX_GENERATION = (1L << (64 - OFFSET_BITS)) - 1;
     private static final StructLayout HEAD = MemoryLayout.structLayout(JAVA_LONG.withName("head"),
-            MemoryLayout.paddingLayout(56));
+            JAVA_LONG.withName("generation"), MemoryLayout.paddingLayout(48));
+    private static final long GENERATION_AT = HEAD.byteOffset(MemoryLayout.PathElement.groupElement("generation"));
     private static final MemoryLayout BLOCK = MemoryLayout.structLayout(MemoryLayout.paddingLayout(64));
 
     private final DaxMapping pmem;
@@ -75,7 +92,9 @@ public final class WriteAheadLog {
 
     /**
      * Opens the log called {@code name} in {@code directory}, creating it with {@code capacity} bytes (rounded up
-     * to 64) if it does not exist, and recovers its tail.
+     * to 64) if it does not exist, recovers its tail and durably starts a new generation for this opening's appends.
+     *
+     * @throws IllegalStateException if the log has used up its 2^24 generations
      */
     public static WriteAheadLog open(DaxMapping pmem, Directory directory, String name, long capacity) {
         FixedRegion head = directory.find(name + ".head").isPresent() ? directory.open(name + ".head", HEAD)
@@ -85,33 +104,43 @@ public final class WriteAheadLog {
         long headAt = head.elementOffset(0);
         long base = log.elementOffset(0);
         long size = log.info().byteSize();
-        long tail = pmem.getLongAtomic(headAt);
-        MemorySegment memory = pmem.segment();
-        while (true) {
-            long next = validRecordEnd(memory, base, size, tail);
-            if (next < 0) {
-                break;
-            }
-            tail = next;
+        long first = pmem.getLongAtomic(headAt);
+        long generation = Math.max(pmem.getLongAtomic(headAt + GENERATION_AT), generation(first)) + 1;
+        if (generation > MAX_GENERATION) {
+            throw new IllegalStateException("log " + name + " has used all its " + MAX_GENERATION + " generations");
         }
-        return new WriteAheadLog(pmem, base, size, headAt, tail);
+        MemorySegment memory = pmem.segment();
+        long end = first;
+        for (long next = first; next >= 0; next = validRecordEnd(memory, base, size, end, generation)) {
+            end = next;
+        }
+        // every record past the recovered tail is of an older generation than anything appended from now on
+        pmem.putLongAtomicAndPersist(headAt + GENERATION_AT, generation);
+        return new WriteAheadLog(pmem, base, size, headAt, generation << OFFSET_BITS | end & OFFSET_MASK);
     }
 
-    /** {@return the LSN after the record at {@code lsn}, or -1 if there is no intact record there} */
-    private static long validRecordEnd(MemorySegment memory, long base, long size, long lsn) {
+    private static long generation(long lsn) {
+        return lsn >>> OFFSET_BITS;
+    }
+
+    /**
+     * {@return the LSN right after the intact record that follows the one ending at {@code lsn}, or -1 if there is
+     * none} A record follows when it lies at {@code lsn}'s offset, carries that offset, is of {@code lsn}'s
+     * generation or a later one below {@code limit}, and its CRC matches.
+     */
+    private static long validRecordEnd(MemorySegment memory, long base, long size, long lsn, long limit) {
         long offset = lsn & OFFSET_MASK;
         if (offset + HEADER > size) {
             return -1;
         }
         int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
-        if (length <= 0 || length > size - offset - HEADER) {
-            return -1;
-        }
-        if (memory.get(JAVA_LONG_UNALIGNED, base + offset + 8) != lsn
+        long stored = memory.get(JAVA_LONG_UNALIGNED, base + offset + 8);
+        if (length <= 0 || length > size - offset - HEADER || (stored & OFFSET_MASK) != offset
+                || generation(stored) < generation(lsn) || generation(stored) >= limit
                 || memory.get(JAVA_INT_UNALIGNED, base + offset + 4) != crc(memory, base + offset, length)) {
             return -1;
         }
-        return lsn + align(HEADER + length);
+        return stored + align(HEADER + length);
     }
 
     /** {@return the CRC32C of the LSN and payload of the record at {@code record}} */
@@ -171,7 +200,7 @@ public final class WriteAheadLog {
         if (length == 0) {
             throw new IllegalArgumentException("empty record");
         }
-        if (length > Integer.MAX_VALUE || (end & OFFSET_MASK) > capacity) {
+        if (length > Integer.MAX_VALUE || (lsn & OFFSET_MASK) + (end - lsn) > capacity) {
             throw new IllegalStateException("the log is full: " + capacity + " bytes, tail at offset "
                     + (tail & OFFSET_MASK) + ", record of " + length + " bytes");
         }
@@ -195,36 +224,59 @@ public final class WriteAheadLog {
         return staging.asSlice(0, size);
     }
 
-    /** {@return the records from {@code lsn} (a record's LSN, or the head) to the tail, in order} */
+    /**
+     * {@return the records from the one at {@code lsn} to the tail, in order; from the head if {@code lsn} is
+     * before it}
+     *
+     * @throws IllegalArgumentException if {@code lsn} is at or after the head but neither a record's LSN nor the tail
+     */
     public List<byte[]> readFrom(long lsn) {
         List<byte[]> records = new ArrayList<>();
         MemorySegment memory = pmem.segment();
-        long at = Math.max(lsn, head());
-        while (at < tail) {
-            long offset = at & OFFSET_MASK;
+        long at = lsn <= head() ? head() : checkedRecord(lsn, "read from");
+        for (long offset = at & OFFSET_MASK; offset < (tail & OFFSET_MASK); ) {
             int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
             records.add(memory.asSlice(base + offset + HEADER, length).toArray(JAVA_BYTE));
-            at += align(HEADER + length);
+            offset += align(HEADER + length);
         }
         return records;
     }
 
-    /** Drops the records before {@code lsn}, durably: one 8-byte store of the new head. */
+    /**
+     * Drops the records before {@code lsn}, durably: one 8-byte store of the new head.
+     *
+     * @throws IllegalArgumentException if {@code lsn} is neither the LSN of a live record nor the tail
+     */
     public void truncate(long lsn) {
-        if (lsn < head() || lsn > tail) {
-            throw new IllegalArgumentException("truncate to " + lsn + " outside [" + head() + ", " + tail + "]");
+        if (lsn < head()) {
+            throw new IllegalArgumentException("truncate to " + lsn + ": before the head " + head());
         }
-        pmem.putLongAtomicAndPersist(headAt, lsn);
+        pmem.putLongAtomicAndPersist(headAt, checkedRecord(lsn, "truncate to"));
+    }
+
+    /** {@return {@code lsn}, once checked to be the tail or the LSN of a live record} */
+    private long checkedRecord(long lsn, String what) {
+        if (lsn != tail && (lsn > tail || pmem.segment().get(JAVA_LONG_UNALIGNED, base + (lsn & OFFSET_MASK) + 8) != lsn
+                || (lsn & OFFSET_MASK) >= (tail & OFFSET_MASK))) {
+            throw new IllegalArgumentException(what + " " + lsn + ": not the LSN of a record in [" + head() + ", "
+                    + tail + "]");
+        }
+        return lsn;
     }
 
     /**
      * Drops every record and starts the log over at offset 0, durably, with one 8-byte store: the next generation's
      * head. Old records stay in memory but can never pass as records of the new generation.
+     *
+     * @throws IllegalStateException if the log has used up its 2^24 generations
      */
     public void reset() {
-        long next = ((tail >>> OFFSET_BITS) + 1) << OFFSET_BITS;
-        pmem.putLongAtomicAndPersist(headAt, next);
-        tail = next;
+        long generation = generation(tail) + 1;
+        if (generation > MAX_GENERATION) {
+            throw new IllegalStateException("the log has used all its " + MAX_GENERATION + " generations");
+        }
+        pmem.putLongAtomicAndPersist(headAt, generation << OFFSET_BITS);
+        tail = generation << OFFSET_BITS;
     }
 
     /** {@return the LSN of the first live record} */

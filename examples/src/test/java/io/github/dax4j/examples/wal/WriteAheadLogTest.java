@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,7 +45,9 @@ class WriteAheadLogTest {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
             lsns.add(log.append("first".getBytes(StandardCharsets.UTF_8)));
             lsns.addAll(log.append(List.of(record(1, 300), record(2, 5000))));
-            assertEquals(List.of(0L, 24L, 24L + 16 + 304), lsns, "LSNs are offsets of 8-byte aligned records");
+            long first = 1L << 40;
+            assertEquals(List.of(first, first + 24, first + 24 + 16 + 304), lsns,
+                    "LSNs: the first opening's generation (1) and the offsets of 8-byte aligned records");
         }
         try (DaxMapping pmem = DaxMapping.open(device, options)) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
@@ -57,10 +62,14 @@ class WriteAheadLogTest {
             assertEquals(lsns.get(1), log.head(), "refused appends change nothing");
             assertEquals(2, log.readFrom(0).size(), "refused appends change nothing");
             assertThrows(IllegalArgumentException.class, () -> log.truncate(log.tail() + 8));
+            assertThrows(IllegalArgumentException.class, () -> log.truncate(lsns.get(2) + 8), "not a record's LSN");
+            assertThrows(IllegalArgumentException.class, () -> log.readFrom(lsns.get(2) - 8), "not a record's LSN");
+            long reopened = log.tail();
+            assertEquals(2L << 40, reopened & -(1L << 40), "the second opening appends in generation 2");
             log.reset();
             assertEquals(List.of(), log.readFrom(0), "a reset drops every record");
             long lsn = log.append("again".getBytes(StandardCharsets.UTF_8));
-            assertEquals(1L << 40, lsn, "generation 1, offset 0");
+            assertEquals(3L << 40, lsn, "a reset starts generation 3 at offset 0");
         } finally {
             Files.deleteIfExists(device);
         }
@@ -78,7 +87,8 @@ class WriteAheadLogTest {
             long first = log.append(big);
             long second = log.append(MemorySegment.ofArray(record(4, 13)));
             long third = log.append(record(5, 3));
-            assertEquals(List.of(0L, 16L + 100_000, 16L + 100_000 + 32), List.of(first, second, third));
+            long g = 1L << 40; // the first opening's generation
+            assertEquals(List.of(g, g + 16 + 100_000, g + 16 + 100_000 + 32), List.of(first, second, third));
             List<byte[]> read = log.readFrom(0);
             assertArrayEquals(record(3, 100_000), read.get(0));
             assertArrayEquals(record(4, 13), read.get(1));
@@ -133,6 +143,82 @@ class WriteAheadLogTest {
             }
         }
         return true;
+    }
+
+    /**
+     * Every crash of appends, a truncation, a reset and an append in the new generation leaves the log as one of
+     * the states an operation acknowledged (or the one in flight) left it in.
+     */
+    @Test
+    void everyCrashAroundTruncateAndResetLeavesAnAcknowledgedState() {
+        Map<String, List<byte[]>> states = Map.of("a0", List.of(record(0, 30)),
+                "a1", List.of(record(0, 30), record(1, 70)), "truncate", List.of(record(1, 70)),
+                "reset", List.of(), "a2", List.of(record(2, 30)));
+        CrashReport report = CrashTest.onDevice(64 * 1024).budget(200_000).run((pmem, acks) -> {
+            acks.checkCrashes(false);
+            WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem, 4), "wal", 16 * 1024);
+            acks.checkCrashes(true);
+            acks.begin("a0");
+            log.append(record(0, 30));
+            acks.acknowledge("a0");
+            acks.begin("a1");
+            long second = log.append(record(1, 70));
+            acks.acknowledge("a1");
+            acks.begin("truncate");
+            log.truncate(second);
+            acks.acknowledge("truncate");
+            acks.begin("reset");
+            log.reset();
+            acks.acknowledge("reset");
+            acks.begin("a2");
+            log.append(record(2, 30));
+            acks.acknowledge("a2");
+        }, WriteAheadLogTest::recover, (recovered, acked, inFlight) -> {
+            List<List<byte[]>> allowed = new ArrayList<>();
+            allowed.add(acked.isEmpty() ? List.of() : states.get((String) acked.getLast()));
+            inFlight.ifPresent(operation -> allowed.add(states.get((String) operation)));
+            return allowed.stream().anyMatch(state -> state.size() == recovered.size() && java.util.stream.IntStream
+                    .range(0, state.size()).allMatch(i -> java.util.Arrays.equals(state.get(i), recovered.get(i))));
+        });
+        report.assertNoFailure();
+        assertTrue(report.exhaustive(), report.toString());
+    }
+
+    /**
+     * A group [A, B] whose B became durable and whose A was torn: recovery ends the log before A. An append of the
+     * same length as A then ends exactly where B starts; B, never acknowledged, must not come back after it.
+     */
+    @Test
+    void aRecordLeftBehindATornOneNeverReturnsAfterLaterAppends() throws Exception {
+        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-wal-", ".img");
+        Files.delete(device);
+        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+            WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
+            log.append(record(0, 40));
+            List<Long> group = log.append(List.of(record(1, 40), record(2, 40)));
+            MemorySegment memory = pmem.segment();
+            long torn = -1; // A's first payload byte: the record whose LSN field is A's
+            for (long at = 0; torn < 0 && at + WriteAheadLog.HEADER <= memory.byteSize(); at += 8) {
+                torn = memory.get(JAVA_LONG_UNALIGNED, at + 8) == group.getFirst() ? at + WriteAheadLog.HEADER : -1;
+            }
+            assertEquals(record(1, 40)[0], memory.get(JAVA_BYTE, torn), "found A");
+            memory.set(JAVA_BYTE, torn, (byte) ~memory.get(JAVA_BYTE, torn));
+            pmem.persist(torn, 1);
+        }
+        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+            WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
+            assertEquals(1, log.readFrom(0).size(), "recovery ends the log at the torn A");
+            log.append(record(3, 40)); // C: as long as A, so it ends where B starts
+        }
+        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+            List<byte[]> records = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024).readFrom(0);
+            assertEquals(2, records.size(), "the first record and C, never B");
+            assertArrayEquals(record(0, 40), records.get(0));
+            assertArrayEquals(record(3, 40), records.get(1));
+        } finally {
+            Files.deleteIfExists(device);
+        }
     }
 
     @Test
