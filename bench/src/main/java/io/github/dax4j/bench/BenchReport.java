@@ -40,13 +40,15 @@ import java.util.stream.Stream;
  */
 public final class BenchReport {
 
+    private static final String LIBPMEM2_GRANULARITY = "PMEM2_FORCE_GRANULARITY";
+
     /** How long a run takes: iterations and their times. */
     record Profile(String name, int warmups, TimeValue warmup, int measurements, TimeValue measurement,
                    String[] persistSizes, String[] copySizes) {
     }
 
     static final Profile QUICK = new Profile("quick", 2, TimeValue.milliseconds(300), 3,
-            TimeValue.milliseconds(300), new String[] {"0", "64", "4096", "65536", "2097152"},
+            TimeValue.milliseconds(300), new String[] {"0", "64", "256", "4096", "65536", "2097152"},
             new String[] {"64", "256", "4096", "65536", "2097152"});
     static final Profile FULL = new Profile("full", 3, TimeValue.seconds(1), 5, TimeValue.seconds(1),
             new String[] {"0", "64", "256", "4096", "65536", "2097152"},
@@ -56,12 +58,16 @@ public final class BenchReport {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getenv(LIBPMEM2_GRANULARITY) == null) {
+            System.exit(relaunchWithCacheLineLibpmem2(args));
+        }
         List<String> list = new ArrayList<>(Arrays.asList(args));
         if (!list.isEmpty() && list.getFirst().equals("--jmh")) {
             org.openjdk.jmh.Main.main(list.subList(1, list.size()).toArray(String[]::new));
             return;
         }
-        Path out = Path.of(option(list, "--out", "results"));
+        Path out = option(list, "--out", null) != null ? Path.of(option(list, "--out", null))
+                : NativeAnchors.benchTarget().getParent().resolve("results");
         String render = option(list, "--render", null);
         if (render != null) {
             render(Path.of(render), Path.of(render), List.of(), "(re-rendered)");
@@ -72,6 +78,24 @@ public final class BenchReport {
         List<String> absent = run(profile, out);
         render(out, out, absent, profile.name());
         System.out.println("report: " + out.toAbsolutePath().resolve("REPORT.md"));
+    }
+
+    /**
+     * Runs this launcher again, same JVM and arguments, with {@code PMEM2_FORCE_GRANULARITY=CACHE_LINE}: the JMH
+     * forks inherit the environment, and without it libpmem2 would persist with msync on tmpfs instead of flushing
+     * CPU caches like dax4j's rows. (The bench profile sets it already; {@code java -jar} does not.)
+     */
+    private static int relaunchWithCacheLineLibpmem2(String[] args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(BenchReport.class.getName());
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().put(LIBPMEM2_GRANULARITY, "CACHE_LINE");
+        return builder.start().waitFor();
     }
 
     private static String option(List<String> args, String name, String otherwise) {
@@ -119,7 +143,7 @@ public final class BenchReport {
         if (params.values().stream().anyMatch(List::isEmpty)) {
             return;
         }
-        Path cloop = Path.of(System.getProperty(NativeAnchors.CLOOP_PROPERTY, "target/native/libdax4jcloop.so"));
+        Path cloop = NativeAnchors.cloopLibrary();
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("io\\.github\\.dax4j\\.bench\\." + include.replace(".", "\\.") + "($|\\.)")
                 .forks(1)

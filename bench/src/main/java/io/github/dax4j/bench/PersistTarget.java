@@ -26,7 +26,7 @@ public abstract class PersistTarget implements AutoCloseable {
 
     /** Every implementation a persist row can measure. */
     public enum Impl {
-        DAX4J_CLWB, DAX4J_CLFLUSHOPT, DAX4J_CLFLUSH, DAX4J_MSYNC, DAX4J_MSYNC_DISK, DAX4J_NONE,
+        DAX4J_CLWB, DAX4J_CLFLUSHOPT, DAX4J_CLFLUSH, DAX4J_MSYNC, DAX4J_MSYNC_DISK, DAX4J_FENCE_ONLY, DAX4J_NONE,
         LIBPMEM2, JDK_MAPPED_BUFFER_FORCE, JDK_SEGMENT_FORCE, C_CLWB, C_CLFLUSHOPT, C_CLFLUSH;
 
         /** {@return why this implementation cannot run here, or empty when it can} */
@@ -55,6 +55,7 @@ public abstract class PersistTarget implements AutoCloseable {
             case DAX4J_CLFLUSH -> dax4j(Path.of("/dev/shm"), bytes, PersistMechanism.CLFLUSH);
             case DAX4J_MSYNC -> dax4j(Path.of("/dev/shm"), bytes, PersistMechanism.MSYNC);
             case DAX4J_MSYNC_DISK -> dax4j(Path.of(System.getProperty("java.io.tmpdir")), bytes, PersistMechanism.MSYNC);
+            case DAX4J_FENCE_ONLY -> dax4j(Path.of("/dev/shm"), bytes, PersistMechanism.FENCE_ONLY);
             case DAX4J_NONE -> dax4j(Path.of("/dev/shm"), bytes, PersistMechanism.NONE);
             case LIBPMEM2 -> libpmem2(bytes);
             case JDK_MAPPED_BUFFER_FORCE -> mappedBuffer(bytes);

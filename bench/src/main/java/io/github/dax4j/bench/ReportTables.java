@@ -33,8 +33,8 @@ final class ReportTables {
                 + "| kernel | " + kernel + " |\n"
                 + "| JDK | " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ") |\n"
                 + "| profile | " + profile + " |\n\n"
-                + "This machine is a noisy 2-core virtual machine: read medians and ratios, not single digits. Each row is"
-                + " JMH's score (average time per operation over the measurement iterations, one fork) with its 99.9%"
+                + "This machine is a noisy 2-core virtual machine: read ratios and the error column, not single"
+                + " digits. Each row is JMH's score (average time per operation over the measurement iterations, one fork) with its 99.9%"
                 + " error where JMH gives one. Emulated devices live in tmpfs (`/dev/shm`) unless the row says disk;"
                 + " CPU flush rows on tmpfs run the instructions they run on device-DAX, but tmpfs itself is not"
                 + " persistent. libpmem2 runs with `PMEM2_FORCE_GRANULARITY=CACHE_LINE`.\n\n";

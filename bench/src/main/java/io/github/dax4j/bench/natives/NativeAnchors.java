@@ -28,9 +28,28 @@ public final class NativeAnchors {
     private NativeAnchors() {
     }
 
+    /**
+     * {@return the bench module's {@code target} directory: where the benchmarks' classes or uber-jar lie} It does
+     * not depend on the working directory, so {@code java -jar bench/target/benchmarks.jar} finds what the build made.
+     */
+    public static Path benchTarget() {
+        try {
+            Path code = Path.of(NativeAnchors.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return code.toAbsolutePath().getParent(); // target/classes or target/benchmarks.jar -> target
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("where the benchmarks were loaded from is not a path", e);
+        }
+    }
+
+    /** {@return the C loop library: the system property's path, else the one the bench module's build makes} */
+    public static Path cloopLibrary() {
+        String property = System.getProperty(CLOOP_PROPERTY);
+        return property != null ? Path.of(property) : benchTarget().resolve("native/libdax4jcloop.so");
+    }
+
     /** {@return the C loop library, or empty (see {@link #cloopMissing()})} */
     public static Optional<CLoop> cloop() {
-        Path library = Path.of(System.getProperty(CLOOP_PROPERTY, "target/native/libdax4jcloop.so"));
+        Path library = cloopLibrary();
         if (!Files.isRegularFile(library)) {
             return Optional.empty();
         }
