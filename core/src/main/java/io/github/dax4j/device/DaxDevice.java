@@ -20,9 +20,21 @@ import java.util.OptionalLong;
  *                    attribute is root-only (0400)
  * @param region      the libnvdimm region behind the instance; empty for memory not backed by an NVDIMM
  *                    (CXL RAM regions, {@code hmem} from the EFI memory map, {@code memmap=} emulation)
+ * @param driver      the driver bound to the instance ({@code driver} link): {@code device_dax} makes it the
+ *                    character device dax4j maps, {@code kmem} hands it to the kernel as system RAM (no
+ *                    {@code /dev} node then); empty when no driver is bound
  */
 public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size, long align, OptionalInt numaNode,
-                        OptionalInt targetNode, OptionalLong resource, Optional<NvdimmRegion> region) {
+                        OptionalInt targetNode, OptionalLong resource, Optional<NvdimmRegion> region,
+                        Optional<String> driver) {
+
+    /**
+     * {@return the instance's mode as {@code daxctl} names it: {@code system-ram} under the {@code kmem} driver,
+     * {@code devdax} otherwise}
+     */
+    public String mode() {
+        return driver.filter("kmem"::equals).isPresent() ? "system-ram" : "devdax";
+    }
 
     /** {@return whether an NVDIMM region backs this instance} */
     public boolean isNvdimm() {

@@ -155,7 +155,13 @@ public final class DaxDevices {
         }
         return Optional.of(new DaxDevice(name, root.resolve("dev").resolve(name), device, size.getAsLong(),
                 align.orElse(4096), node(device.resolve("numa_node")), node(device.resolve("target_node")),
-                readLong(device.resolve("resource")), region(device)));
+                readLong(device.resolve("resource")), region(device), driver(device)));
+    }
+
+    private static Optional<String> driver(Path device) throws IOException {
+        Path link = device.resolve("driver");
+        return Files.isSymbolicLink(link) ? Optional.of(Files.readSymbolicLink(link).getFileName().toString())
+                : Optional.empty();
     }
 
     /** The libnvdimm region is the nearest ancestor named {@code regionN} whose parent is {@code ndbusN}. */

@@ -76,6 +76,22 @@ class DaxDevicesTest {
     }
 
     @Test
+    void theBoundDriverGivesTheModeAsDaxctlNamesIt() {
+        SysfsFixture sys = new SysfsFixture(root)
+                .daxInstance("sys/devices/platform/hmem.0", "dax1.0", "251:0", 16 * GIB, MIB2, 0, 2, null, true)
+                .daxInstance("sys/devices/platform/hmem.1", "dax2.0", "251:1", 16 * GIB, MIB2, 0, 3, null, true)
+                .daxInstance("sys/devices/platform/hmem.2", "dax3.0", "251:2", 16 * GIB, MIB2, 0, 4, null, true)
+                .driver("dax2.0", "kmem")
+                .driver("dax3.0", null);
+
+        List<DaxDevice> devices = sys.devices().list();
+
+        assertEquals(List.of(Optional.of("device_dax"), Optional.of("kmem"), Optional.empty()),
+                devices.stream().map(DaxDevice::driver).toList());
+        assertEquals(List.of("devdax", "system-ram", "devdax"), devices.stream().map(DaxDevice::mode).toList());
+    }
+
+    @Test
     void beforeLinux510TheAlignComesFromTheDaxRegion() {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "252:0", GIB, GIB, -1, -1, null, false);

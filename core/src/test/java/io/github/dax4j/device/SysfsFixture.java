@@ -88,11 +88,26 @@ public final class SysfsFixture {
         }
         attribute(regionDevice + "/dax_region/align", Long.toString(align));
         attribute(regionDevice + "/dax_region/size", Long.toString(size));
-        attribute("sys/bus/dax/drivers/device_dax/bind", "");
         link(device + "/subsystem", "sys/bus/dax");
         link("sys/bus/dax/devices/" + name, device);
         link("sys/dev/char/" + devNo, device);
-        return this;
+        return driver(name, "device_dax");
+    }
+
+    /** Binds instance {@code name} to {@code driver} ({@code device_dax}, {@code kmem}), or unbinds it if null. */
+    public SysfsFixture driver(String name, String driver) {
+        try {
+            Path device = root.resolve("sys/bus/dax/devices").resolve(name).toRealPath();
+            Path link = device.resolve("driver");
+            Files.deleteIfExists(link);
+            if (driver == null) {
+                return this;
+            }
+            attribute("sys/bus/dax/drivers/" + driver + "/bind", "");
+            return symlink(link, device.relativize(root.toRealPath().resolve("sys/bus/dax/drivers/" + driver)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Adds an NVDIMM region with its persistence attributes. */

@@ -16,6 +16,7 @@ import io.github.dax4j.layout.Directory;
 import io.github.dax4j.layout.DirectoryException;
 import io.github.dax4j.layout.RegionInfo;
 import io.github.dax4j.persist.MechanismSelector;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,13 +36,15 @@ import java.util.concurrent.Callable;
  * <pre>
  * ./mvnw -q -Pcli package -Dcli.args="list --json"
  * ./mvnw -q -Pcli package -Dcli.args="info /dev/dax0.0"
+ * ./mvnw -q -Pcli package -Dcli.args="generate-completion" > dax4j_completion   # bash/zsh: source it
  * </pre>
  * Exit codes: 0 done; 1 a failure (the message on stderr) or, for {@code check}, a damaged directory; 2 a usage error.
  */
 @Command(name = "dax4j", mixinStandardHelpOptions = true, version = "dax4j 0.1.0",
         description = "Persistent memory from the JVM: device-DAX discovery, sources, directories, measurements.",
         subcommands = {Dax4jCommand.ListCommand.class, Dax4jCommand.InfoCommand.class, Dax4jCommand.CreateCommand.class,
-                Dax4jCommand.CheckCommand.class, Dax4jCommand.BenchCommand.class})
+                Dax4jCommand.CheckCommand.class, Dax4jCommand.BenchCommand.class,
+                AutoComplete.GenerateCompletion.class})
 public final class Dax4jCommand implements Runnable {
 
     @CommandLine.Spec
@@ -91,7 +94,11 @@ public final class Dax4jCommand implements Runnable {
                 for (DaxDevice d : devices) {
                     s.append(s.length() > 1 ? ",\n  " : "\n  ").append("{\"chardev\":\"").append(d.name())
                             .append("\",\"path\":\"").append(d.devicePath()).append("\",\"size\":").append(d.size())
-                            .append(",\"align\":").append(d.align()).append(",\"mode\":\"devdax\"");
+                            .append(",\"align\":").append(d.align()).append(",\"mode\":\"").append(d.mode())
+                            .append('"');
+                    if (d.driver().isEmpty()) {
+                        s.append(",\"state\":\"disabled\"");
+                    }
                     d.numaNode().ifPresent(n -> s.append(",\"numa_node\":").append(n));
                     d.targetNode().ifPresent(n -> s.append(",\"target_node\":").append(n));
                     s.append(",\"nvdimm\":").append(d.isNvdimm());
@@ -106,11 +113,12 @@ public final class Dax4jCommand implements Runnable {
                 out.println("no device-DAX instances");
                 return 0;
             }
-            out.printf(Locale.ROOT, "%-10s %-14s %14s %10s %5s %-8s %s%n", "NAME", "PATH", "SIZE", "ALIGN", "NUMA",
-                    "NVDIMM", "PERSISTENCE DOMAIN");
+            out.printf(Locale.ROOT, "%-10s %-14s %-10s %14s %10s %5s %-8s %s%n", "NAME", "PATH", "MODE", "SIZE",
+                    "ALIGN", "NUMA", "NVDIMM", "PERSISTENCE DOMAIN");
             for (DaxDevice d : devices) {
-                out.printf(Locale.ROOT, "%-10s %-14s %14d %10d %5s %-8s %s%n", d.name(), d.devicePath(), d.size(),
-                        d.align(), d.numaNode().isPresent() ? String.valueOf(d.numaNode().getAsInt()) : "-",
+                out.printf(Locale.ROOT, "%-10s %-14s %-10s %14d %10d %5s %-8s %s%n", d.name(), d.devicePath(),
+                        d.driver().isEmpty() ? "disabled" : d.mode(), d.size(), d.align(),
+                        d.numaNode().isPresent() ? String.valueOf(d.numaNode().getAsInt()) : "-",
                         d.isNvdimm() ? "yes" : "no", d.region().map(NvdimmRegion::persistenceDomain).orElse("-"));
             }
             return 0;
@@ -129,7 +137,9 @@ public final class Dax4jCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+            // read-only: inspecting needs no write permission and cannot disturb the source
+            try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().readOnly()
+                    .syncMode(SyncMode.EMULATE))) {
                 String kind = switch (pmem.source()) {
                     case DeviceDaxSource d -> "device-DAX " + d.device().name() + (d.device().isNvdimm()
                             ? ", NVDIMM region " + d.device().region().get().name() : ", not NVDIMM-backed");
@@ -148,7 +158,8 @@ public final class Dax4jCommand implements Runnable {
                         .mnemonic()).orElse("none"));
                 String domain = pmem.source() instanceof DeviceDaxSource d ? d.device().region()
                         .map(NvdimmRegion::persistenceDomain).orElse("none (not NVDIMM-backed)")
-                        : DaxDevices.system().cachesArePersistent() ? "cpu_cache (every region)" : "see the region";
+                        : DaxDevices.system().cachesArePersistent() ? "cpu_cache (every NVDIMM region)"
+                        : "memory_controller at best: CPU caches must be flushed";
                 out.println("persistence   " + domain);
                 out.println("directory     " + directory(pmem));
             }
@@ -159,9 +170,8 @@ public final class Dax4jCommand implements Runnable {
             if (pmem.getLongAtomic(0) == 0) {
                 return "none (the first bytes are zero)";
             }
-            try (DaxMapping readOnly = DaxMapping.open(pmem.path(), MapOptions.wholeSource().readOnly()
-                    .syncMode(SyncMode.EMULATE))) {
-                List<RegionInfo> regions = Directory.open(readOnly).list();
+            try {
+                List<RegionInfo> regions = Directory.open(pmem).list();
                 return regions.isEmpty() ? "empty" : regions.stream().map(r -> r.name() + " (" + r.count() + " x "
                         + r.elementSize() + " B at " + r.offset() + ")").toList().toString();
             } catch (DirectoryException e) {

@@ -1,5 +1,7 @@
 package io.github.dax4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
 import io.github.dax4j.SyncMode;
@@ -14,10 +16,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The dax4j command line, run as a shell user runs it: exit codes, stdout, stderr, JSON read back. */
@@ -58,22 +60,71 @@ class Dax4jCommandTest {
             Files.createDirectories(root.resolve(device));
             Files.writeString(root.resolve(device).resolve(attr[0]), attr[1] + "\n");
         }
+        Files.createDirectories(root.resolve("sys/bus/dax/drivers/device_dax"));
+        Files.createSymbolicLink(root.resolve(device).resolve("driver"), Path.of("../../../../../bus/dax/drivers/device_dax"));
         Files.createDirectories(root.resolve("sys/bus/dax/devices"));
         Files.createSymbolicLink(root.resolve("sys/bus/dax/devices/dax1.0"),
                 Path.of("../../../devices/platform/hmem.0/dax1.0/dax1.0"));
 
         Run json = run("list", "--json", "--sysfs-root", root.toString());
         assertEquals(0, json.exit(), json.err());
-        Matcher m = Pattern.compile("\\{\"chardev\":\"([^\"]+)\",\"path\":\"([^\"]+)\",\"size\":(\\d+),\"align\":(\\d+),"
-                + "\"mode\":\"devdax\",\"numa_node\":(\\d+),\"target_node\":(\\d+),\"nvdimm\":(true|false)}").matcher(json.out());
-        assertTrue(m.find(), json.out());
-        assertEquals(List.of("dax1.0", root.resolve("dev/dax1.0").toString(), "4294967296", "2097152", "0", "2", "false"),
-                List.of(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6), m.group(7)));
+        JsonNode devices = new ObjectMapper().readTree(json.out());
+        assertEquals(1, devices.size(), json.out());
+        JsonNode dax = devices.get(0);
+        assertEquals("dax1.0", dax.get("chardev").asText());
+        assertEquals(root.resolve("dev/dax1.0").toString(), dax.get("path").asText());
+        assertEquals(4294967296L, dax.get("size").asLong());
+        assertEquals(2097152, dax.get("align").asLong());
+        assertEquals("devdax", dax.get("mode").asText());
+        assertEquals(0, dax.get("numa_node").asInt());
+        assertEquals(2, dax.get("target_node").asInt());
+        assertFalse(dax.get("nvdimm").asBoolean());
+        assertNull(dax.get("state"), "bound to device_dax: enabled");
 
         Run table = run("list", "--sysfs-root", root.toString());
         assertTrue(table.out().startsWith("NAME") && table.out().contains("dax1.0") && table.out().contains(" no "),
                 table.out());
         assertEquals("[]\n", run("list", "--json", "--sysfs-root", dir.toString()).out());
+
+        Files.delete(root.resolve(device).resolve("driver")); // unbound, as `daxctl disable-device` leaves it
+        JsonNode disabled = new ObjectMapper().readTree(run("list", "--json", "--sysfs-root", root.toString()).out());
+        assertEquals("disabled", disabled.get(0).get("state").asText());
+    }
+
+    /** The tool as a shell runs it: its own JVM, its exit code, its standard output and error. */
+    @Test
+    void theCommandRunsInItsOwnProcess(@TempDir Path root) throws Exception {
+        Path device = dir.resolve("dev");
+        Process created = launch("create", device.toString(), "--size", "2M");
+        assertEquals(0, created.waitFor(), new String(created.getErrorStream().readAllBytes()));
+        Process info = launch("info", device.toString());
+        String out = new String(info.getInputStream().readAllBytes());
+        assertEquals(0, info.waitFor());
+        assertTrue(out.contains("size          2097152"), out);
+        Process list = launch("list", "--json", "--sysfs-root", root.toString());
+        assertEquals(0, list.waitFor());
+        assertEquals(0, new ObjectMapper().readTree(list.getInputStream().readAllBytes()).size());
+        Process missing = launch("check", dir.resolve("missing").toString());
+        assertEquals(1, missing.waitFor());
+        assertTrue(new String(missing.getErrorStream().readAllBytes()).contains("ENOENT"));
+        Process usage = launch("--no-such-option");
+        assertEquals(2, usage.waitFor());
+    }
+
+    private static Process launch(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command()
+                .orElse("java"), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Dax4jCommand.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).start();
+    }
+
+    @Test
+    void generatesABashAndZshCompletionScript() {
+        Run completion = run("generate-completion");
+        assertEquals(0, completion.exit(), completion.err());
+        assertTrue(completion.out().contains("complete -F _complete_dax4j") && completion.out().contains("create"),
+                completion.out().lines().limit(5).toList().toString());
     }
 
     @Test
