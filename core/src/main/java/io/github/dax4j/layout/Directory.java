@@ -23,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <pre>{@code
  * try (DaxMapping pmem = DaxMapping.open(path, options)) {
- *     Directory directory = Directory.open(pmem);            // formats an all-zero device
+ *     Directory directory = Directory.open(pmem);            // formats a blank device, refuses another's data
  *     FixedRegion log = directory.find("log").isPresent()
  *             ? directory.open("log", RECORD)               // LayoutMismatchException if RECORD changed
  *             : directory.create("log", RECORD, 4096, RegionAlignment.MAPPING, false);
@@ -51,9 +51,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * <h2>Update protocol</h2>
  * Every step writes through {@link DaxMapping} and persists through it: nothing here flushes by other means.
  * <ol>
- *   <li>Format (all-zero device): write version, capacity, dataStart and the checksum (computed with the magic),
- *       persist; then store the magic with one aligned 8-byte store and persist it. A crash before the magic is
- *       durable leaves an all-zero magic: the device is still empty.</li>
+ *   <li>Format (a blank device: magic, reserved header bytes and entries all zero; {@link #format} first stores a
+ *       zero magic and zeroes the entries of any device): write version, capacity, dataStart and the checksum
+ *       (computed with the magic), persist; then store the magic with one aligned 8-byte store and persist it. A
+ *       crash before the magic is durable leaves a zero magic: the device is still blank.</li>
  *   <li>Create: find a free entry and free ranges for the layout text and the elements; write the text and zero
  *       the elements, persist both; write the entry's fields and CRC (state still 0), persist the entry; store
  *       {@link #PUBLISHED} into its state with one aligned 8-byte store and persist it. A crash before that store
@@ -107,10 +108,12 @@ public final class Directory {
     }
 
     /**
-     * {@return the directory of {@code mapping}}, formatting an all-zero device with {@link #DEFAULT_CAPACITY}
+     * {@return the directory of {@code mapping}}, formatting a blank device with {@link #DEFAULT_CAPACITY}
      * entries (a read-only mapping of an all-zero device gives an empty directory and is left as it is)
      *
-     * @throws DirectoryException with reason {@code CORRUPTED} if magic, version, a checksum or an entry is wrong
+     * @throws DirectoryException with reason {@code CORRUPTED} if magic, version, a checksum or an entry is wrong,
+     *                            and {@code NOT_EMPTY} if there is no magic but the directory's bytes are not blank
+     *                            (nothing is written then)
      */
     public static Directory open(DaxMapping mapping) {
         return open(mapping, DEFAULT_CAPACITY);
@@ -127,6 +130,13 @@ public final class Directory {
         long magic = mapping.getLongAtomic(H_MAGIC);
         if (magic == 0) {
             long dataStart = dataStart(mapping, capacity);
+            long foreign = firstForeignByte(memory, capacity);
+            if (foreign >= 0) {
+                throw new DirectoryException(DirectoryException.Reason.NOT_EMPTY, "no dax4j directory at offset 0 of "
+                        + mapping.path() + ", and byte " + foreign + " is 0x" + Integer.toHexString(Byte.toUnsignedInt(
+                        memory.get(JAVA_BYTE, foreign))) + ", not 0: the device holds other data; Directory.format "
+                        + "erases it");
+            }
             if (mapping.isReadOnly()) {
                 return new Directory(mapping, capacity, dataStart, false);
             }
@@ -158,6 +168,40 @@ public final class Directory {
         Directory directory = new Directory(mapping, storedCapacity, dataStart, true);
         directory.entries(); // validates every entry
         return directory;
+    }
+
+    /**
+     * {@return the first byte that neither a blank device nor an interrupted {@link #format} of one can hold, or -1}
+     * A format writes version, capacity, data start and checksum before the magic, so with the magic still 0 those
+     * may be set; the reserved header bytes and every entry must be 0.
+     */
+    private static long firstForeignByte(MemorySegment memory, int capacity) {
+        long entriesEnd = Math.min(end(capacity), memory.byteSize());
+        for (long at = H_DATA_START + 8; at < entriesEnd; at++) {
+            if ((at < H_CHECKSUM || at >= HEADER_BYTES) && memory.get(JAVA_BYTE, at) != 0) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Formats {@code mapping} with an empty directory of {@code capacity} entries, whatever it held: its first
+     * {@code 64 + 128 capacity} bytes are overwritten. For devices that {@link #open} refuses as
+     * {@link DirectoryException.Reason#NOT_EMPTY NOT_EMPTY} or {@code CORRUPTED}, when their data may go.
+     *
+     * @throws IllegalArgumentException if {@code capacity < 1}, the directory would not fit, or the mapping is
+     *                                  read-only
+     */
+    public static Directory format(DaxMapping mapping, int capacity) {
+        Objects.requireNonNull(mapping, "mapping");
+        if (mapping.isReadOnly()) {
+            throw new IllegalArgumentException("cannot format a read-only mapping of " + mapping.path());
+        }
+        long dataStart = dataStart(mapping, capacity);
+        mapping.putLongAtomicAndPersist(H_MAGIC, 0L); // whatever follows, the device is not a directory until done
+        format(mapping, capacity, dataStart);
+        return new Directory(mapping, capacity, dataStart, true);
     }
 
     private static long end(long capacity) {

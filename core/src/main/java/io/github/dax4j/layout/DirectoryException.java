@@ -16,6 +16,8 @@ public class DirectoryException extends DaxException {
     public enum Reason {
         /** Magic, version or a checksum is wrong: the device holds no intact dax4j directory. */
         CORRUPTED,
+        /** No magic, yet the directory's bytes are not blank: another program's data, which open never overwrites. */
+        NOT_EMPTY,
         /** No region has that name. */
         NOT_FOUND,
         /** A region of that name exists already. */

@@ -64,6 +64,29 @@ class DirectoryTest {
     }
 
     @Test
+    void anotherProgramsDataIsNeverFormattedByOpenOnlyByFormat() {
+        pmem.segment().set(JAVA_LONG, 4096, 0x1234L); // someone else's bytes, behind eight zero bytes
+        DirectoryException refused = assertThrows(DirectoryException.class, () -> Directory.open(pmem));
+        assertEquals(DirectoryException.Reason.NOT_EMPTY, refused.reason());
+        assertTrue(refused.getMessage().contains("byte 4096 is 0x34"), refused.getMessage());
+        assertEquals(0x1234L, pmem.segment().get(JAVA_LONG, 4096), "open wrote nothing");
+        assertEquals(0L, pmem.segment().get(JAVA_LONG, 0), "open wrote nothing");
+
+        Directory formatted = Directory.format(pmem, 8);
+        assertEquals(8, formatted.capacity());
+        assertEquals(List.of(), Directory.open(reopen()).list());
+        assertThrows(IllegalArgumentException.class,
+                () -> Directory.format(device.reopen(MapOptions.wholeSource().readOnly()), 8));
+    }
+
+    @Test
+    void aFormatInterruptedBeforeItsMagicLeavesABlankDevice() {
+        Directory.open(pmem, 4);
+        pmem.putLongAtomicAndPersist(0, 0L); // version, capacity, data start and checksum written, magic not yet
+        assertEquals(Directory.DEFAULT_CAPACITY, Directory.open(reopen()).capacity(), "formatted afresh");
+    }
+
+    @Test
     void aRegionIsCreatedZeroedWrittenAndReopenedByName() {
         Directory directory = Directory.open(pmem);
         FixedRegion slots = directory.create("slots", SLOT, 100, RegionAlignment.MAPPING, false);
@@ -174,11 +197,12 @@ class DirectoryTest {
     }
 
     @Test
-    void aCrashBeforeTheMagicLeavesAnEmptyDevice() {
+    void aDirectoryWhoseMagicWasWipedIsRefusedNotReformatted() {
         Directory.open(pmem).create("x", SLOT, 1, RegionAlignment.MAPPING, false);
-        pmem.putLongAtomicAndPersist(0, 0L); // format's last step undone
-        Directory again = Directory.open(reopen());
-        assertEquals(List.of(), again.list(), "reformatted as empty");
+        pmem.putLongAtomicAndPersist(0, 0L); // no crash of dax4j's leaves this: a region exists only after the magic
+        DirectoryException e = assertThrows(DirectoryException.class, () -> Directory.open(reopen()));
+        assertEquals(DirectoryException.Reason.NOT_EMPTY, e.reason());
+        assertTrue(e.getMessage().contains("byte 64 is 0x56"), "the published entry's state: " + e.getMessage());
     }
 
     @Test
