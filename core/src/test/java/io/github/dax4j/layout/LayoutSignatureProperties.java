@@ -81,21 +81,41 @@ class LayoutSignatureProperties {
                 out.add(rebuild.apply(new LayoutTree.Sequence(s.count(), s.element(), renamed(s.name()))));
                 mutate(s.element(), e -> rebuild.apply(new LayoutTree.Sequence(s.count(), e, s.name())), out);
             }
+            case LayoutTree.Padding p -> out.add(rebuild.apply(new LayoutTree.Padding(p.bytes() + 1)));
             case LayoutTree.Struct st -> {
-                out.add(rebuild.apply(new LayoutTree.Struct(st.members(), renamed(st.name()))));
+                out.add(rebuild.apply(new LayoutTree.Struct(st.members(), renamed(st.name()), st.alignment())));
+                out.add(rebuild.apply(new LayoutTree.Struct(st.members(), st.name(), overAligned(st))));
                 List<LayoutTree> longer = new ArrayList<>(st.members());
                 longer.add(new LayoutTree.Value("i8", false, null));
-                out.add(rebuild.apply(new LayoutTree.Struct(longer, st.name())));
+                out.add(rebuild.apply(new LayoutTree.Struct(longer, st.name(), st.alignment())));
+                List<LayoutTree> padded = new ArrayList<>(st.members());
+                padded.addFirst(new LayoutTree.Padding(8));
+                out.add(rebuild.apply(new LayoutTree.Struct(padded, st.name(), st.alignment()))); // every offset moves
+                // the first member one level deeper: same bytes, other nesting
+                List<LayoutTree> nested = new ArrayList<>(st.members());
+                nested.set(0, new LayoutTree.Struct(List.of(st.members().getFirst()), null));
+                out.add(rebuild.apply(new LayoutTree.Struct(nested, st.name(), st.alignment())));
+                if (st.members().size() > 1 && !st.members().get(0).equals(st.members().get(1))) {
+                    List<LayoutTree> swapped = new ArrayList<>(st.members());
+                    swapped.set(0, st.members().get(1));
+                    swapped.set(1, st.members().get(0));
+                    out.add(rebuild.apply(new LayoutTree.Struct(swapped, st.name(), st.alignment())));
+                }
                 for (int i = 0; i < st.members().size(); i++) {
                     int index = i;
                     mutate(st.members().get(i), m -> {
                         List<LayoutTree> members = new ArrayList<>(st.members());
                         members.set(index, m);
-                        return rebuild.apply(new LayoutTree.Struct(members, st.name()));
+                        return rebuild.apply(new LayoutTree.Struct(members, st.name(), st.alignment()));
                     }, out);
                 }
             }
         }
+    }
+
+    /** {@return an alignment for {@code st} above the one it has} */
+    private static long overAligned(LayoutTree.Struct st) {
+        return 2 * Math.max(st.alignment(), st.build().byteAlignment());
     }
 
     /** The other kind of the same size: the bytes stay where they are, their meaning changes. */

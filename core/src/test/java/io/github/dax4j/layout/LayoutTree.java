@@ -47,12 +47,28 @@ sealed interface LayoutTree {
         }
     }
 
-    record Struct(List<LayoutTree> members, String name) implements LayoutTree {
+    /** Padding the test chose, on top of what {@link Struct#build} adds to align the next member. */
+    record Padding(long bytes) implements LayoutTree {
+        @Override
+        public MemoryLayout build() {
+            return MemoryLayout.paddingLayout(bytes);
+        }
+    }
+
+    /**
+     * A struct of {@code members}; {@code alignment} 0 means its natural alignment, a larger power of two
+     * over-aligns it (as a cache-line struct is), padding its end to a multiple.
+     */
+    record Struct(List<LayoutTree> members, String name, long alignment) implements LayoutTree {
+        Struct(List<LayoutTree> members, String name) {
+            this(members, name, 0);
+        }
+
         @Override
         public MemoryLayout build() {
             List<MemoryLayout> parts = new ArrayList<>();
             long offset = 0;
-            long alignment = 1;
+            long alignment = Math.max(1, this.alignment);
             for (LayoutTree member : members) {
                 MemoryLayout m = member.build();
                 long gap = -offset & (m.byteAlignment() - 1);
@@ -68,7 +84,7 @@ sealed interface LayoutTree {
             if (tail > 0) {
                 parts.add(MemoryLayout.paddingLayout(tail));
             }
-            MemoryLayout s = MemoryLayout.structLayout(parts.toArray(MemoryLayout[]::new));
+            MemoryLayout s = MemoryLayout.structLayout(parts.toArray(MemoryLayout[]::new)).withByteAlignment(alignment);
             return name == null ? s : s.withName(name);
         }
     }
@@ -84,10 +100,11 @@ sealed interface LayoutTree {
     private static Arbitrary<LayoutTree> struct(int depth) {
         Arbitrary<LayoutTree> member = depth == 0 ? value() : Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(6, value()),
+                net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(1, 12).map(Padding::new)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.lazy(() -> struct(depth - 1))),
                 net.jqwik.api.Tuple.of(2, Arbitraries.lazy(() -> sequence(depth - 1))));
-        return Combinators.combine(member.list().ofMinSize(1).ofMaxSize(5), names())
-                .as((members, name) -> new Struct(members, name));
+        return Combinators.combine(member.list().ofMinSize(1).ofMaxSize(5), names(), Arbitraries.of(0L, 0L, 0L, 16L, 64L))
+                .as((members, name, alignment) -> new Struct(members, name, alignment));
     }
 
     private static Arbitrary<LayoutTree> sequence(int depth) {
