@@ -8,6 +8,7 @@ import io.github.dax4j.persist.PersistenceObserver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -91,17 +92,15 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
             return choices() - 1;
         }
 
-        /** The atoms kept by {@code choice}, in program order. */
+        /** {@return whether {@code choice} keeps atom {@code i}} */
+        boolean keeps(long choice, int i) {
+            return allOrNothing ? choice == 1 : subsets ? (choice >>> i & 1) != 0 : i < choice;
+        }
+
+        /** Writes the atoms kept by {@code choice}, in program order. */
         void apply(long choice, MemorySegment line, long lineStart) {
-            if (allOrNothing) {
-                if (choice == 1) {
-                    atoms.forEach(a -> line.set(JAVA_LONG, a[0] - lineStart, a[1]));
-                }
-                return;
-            }
             for (int i = 0; i < atoms.size(); i++) {
-                boolean kept = subsets ? (choice >>> i & 1) != 0 : i < choice;
-                if (kept) {
+                if (keeps(choice, i)) {
                     long[] a = atoms.get(i);
                     line.set(JAVA_LONG, a[0] - lineStart, a[1]);
                 }
@@ -292,7 +291,7 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
         Optional<Object> inFlight = acks.inFlight();
         Set<Long> seen = new HashSet<>();
         for (long[] choice : choices(units, count, index)) {
-            if (!seen.add(fingerprint(units, choice))) {
+            if (!seen.add(contentHash(units, choice))) {
                 continue;
             }
             images++;
@@ -382,21 +381,38 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
         return out;
     }
 
-    private long fingerprint(List<Unit> units, long[] choice) {
-        long h = 1;
+    /**
+     * {@return a 64-bit hash of the image {@code choice} leaves: the final value of every word a pending atom
+     * touches (the durable value where no kept atom wrote it)} Choices that leave the same bytes (a word rewritten
+     * with the value it had, a later atom undoing an earlier one) hash alike, so each image is checked once.
+     */
+    private long contentHash(List<Unit> units, long[] choice) {
+        Map<Long, Long> words = new HashMap<>();
+        for (Unit u : units) {
+            for (long[] atom : u.atoms()) {
+                words.putIfAbsent(atom[0], durable.get(JAVA_LONG, atom[0]));
+            }
+        }
         for (int i = 0; i < units.size(); i++) {
             Unit u = units.get(i);
-            // the same image can come from different choices when later atoms rewrite a word with the same value
-            long kept = 0;
             for (int a = 0; a < u.atoms().size(); a++) {
-                boolean on = u.allOrNothing() ? choice[i] == 1 : u.subsets() ? (choice[i] >>> a & 1) != 0 : a < choice[i];
-                if (on) {
-                    kept = kept * 1_000_003 + u.atoms().get(a)[0] * 31 + u.atoms().get(a)[1];
+                if (u.keeps(choice[i], a)) {
+                    words.put(u.atoms().get(a)[0], u.atoms().get(a)[1]);
                 }
             }
-            h = h * 0x9E3779B97F4A7C15L + kept + i;
+        }
+        long h = 0;
+        for (Map.Entry<Long, Long> word : words.entrySet()) {
+            h += mix(word.getKey() * 0x9E3779B97F4A7C15L ^ mix(word.getValue())); // order-independent
         }
         return h;
+    }
+
+    /** SplitMix64's finaliser: every input bit moves every output bit. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     private boolean accepted(List<Unit> units, long[] choice, List<Object> acknowledged, Optional<Object> inFlight) {

@@ -26,6 +26,30 @@ import java.util.Optional;
  *     .assertNoFailure();
  * }</pre>
  *
+ * <h2>What a crash can leave</h2>
+ * <ol>
+ *   <li>Stores made through {@link DaxMapping}'s accessors ({@code putLong}, {@code putInt}, {@code putByte},
+ *       {@code write}, {@code copy}, {@code fill}, {@code move}, ...) are split into aligned 8-byte atoms, each with
+ *       its word's value right after the store, and kept pending per 64-byte line in program order. Raw stores to
+ *       {@code segment()} are found at flush and fence time by comparing with a shadow copy: only their final values
+ *       are known (the report says {@code raw stores inferred}).</li>
+ *   <li>{@code flush(range)} marks a cut in the pending atoms of every line it covers; the next {@code drain()}
+ *       makes the atoms before each cut durable. Non-temporal stores wait in a list of their own per line, which the
+ *       next fence makes durable whole. {@code persist} is a flush and a drain.</li>
+ *   <li>Crash points: just before every fence, and at the end of the workload, while {@link Acks#checkCrashes}
+ *       is on.</li>
+ *   <li>At a crash point each line is its durable content plus the atoms the {@link CrashModel} allows (by default
+ *       any program-order prefix of its pending atoms); lines are independent. With {@link Granularity#BYTE}
+ *       (eADR: the caches are persistent) the image is the durable content plus any program-order prefix of every
+ *       store since the last fence.</li>
+ *   <li>Every image of a crash point, each distinct content once, is checked while their number is within the
+ *       {@link #budget}; beyond it a structured set (nothing, everything, each line alone, all but each line, the
+ *       intermediate versions of each line) plus samples drawn from the {@link #seed}. Recovery runs on the image,
+ *       and the oracle judges what it returns against the operations acknowledged and in flight. The first failure
+ *       is shrunk toward the fully persisted image and reported with its crash point, the fence's caller and the
+ *       atoms each line kept.</li>
+ * </ol>
+ *
  * <p>Immutable; every method that takes an argument returns a new instance.
  */
 public final class CrashTest {
