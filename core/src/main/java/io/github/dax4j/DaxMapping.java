@@ -348,7 +348,8 @@ public final class DaxMapping implements AutoCloseable {
 
     /**
      * Persists the range, then flushes the memory controller's write queues where the platform offers it: a write
-     * of {@code 1} to the NVDIMM region's {@code deep_flush} for device-DAX, {@code msync} for a file (which on a
+     * of {@code 1} to the NVDIMM region's {@code deep_flush} for device-DAX (when it exists and does not read
+     * {@code 0}, as libpmem2 does), {@code msync} for a file (which on a
      * DAX file system reaches the same flush). For data that must survive even an ADR failure; costs microseconds.
      *
      * @throws IndexOutOfBoundsException if the range is not inside the mapping
@@ -365,9 +366,12 @@ public final class DaxMapping implements AutoCloseable {
                 Optional<Path> deepFlush = dax.device().region().flatMap(r -> r.deepFlush());
                 if (deepFlush.isPresent()) {
                     try {
-                        Files.writeString(deepFlush.get(), "1");
+                        // it reads 0 where the region has no flush hints: then there is nothing beyond ADR to flush
+                        if (!Files.readString(deepFlush.get()).trim().equals("0")) {
+                            Files.writeString(deepFlush.get(), "1");
+                        }
                     } catch (IOException e) {
-                        throw new DaxException("deep flush of " + source.describe() + " failed: cannot write 1 to "
+                        throw new DaxException("deep flush of " + source.describe() + " failed: cannot read or write 1 to "
                                 + deepFlush.get() + ": " + e, e);
                     }
                 }

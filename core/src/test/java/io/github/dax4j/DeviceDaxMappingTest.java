@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -96,6 +97,22 @@ class DeviceDaxMappingTest {
             assertEquals(Granularity.BYTE, dax.granularity());
             assertTrue(dax.persistMechanismReason().contains("cpu_cache"), dax.persistMechanismReason());
             dax.persist(0, 64);
+        }
+    }
+
+    @Test
+    void aDeepFlushWritesTheRegionsDeepFlushOnlyWhereItReadsNonZero() throws Exception {
+        SysfsFixture sys = new SysfsFixture(sysRoot)
+                .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "1:5", 2 * M2, M2, 0, -1, null, true)
+                .nvdimmRegion(SysfsFixture.NFIT_REGION0, "memory_controller", true);
+        Path deepFlush = sysRoot.resolve(SysfsFixture.NFIT_REGION0).resolve("deep_flush");
+        try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource(), sys.devices())) {
+            assertEquals("1\n", Files.readString(deepFlush), "sysfs shows 1: the region has flush hints");
+            dax.deepFlush(0, 64);
+            assertEquals("1", Files.readString(deepFlush), "written: the kernel flushes the write queues");
+            Files.writeString(deepFlush, "0\n");
+            dax.deepFlush(0, 64);
+            assertEquals("0\n", Files.readString(deepFlush), "no flush hints: nothing to write");
         }
     }
 

@@ -81,6 +81,7 @@ class RealDeviceDaxTest {
             assertNotEquals(PersistMechanism.MSYNC, dax.persistMechanism());
             dax.segment().set(JAVA_LONG, 0, 1L);
             dax.persist(0, 8); // msync would be EINVAL here: this is a CPU flush
+            dax.deepFlush(0, 8); // and the region's deep_flush, where it has flush hints
             assertEquals(device.align() >> 10, ProcMaps.smapsField(dax.segment().address(), "KernelPageSize"),
                     "the kernel faults at the device's align");
             assertTrue(NativeResources.vmFlagsAt(dax.segment().address()).contains(" dc"),

@@ -81,6 +81,11 @@ public final class CpuStubs {
             }
             STUBS = stubs;
             REASON = reason;
+            if (reason != null) {
+                // once per JVM: every mapping's persistMechanismReason() repeats it, but a log reader sees it here
+                System.getLogger("io.github.dax4j").log(System.Logger.Level.WARNING, "dax4j cannot flush CPU caches"
+                        + " itself: " + reason + "; files fall back to msync, device-DAX mappings are refused");
+            }
         }
     }
 
