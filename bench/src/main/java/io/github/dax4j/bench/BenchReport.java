@@ -118,8 +118,10 @@ public final class BenchReport {
         jmh(profile, out, "copy", "CopyBenchmark", Map.of("impl", copyImpls, "bytes",
                 List.of(profile.copySizes())));
         jmh(profile, out, "fault", "FaultBenchmark", Map.of("backing", backings));
-        jmh(profile, out, "records", "RecordsBenchmark.appendRecord", Map.of());
-        jmh(profile, out, "updates", "RecordsBenchmark.randomUpdate", Map.of("recordBytes", List.of("64")));
+        List<String> recordImpls = persistImpls.contains("LIBPMEM2") ? List.of("DAX4J", "LIBPMEM2") : List.of("DAX4J");
+        jmh(profile, out, "records", "RecordsBenchmark.appendRecord", Map.of("impl", recordImpls));
+        jmh(profile, out, "updates", "RecordsBenchmark.randomUpdate", Map.of("recordBytes", List.of("64"),
+                "impl", recordImpls));
         jmh(profile, out, "wal", "WalBenchmark", Map.of());
         return absent;
     }

@@ -6,7 +6,8 @@
  * Page-fault cost: open a fresh mapping of an existing emulated device and touch every page once (one write per
  * page of the backing's page size), lazily (each touch faults) or with prefault (MADV_POPULATE_WRITE takes every
  * fault inside open), then close. SingleShotTime: each invocation is one whole map + touch + unmap; the report
- * divides by pages and bytes. 64 MiB for 4 KiB and 2 MiB pages, 1 GiB for 1 GiB pages.
+ * divides by pages and bytes. 64 MiB for 4 KiB and 2 MiB pages, 1 GiB for 1 GiB pages. DISK_4K is a regular
+ * file on the disk-backed java.io.tmpdir (its pages in the page cache after the first invocation).
  */
 package io.github.dax4j.bench;
 
@@ -47,7 +48,7 @@ public class FaultBenchmark {
 
     /** What backs the emulated device, and so the page size of every fault. */
     public enum Backing {
-        TMPFS_4K(4L << 10, 64L << 20), TMPFS_HUGE_2M(2L << 20, 64L << 20), HUGETLBFS_2M(2L << 20, 64L << 20),
+        TMPFS_4K(4L << 10, 64L << 20), DISK_4K(4L << 10, 64L << 20), TMPFS_HUGE_2M(2L << 20, 64L << 20), HUGETLBFS_2M(2L << 20, 64L << 20),
         HUGETLBFS_1G(1L << 30, 1L << 30);
 
         final long pageSize;
@@ -71,7 +72,7 @@ public class FaultBenchmark {
         /** {@return why this backing cannot be had here, or empty} */
         Optional<String> unavailable() {
             return switch (this) {
-                case TMPFS_4K -> Optional.empty();
+                case TMPFS_4K, DISK_4K -> Optional.empty();
                 case TMPFS_HUGE_2M -> BenchMounts.isRoot() ? Optional.empty()
                         : Optional.of("needs root to mount tmpfs with huge=always");
                 case HUGETLBFS_2M, HUGETLBFS_1G -> BenchMounts.hugetlbfsUnavailable(pageSize, (int) pages());
@@ -82,7 +83,7 @@ public class FaultBenchmark {
     /** Lazy: every touch faults; prefault: open takes every fault (MADV_POPULATE_WRITE). */
     public enum Faulting { LAZY, PREFAULT }
 
-    @Param({"TMPFS_4K", "TMPFS_HUGE_2M", "HUGETLBFS_2M", "HUGETLBFS_1G"})
+    @Param({"TMPFS_4K", "DISK_4K", "TMPFS_HUGE_2M", "HUGETLBFS_2M", "HUGETLBFS_1G"})
     public Backing backing;
 
     @Param({"LAZY", "PREFAULT"})
@@ -96,6 +97,7 @@ public class FaultBenchmark {
     public void createDevice() throws IOException {
         Path dir = switch (backing) {
             case TMPFS_4K -> Path.of("/dev/shm");
+            case DISK_4K -> Path.of(System.getProperty("java.io.tmpdir")); // a regular file in the page cache
             case TMPFS_HUGE_2M -> (mount = BenchMounts.tmpfsHuge(backing.bytes)).directory();
             case HUGETLBFS_2M, HUGETLBFS_1G ->
                     (mount = BenchMounts.hugetlbfs(backing.pageSize, (int) backing.pages())).directory();
