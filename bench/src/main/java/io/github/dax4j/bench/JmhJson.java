@@ -29,10 +29,19 @@ final class JmhJson {
         return value;
     }
 
-    /** One JMH result: the benchmark's short name, its parameters, score, error and unit. */
-    record Result(String benchmark, Map<String, String> params, double score, double error, String unit) {
+    /**
+     * One JMH result: the benchmark's short name, its mode ({@code avgt}, {@code sample}, ...), its parameters, score, error and unit, and the percentiles of a
+     * sampling run ({@code SampleTime}; empty otherwise), keyed by JMH's names ({@code "50.0"}, {@code "99.0"}).
+     */
+    record Result(String benchmark, String mode, Map<String, String> params, double score, double error,
+                  String unit, Map<String, Double> percentiles) {
         String param(String name) {
             return params.getOrDefault(name, "");
+        }
+
+        /** {@return the percentile {@code p} (e.g. {@code "99.0"}), or NaN where the run did not sample} */
+        double percentile(String p) {
+            return percentiles.getOrDefault(p, Double.NaN);
         }
     }
 
@@ -50,9 +59,14 @@ final class JmhJson {
             }
             Map<String, Object> metric = (Map<String, Object>) run.get("primaryMetric");
             Object error = metric.get("scoreError");
-            results.add(new Result(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1), params,
+            Map<String, Double> percentiles = new LinkedHashMap<>();
+            if (metric.get("scorePercentiles") instanceof Map<?, ?> map) {
+                map.forEach((k, v) -> percentiles.put((String) k, (Double) v));
+            }
+            results.add(new Result(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
+                    String.valueOf(run.get("mode")), params,
                     (Double) metric.get("score"), error instanceof Double d && !d.isNaN() ? d : Double.NaN,
-                    (String) metric.get("scoreUnit")));
+                    (String) metric.get("scoreUnit"), percentiles));
         }
         return results;
     }

@@ -6,8 +6,8 @@
  * Write-ahead log appends, one record or a group of 16 per operation, made durable before returning:
  * dax4j's WriteAheadLog (examples module) with CPU flushes (CLWB, asked for on tmpfs) and with msync, against the
  * way engines do it today, FileChannel.write + force(false), on tmpfs and on the disk-backed java.io.tmpdir.
- * Time per operation; records/s = group / time. When the log is full it is reset (one 8-byte store), as the file
- * rows wrap to position 0.
+ * AverageTime for the mean (records/s = group / mean), SampleTime for the p50 / p99 latency. When the log is full it
+ * is reset (one 8-byte store), as the file rows wrap to position 0.
  */
 package io.github.dax4j.bench;
 
@@ -39,7 +39,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode({Mode.AverageTime, Mode.SampleTime}) // the mean without timer overhead; p50 / p99 from samples
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 1)

@@ -80,7 +80,7 @@ class BenchmarksRunOnceTest {
 
     @Test
     void walRunsForEveryImplementation() throws RunnerException {
-        assertRan(runOnce("WalBenchmark", "recordBytes", "64", "group", "1"), WalBenchmark.Impl.values().length);
+        assertRan(runOnce("WalBenchmark", "recordBytes", "64", "group", "1"), 2 * WalBenchmark.Impl.values().length); // mean and samples
     }
 
     @Test
@@ -94,13 +94,26 @@ class BenchmarksRunOnceTest {
                   "params":{"bytes":"64","impl":"DAX4J_CLWB"},
                   "primaryMetric":{"score":210.0,"scoreError":4.5,"scoreUnit":"ns/op"}}]
                 """);
+        Files.writeString(dir.resolve("wal.json"), """
+                [{"benchmark":"io.github.dax4j.bench.WalBenchmark.append","mode":"avgt",
+                  "params":{"group":"1","impl":"DAX4J_CPU","recordBytes":"64"},
+                  "primaryMetric":{"score":200.0,"scoreError":3.0,"scoreUnit":"ns/op"}},
+                 {"benchmark":"io.github.dax4j.bench.WalBenchmark.append","mode":"avgt",
+                  "params":{"group":"1","impl":"FILECHANNEL_TMPFS","recordBytes":"64"},
+                  "primaryMetric":{"score":1000.0,"scoreError":30.0,"scoreUnit":"ns/op"}},
+                 {"benchmark":"io.github.dax4j.bench.WalBenchmark.append","mode":"sample",
+                  "params":{"group":"1","impl":"DAX4J_CPU","recordBytes":"64"},
+                  "primaryMetric":{"score":240.0,"scoreError":3.0,"scoreUnit":"ns/op",
+                                   "scorePercentiles":{"50.0":230.0,"99.0":291.0,"100.0":9000.0}}}]
+                """);
         BenchReport.render(dir, dir, List.of("copy LIBPMEM2: not installed"), "test");
         String report = Files.readString(dir.resolve("REPORT.md"));
+        assertTrue(report.contains("| 64 B | 1 | DAX4J_CPU | 200 | 3.00 | 230 | 291 | 5000000 | 5.0x |  |"), report);
         assertTrue(report.contains("| 64 B | DAX4J_CLWB | 210 | 4.50 | 1.05 |"), report);
         assertTrue(report.contains("- copy LIBPMEM2: not installed"), report);
         String svg = Files.readString(dir.resolve("persist-latency.svg"));
         assertTrue(svg.startsWith("<svg") && svg.contains("DAX4J_CLWB") && svg.contains("<polyline"), svg);
-        assertEquals(Set.of("REPORT.md", "persist-latency.svg", "copy-bandwidth.svg", "persist.json"),
+        assertEquals(Set.of("REPORT.md", "persist-latency.svg", "copy-bandwidth.svg", "persist.json", "wal.json"),
                 Files.list(dir).map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
     }
 }
