@@ -43,8 +43,8 @@ final class SourceOpener {
         String name = path.toString();
         if (options.isCreateIfAbsent()) {
             if (options.isReadOnly()) {
-                throw new IllegalArgumentException("createIfAbsent() and readOnly() exclude each other: a created"
-                        + " source would be all zeros");
+                throw new IllegalArgumentException("cannot open " + name + ": createIfAbsent() and readOnly()"
+                        + " exclude each other: a created source would be all zeros");
             }
             int fd = createExclusively(name);
             if (fd >= 0) {
