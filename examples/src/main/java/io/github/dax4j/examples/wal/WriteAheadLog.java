@@ -94,7 +94,8 @@ public final class WriteAheadLog {
      * Opens the log called {@code name} in {@code directory}, creating it with {@code capacity} bytes (rounded up
      * to 64) if it does not exist, recovers its tail and durably starts a new generation for this opening's appends.
      *
-     * @throws IllegalStateException if the log has used up its 2^24 generations
+     * @throws IllegalStateException         if the log has used up its 2^24 generations
+     * @throws UnsupportedOperationException if {@code pmem} is read-only: opening writes the new generation
      */
     public static WriteAheadLog open(DaxMapping pmem, Directory directory, String name, long capacity) {
         FixedRegion head = directory.find(name + ".head").isPresent() ? directory.open(name + ".head", HEAD)

@@ -6,8 +6,11 @@ import io.github.dax4j.SyncMode;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.testkit.CrashReport;
 import io.github.dax4j.testkit.CrashTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +30,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The write-ahead log: what it returns, what survives a reopen, and what survives every simulated crash. */
 class WriteAheadLogTest {
 
+    private static final MapOptions OPTIONS = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+
+    /** The test's device: a path in tmpfs, created by the first open, deleted after the test. */
+    private Path device;
+
+    @BeforeEach
+    void newDevice() throws IOException {
+        device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-wal-", ".img");
+        Files.delete(device);
+    }
+
+    @AfterEach
+    void deleteDevice() throws IOException {
+        Files.deleteIfExists(device);
+    }
+
     static byte[] record(int i, int length) {
         byte[] bytes = new byte[length];
         for (int b = 0; b < length; b++) {
@@ -37,11 +56,8 @@ class WriteAheadLogTest {
 
     @Test
     void appendedRecordsAreReadBackAfterReopenAndTruncationDropsAPrefix() throws Exception {
-        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-wal-", ".img");
-        Files.delete(device);
-        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
         List<Long> lsns = new ArrayList<>();
-        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
             lsns.add(log.append("first".getBytes(StandardCharsets.UTF_8)));
             lsns.addAll(log.append(List.of(record(1, 300), record(2, 5000))));
@@ -49,7 +65,7 @@ class WriteAheadLogTest {
             assertEquals(List.of(first, first + 24, first + 24 + 16 + 304), lsns,
                     "LSNs: the first opening's generation (1) and the offsets of 8-byte aligned records");
         }
-        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
             List<byte[]> all = log.readFrom(0);
             assertEquals(3, all.size());
@@ -70,17 +86,12 @@ class WriteAheadLogTest {
             assertEquals(List.of(), log.readFrom(0), "a reset drops every record");
             long lsn = log.append("again".getBytes(StandardCharsets.UTF_8));
             assertEquals(3L << 40, lsn, "a reset starts generation 3 at offset 0");
-        } finally {
-            Files.deleteIfExists(device);
         }
     }
 
     @Test
     void aNativeSegmentIsAppendedLikeAnArrayAndLargeRecordsGrowTheStagingBuffer() throws Exception {
-        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-wal-", ".img");
-        Files.delete(device);
-        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
-        try (DaxMapping pmem = DaxMapping.open(device, options); Arena arena = Arena.ofConfined()) {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS); Arena arena = Arena.ofConfined()) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 256 * 1024);
             MemorySegment big = arena.allocate(100_000);
             big.copyFrom(MemorySegment.ofArray(record(3, 100_000)));
@@ -93,8 +104,6 @@ class WriteAheadLogTest {
             assertArrayEquals(record(3, 100_000), read.get(0));
             assertArrayEquals(record(4, 13), read.get(1));
             assertArrayEquals(record(5, 3), read.get(2));
-        } finally {
-            Files.deleteIfExists(device);
         }
     }
 
@@ -190,10 +199,7 @@ class WriteAheadLogTest {
      */
     @Test
     void aRecordLeftBehindATornOneNeverReturnsAfterLaterAppends() throws Exception {
-        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-wal-", ".img");
-        Files.delete(device);
-        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
-        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
             log.append(record(0, 40));
             List<Long> group = log.append(List.of(record(1, 40), record(2, 40)));
@@ -206,38 +212,31 @@ class WriteAheadLogTest {
             memory.set(JAVA_BYTE, torn, (byte) ~memory.get(JAVA_BYTE, torn));
             pmem.persist(torn, 1);
         }
-        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
             assertEquals(1, log.readFrom(0).size(), "recovery ends the log at the torn A");
             log.append(record(3, 40)); // C: as long as A, so it ends where B starts
         }
-        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             List<byte[]> records = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024).readFrom(0);
             assertEquals(2, records.size(), "the first record and C, never B");
             assertArrayEquals(record(0, 40), records.get(0));
             assertArrayEquals(record(3, 40), records.get(1));
-        } finally {
-            Files.deleteIfExists(device);
         }
     }
 
     @Test
     void afterAResetAndAReopenOnlyTheNewGenerationsRecordsAreThere() throws Exception {
-        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-wal-", ".img");
-        Files.delete(device);
-        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
-        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
             log.append(List.of(record(0, 40), record(1, 40), record(2, 40)));
             log.reset();
             log.append(record(9, 40)); // overwrites the first old record; the second and third stay in memory
         }
-        try (DaxMapping pmem = DaxMapping.open(device, options)) {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             List<byte[]> records = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024).readFrom(0);
             assertEquals(1, records.size(), "old records never pass as new ones");
             assertArrayEquals(record(9, 40), records.getFirst());
-        } finally {
-            Files.deleteIfExists(device);
         }
     }
 
