@@ -163,7 +163,7 @@ final class ReportTables {
                 + "One durable append of a group of records per operation: dax4j's `WriteAheadLog` (examples) with CPU"
                 + " flushes and with msync, against `FileChannel.write` + `force(false)` on tmpfs and on disk. The mean"
                 + " with its error is JMH's AverageTime; the median and 99th percentile of one operation come from a"
-                + " SampleTime run (each sample includes the timer's own cost, some 20-40 ns). Ratio:"
+                + " SampleTime run (each sample includes the timer's own cost, some 20-40 ns; full profile only). Ratio:"
                 + " records/s over FileChannel's on tmpfs / on disk (goal for dax4j CPU at 64 B: 5x / 100x).\n\n"
                 + "| record | group | implementation | mean ns | ± | p50 ns | p99 ns | records/s | vs FileChannel tmpfs"
                 + " | vs disk |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
