@@ -158,6 +158,7 @@ public final class Dax4jCommand implements Runnable {
                         .mnemonic()).orElse("none"));
                 String domain = pmem.source() instanceof DeviceDaxSource d ? d.device().region()
                         .map(NvdimmRegion::persistenceDomain).orElse("none (not NVDIMM-backed)")
+                        : !pmem.isSynchronous() ? "the page cache: msync writes it back to the file"
                         : DaxDevices.system().cachesArePersistent() ? "cpu_cache (every NVDIMM region)"
                         : "memory_controller at best: CPU caches must be flushed";
                 out.println("persistence   " + domain);

@@ -137,7 +137,8 @@ class Dax4jCommandTest {
         Run info = run("info", device.toString());
         assertEquals(0, info.exit(), info.err());
         assertTrue(info.out().contains("file on tmpfs") && info.out().contains("MAP_SYNC      no (EOPNOTSUPP)")
-                && info.out().contains("durability    MSYNC") && info.out().contains("directory     none"), info.out());
+                && info.out().contains("durability    MSYNC") && info.out().contains("persistence   the page cache")
+                && info.out().contains("directory     none"), info.out());
 
         assertEquals("ok: no directory (all zero)\n", run("check", device.toString()).out());
         try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
