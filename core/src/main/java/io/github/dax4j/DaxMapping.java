@@ -371,8 +371,8 @@ public final class DaxMapping implements AutoCloseable {
                             Files.writeString(deepFlush.get(), "1");
                         }
                     } catch (IOException e) {
-                        throw new DaxException("deep flush of " + source.describe() + " failed: cannot read or write 1 to "
-                                + deepFlush.get() + ": " + e, e);
+                        throw new DaxException("deep flush of " + source.describe() + " failed: cannot read or "
+                                + "write 1 to " + deepFlush.get() + ": " + e, e);
                     }
                 }
             }

@@ -48,8 +48,8 @@ public class FaultBenchmark {
 
     /** What backs the emulated device, and so the page size of every fault. */
     public enum Backing {
-        TMPFS_4K(4L << 10, 64L << 20), DISK_4K(4L << 10, 64L << 20), TMPFS_HUGE_2M(2L << 20, 64L << 20), HUGETLBFS_2M(2L << 20, 64L << 20),
-        HUGETLBFS_1G(1L << 30, 1L << 30);
+        TMPFS_4K(4L << 10, 64L << 20), DISK_4K(4L << 10, 64L << 20), TMPFS_HUGE_2M(2L << 20, 64L << 20),
+        HUGETLBFS_2M(2L << 20, 64L << 20), HUGETLBFS_1G(1L << 30, 1L << 30);
 
         final long pageSize;
         final long bytes;

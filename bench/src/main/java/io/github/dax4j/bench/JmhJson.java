@@ -30,8 +30,9 @@ final class JmhJson {
     }
 
     /**
-     * One JMH result: the benchmark's short name, its mode ({@code avgt}, {@code sample}, ...), its parameters, score, error and unit, and the percentiles of a
-     * sampling run ({@code SampleTime}; empty otherwise), keyed by JMH's names ({@code "50.0"}, {@code "99.0"}).
+     * One JMH result: the benchmark's short name, its mode ({@code avgt}, {@code sample}, ...), its parameters,
+     * score, error and unit, and the percentiles of a sampling run ({@code SampleTime}; empty otherwise), keyed by
+     * JMH's names ({@code "50.0"}, {@code "99.0"}).
      */
     record Result(String benchmark, String mode, Map<String, String> params, double score, double error,
                   String unit, Map<String, Double> percentiles) {

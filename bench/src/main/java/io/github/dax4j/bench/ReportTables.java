@@ -34,8 +34,8 @@ final class ReportTables {
                 + "| JDK | " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ") |\n"
                 + "| profile | " + profile + " |\n\n"
                 + "This machine is a noisy 2-core virtual machine: read ratios and the error column, not single"
-                + " digits. Each row is JMH's score (average time per operation over the measurement iterations, one fork) with its 99.9%"
-                + " error where JMH gives one. Emulated devices live in tmpfs (`/dev/shm`) unless the row says disk;"
+                + " digits. Each row is JMH's score (average time per operation over the measurement iterations,"
+                + " one fork) with its 99.9% error where JMH gives one. Emulated devices live in tmpfs (`/dev/shm`) unless the row says disk;"
                 + " CPU flush rows on tmpfs run the instructions they run on device-DAX, but tmpfs itself is not"
                 + " persistent. libpmem2 runs with `PMEM2_FORCE_GRANULARITY=CACHE_LINE`.\n\n";
     }
@@ -163,10 +163,10 @@ final class ReportTables {
                 + "One durable append of a group of records per operation: dax4j's `WriteAheadLog` (examples) with CPU"
                 + " flushes and with msync, against `FileChannel.write` + `force(false)` on tmpfs and on disk. The mean"
                 + " with its error is JMH's AverageTime; the median and 99th percentile of one operation come from a"
-                + " SampleTime run (each sample includes the timer's own cost, some 20-40 ns; full profile only). Ratio:"
-                + " records/s over FileChannel's on tmpfs / on disk (goal for dax4j CPU at 64 B: 5x / 100x).\n\n"
-                + "| record | group | implementation | mean ns | ± | p50 ns | p99 ns | records/s | vs FileChannel tmpfs"
-                + " | vs disk |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " SampleTime run (each sample includes the timer's own cost, some 20-40 ns; full profile only)."
+                + " Ratio: records/s over FileChannel's on tmpfs / on disk (goal for dax4j CPU at 64 B: 5x / 100x).\n\n"
+                + "| record | group | implementation | mean ns | ± | p50 ns | p99 ns | records/s"
+                + " | vs FileChannel tmpfs | vs disk |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<String, Double> tmpfs = new LinkedHashMap<>();
         Map<String, Double> disk = new LinkedHashMap<>();
         Map<String, JmhJson.Result> samples = new LinkedHashMap<>();

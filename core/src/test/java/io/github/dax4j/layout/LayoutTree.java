@@ -103,7 +103,8 @@ sealed interface LayoutTree {
                 net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(1, 12).map(Padding::new)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.lazy(() -> struct(depth - 1))),
                 net.jqwik.api.Tuple.of(2, Arbitraries.lazy(() -> sequence(depth - 1))));
-        return Combinators.combine(member.list().ofMinSize(1).ofMaxSize(5), names(), Arbitraries.of(0L, 0L, 0L, 16L, 64L))
+        Arbitrary<Long> alignments = Arbitraries.of(0L, 0L, 0L, 16L, 64L); // mostly natural, sometimes over-aligned
+        return Combinators.combine(member.list().ofMinSize(1).ofMaxSize(5), names(), alignments)
                 .as((members, name, alignment) -> new Struct(members, name, alignment));
     }
 

@@ -61,7 +61,8 @@ class Dax4jCommandTest {
             Files.writeString(root.resolve(device).resolve(attr[0]), attr[1] + "\n");
         }
         Files.createDirectories(root.resolve("sys/bus/dax/drivers/device_dax"));
-        Files.createSymbolicLink(root.resolve(device).resolve("driver"), Path.of("../../../../../bus/dax/drivers/device_dax"));
+        Files.createSymbolicLink(root.resolve(device).resolve("driver"),
+                Path.of("../../../../../bus/dax/drivers/device_dax"));
         Files.createDirectories(root.resolve("sys/bus/dax/devices"));
         Files.createSymbolicLink(root.resolve("sys/bus/dax/devices/dax1.0"),
                 Path.of("../../../devices/platform/hmem.0/dax1.0/dax1.0"));
