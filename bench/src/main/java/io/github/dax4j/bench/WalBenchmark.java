@@ -107,7 +107,7 @@ public class WalBenchmark {
     @Benchmark
     public long append() throws IOException {
         if (log != null) {
-            if ((log.tail() & ((1L << 40) - 1)) + (long) group * (recordBytes + 24) > LOG) {
+            if ((log.tail() & ((1L << 40) - 1)) + (long) group * (recordBytes + 80) > LOG) { // header + line padding
                 log.reset(); // one durable 8-byte store: the log starts over in its next generation
             }
             // a single record goes through append(byte[]), as an engine appending one record would call it

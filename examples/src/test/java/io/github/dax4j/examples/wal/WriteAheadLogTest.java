@@ -62,8 +62,8 @@ class WriteAheadLogTest {
             lsns.add(log.append("first".getBytes(StandardCharsets.UTF_8)));
             lsns.addAll(log.append(List.of(record(1, 300), record(2, 5000))));
             long first = 1L << 40;
-            assertEquals(List.of(first, first + 24, first + 24 + 16 + 304), lsns,
-                    "LSNs: the first opening's generation (1) and the offsets of 8-byte aligned records");
+            assertEquals(List.of(first, first + 64, first + 64 + 320), lsns,
+                    "LSNs: the first opening's generation (1) and the offsets of line-aligned records");
         }
         try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
@@ -99,7 +99,7 @@ class WriteAheadLogTest {
             long second = log.append(MemorySegment.ofArray(record(4, 13)));
             long third = log.append(record(5, 3));
             long g = 1L << 40; // the first opening's generation
-            assertEquals(List.of(g, g + 16 + 100_000, g + 16 + 100_000 + 32), List.of(first, second, third));
+            assertEquals(List.of(g, g + 100_032, g + 100_032 + 64), List.of(first, second, third), "line-aligned");
             List<byte[]> read = log.readFrom(0);
             assertArrayEquals(record(3, 100_000), read.get(0));
             assertArrayEquals(record(4, 13), read.get(1));
