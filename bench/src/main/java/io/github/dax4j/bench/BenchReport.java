@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  * ./mvnw -q -Pbench package                                  # quick profile, about 4.5 minutes on 2 cores
  * ./mvnw -q -Pbench package -Dbench.args="--profile full"    # full profile
  * ./mvnw -q -Pbench package -Dbench.args="--render results"  # re-render the report from the JSON there
+ *                                                            #   (--label TEXT: what the report says of the run)
  * ./mvnw -q -Pbench package -Dbench.args="--jmh PersistBenchmark -f 1"   # plain JMH, any options
  * </pre>
  *
@@ -71,7 +72,7 @@ public final class BenchReport {
                 : NativeAnchors.benchTarget().getParent().resolve("results");
         String render = option(list, "--render", null);
         if (render != null) {
-            render(Path.of(render), Path.of(render), List.of(), "(re-rendered)");
+            render(Path.of(render), Path.of(render), List.of(), option(list, "--label", "(re-rendered)"));
             return;
         }
         Profile profile = option(list, "--profile", "quick").equals("full") ? FULL : QUICK;
