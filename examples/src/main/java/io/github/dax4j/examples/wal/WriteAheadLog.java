@@ -185,13 +185,25 @@ public final class WriteAheadLog {
     }
 
     /**
-     * Appends every record, drains once, and returns their LSNs once all of them are durable. If one does not fit,
-     * none after it is written and none is acknowledged; those before it may survive a crash, as a prefix.
+     * Appends every record, drains once, and returns their LSNs once all of them are durable. A group that does not
+     * fit, or holds an empty record, is refused before anything is written.
      *
      * @throws IllegalArgumentException if a payload is empty
-     * @throws IllegalStateException if the log has no room left
+     * @throws IllegalStateException if the log has no room left for the whole group
      */
     public List<Long> append(List<byte[]> payloads) {
+        long end = tail & OFFSET_MASK;
+        for (byte[] payload : payloads) {
+            if (payload.length == 0) {
+                throw new IllegalArgumentException("empty record in a group of " + payloads.size());
+            }
+            end += align(HEADER + payload.length);
+        }
+        if (end > capacity) {
+            throw new IllegalStateException("the log is full: " + capacity + " bytes, tail at offset "
+                    + (tail & OFFSET_MASK) + ", a group of " + payloads.size() + " records needs " + (end
+                    - (tail & OFFSET_MASK)) + " bytes");
+        }
         List<Long> lsns = new ArrayList<>(payloads.size());
         for (byte[] payload : payloads) {
             lsns.add(write(MemorySegment.ofArray(payload)));
@@ -220,7 +232,7 @@ public final class WriteAheadLog {
         record.set(JAVA_INT, 4, crc(record, 0, (int) length));
         // one copy of whole lines, header, payload and padding, with non-temporal stores whatever the size: a log
         // line is written once and not read before recovery, so it need not pass through the cache (no read for
-        // ownership, no write-back to wait for). Measured here: 64 B appends 210 -> 157 ns against CLWB.
+        // ownership, no write-back to wait for). Measured here: 64 B appends 210 -> about 150 ns against CLWB.
         pmem.copy(base + (lsn & OFFSET_MASK), record, PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
         tail = end;
         return lsn;

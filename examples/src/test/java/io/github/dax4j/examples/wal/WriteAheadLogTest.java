@@ -75,6 +75,10 @@ class WriteAheadLogTest {
             assertEquals(lsns.get(1), log.head());
             assertThrows(IllegalStateException.class, () -> log.append(new byte[70_000]));
             assertThrows(IllegalArgumentException.class, () -> log.append(new byte[0]));
+            long before = log.tail();
+            assertThrows(IllegalStateException.class, () -> log.append(List.of(record(7, 100), new byte[70_000])));
+            assertThrows(IllegalArgumentException.class, () -> log.append(List.of(record(7, 100), new byte[0])));
+            assertEquals(before, log.tail(), "a refused group writes none of its records");
             assertEquals(lsns.get(1), log.head(), "refused appends change nothing");
             assertEquals(2, log.readFrom(0).size(), "refused appends change nothing");
             assertThrows(IllegalArgumentException.class, () -> log.truncate(log.tail() + 8));
