@@ -68,8 +68,8 @@ public final class BenchReport {
             org.openjdk.jmh.Main.main(list.subList(1, list.size()).toArray(String[]::new));
             return;
         }
-        Path out = option(list, "--out", null) != null ? Path.of(option(list, "--out", null))
-                : NativeAnchors.benchTarget().getParent().resolve("results");
+        String outOption = option(list, "--out", null);
+        Path out = outOption != null ? Path.of(outOption) : NativeAnchors.benchTarget().getParent().resolve("results");
         String render = option(list, "--render", null);
         if (render != null) {
             render(Path.of(render), Path.of(render), List.of(), option(list, "--label", "(re-rendered)"));

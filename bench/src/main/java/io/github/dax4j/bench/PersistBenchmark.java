@@ -41,7 +41,8 @@ public class PersistBenchmark {
     static final long REGION = 256L << 20;
 
     @Param({"DAX4J_CLWB", "DAX4J_CLFLUSHOPT", "DAX4J_CLFLUSH", "DAX4J_MSYNC", "DAX4J_MSYNC_DISK", "DAX4J_FENCE_ONLY",
-            "DAX4J_NONE", "LIBPMEM2", "JDK_MAPPED_BUFFER_FORCE", "JDK_SEGMENT_FORCE", "C_CLWB", "C_CLFLUSHOPT", "C_CLFLUSH"})
+            "DAX4J_NONE", "LIBPMEM2", "JDK_MAPPED_BUFFER_FORCE", "JDK_SEGMENT_FORCE", "C_CLWB", "C_CLFLUSHOPT",
+            "C_CLFLUSH"})
     public PersistTarget.Impl impl;
 
     @Param({"0", "64", "256", "4096", "65536", "2097152"})

@@ -35,7 +35,8 @@ final class ReportTables {
                 + "| profile | " + profile + " |\n\n"
                 + "This machine is a noisy 2-core virtual machine: read ratios and the error column, not single"
                 + " digits. Each row is JMH's score (average time per operation over the measurement iterations,"
-                + " one fork) with its 99.9% error where JMH gives one. Emulated devices live in tmpfs (`/dev/shm`) unless the row says disk;"
+                + " one fork) with its 99.9% error where JMH gives one. Emulated devices live in tmpfs (`/dev/shm`)"
+                + " unless the row says disk;"
                 + " CPU flush rows on tmpfs run the instructions they run on device-DAX, but tmpfs itself is not"
                 + " persistent. libpmem2 runs with `PMEM2_FORCE_GRANULARITY=CACHE_LINE`.\n\n";
     }
@@ -86,9 +87,14 @@ final class ReportTables {
 
     /** {@return libpmem2's score per size: the anchor of every ratio} */
     private static Map<String, Double> libpmem2BySize(List<JmhJson.Result> results) {
+        return libpmem2By(results, "bytes");
+    }
+
+    /** {@return libpmem2's score per value of the size parameter {@code param}} */
+    private static Map<String, Double> libpmem2By(List<JmhJson.Result> results, String param) {
         Map<String, Double> scores = new LinkedHashMap<>();
         results.stream().filter(r -> r.param("impl").equals("LIBPMEM2"))
-                .forEach(r -> scores.put(r.param("bytes"), r.score()));
+                .forEach(r -> scores.put(r.param(param), r.score()));
         return scores;
     }
 
@@ -129,9 +135,7 @@ final class ReportTables {
                 + " time / libpmem2's time.\n\n"
                 + "| operation | size | implementation | ns/op | ± | throughput | ratio to libpmem2 |\n"
                 + "|---|---:|---|---:|---:|---:|---:|\n");
-        Map<String, Double> anchors = new LinkedHashMap<>();
-        records.stream().filter(r -> "LIBPMEM2".equals(r.param("impl")))
-                .forEach(r -> anchors.put(r.param("recordBytes"), r.score()));
+        Map<String, Double> anchors = libpmem2By(records, "recordBytes");
         for (JmhJson.Result r : records) {
             long bytes = Long.parseLong(r.param("recordBytes"));
             md.append("| sequential record append (copy + persist) | ").append(SvgChart.bytes(bytes)).append(" | ")
@@ -139,12 +143,11 @@ final class ReportTables {
                     .append(" | ").append(format(bytes / r.score())).append(" GB/s | ")
                     .append(timeRatio(anchors.get(r.param("recordBytes")), r.score())).append(" |\n");
         }
-        Double update = updates.stream().filter(r -> "LIBPMEM2".equals(r.param("impl"))).map(JmhJson.Result::score)
-                .findFirst().orElse(null);
+        Map<String, Double> updateAnchors = libpmem2By(updates, "recordBytes");
         for (JmhJson.Result r : updates) {
             md.append("| random aligned 8-byte update + persist | 8 B | ").append(r.param("impl")).append(" | ")
                     .append(format(r.score())).append(" | ").append(error(r)).append(" | ")
-                    .append(format(1e9 / r.score() / 1e6)).append(" M ops/s | ").append(timeRatio(update, r.score()))
+                    .append(format(1e9 / r.score() / 1e6)).append(" M ops/s | ").append(timeRatio(updateAnchors.get(r.param("recordBytes")), r.score()))
                     .append(" |\n");
         }
         return md.append('\n').toString();
