@@ -1,7 +1,5 @@
 package io.github.dax4j;
 
-import io.github.dax4j.persist.PersistMechanism;
-
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,41 +18,73 @@ import java.util.OptionalLong;
  * }</pre>
  *
  * <p>Defaults: the whole existing source from offset 0, never created, read-write, {@link SyncMode#REQUIRE}, the
- * source's {@linkplain Source#naturalAlignment() natural alignment}, strict for device-DAX and lenient for files,
- * faults on first touch, no lock.
+ * source's {@linkplain Source#naturalAlignment() natural alignment}, not strict (device-DAX is strict by nature:
+ * it faults at its {@code align}), faults on first touch, no lock, the automatic persist mechanism, refusing a
+ * mechanism that would not make stores durable.
+ *
+ * <p>Two settings take their default from a system property where the options leave them unset; the property
+ * is read at each {@link DaxMapping#open} and checked as the setter checks its argument:
+ * <ul>
+ *   <li>{@code -Ddax4j.persist=clwb} (any {@link PersistMechanism} name, case ignored) for
+ *       {@link #persistMechanism(PersistMechanism)};</li>
+ *   <li>{@code -Ddax4j.nonTemporalThreshold=bytes} for {@link #nonTemporalThreshold(long)}, else 256.</li>
+ * </ul>
+ *
+ * <p>Every setter checks its argument and the combination at once, so options that exclude each other never
+ * exist: each refusal is an {@link IllegalArgumentException}.
  */
 public final class MapOptions {
 
     private static final long WHOLE_SOURCE = -1;
-    private static final MapOptions WHOLE = new MapOptions(0, WHOLE_SOURCE, false, SyncMode.REQUIRE, null, null,
-            false, false, false, null, -1);
+    private static final MapOptions WHOLE = new MapOptions(new Settings());
 
-    private final long offset;
-    private final long length;
-    private final boolean createIfAbsent;
-    private final SyncMode syncMode;
-    private final Alignment alignment;
-    private final Boolean strict;
-    private final boolean prefault;
-    private final boolean exclusive;
-    private final boolean readOnly;
-    private final PersistMechanism persistMechanism;
-    private final long nonTemporalThreshold;
+    /** The settings while one setter changes one of them; a {@code MapOptions} keeps its own copy, never shared. */
+    private static final class Settings implements Cloneable {
+        long offset;
+        long length = WHOLE_SOURCE;
+        boolean createIfAbsent;
+        SyncMode syncMode = SyncMode.REQUIRE;
+        Alignment alignment;
+        boolean strict;
+        boolean prefault;
+        boolean exclusive;
+        boolean readOnly;
+        PersistMechanism persistMechanism;
+        long nonTemporalThreshold = -1;
+        boolean acceptNonDurableStores;
 
-    private MapOptions(long offset, long length, boolean createIfAbsent, SyncMode syncMode, Alignment alignment,
-                       Boolean strict, boolean prefault, boolean exclusive, boolean readOnly,
-                       PersistMechanism persistMechanism, long nonTemporalThreshold) {
-        this.offset = offset;
-        this.length = length;
-        this.createIfAbsent = createIfAbsent;
-        this.syncMode = syncMode;
-        this.alignment = alignment;
-        this.strict = strict;
-        this.prefault = prefault;
-        this.exclusive = exclusive;
-        this.readOnly = readOnly;
-        this.persistMechanism = persistMechanism;
-        this.nonTemporalThreshold = nonTemporalThreshold;
+        Settings copy() {
+            try {
+                return (Settings) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private final Settings settings;
+
+    /** @throws IllegalArgumentException if the settings exclude each other: the one place that checks them */
+    private MapOptions(Settings settings) {
+        if (settings.createIfAbsent && settings.length == WHOLE_SOURCE) {
+            throw new IllegalArgumentException("createIfAbsent() needs a length to create: use"
+                    + " MapOptions.ofLength(bytes), not wholeSource()");
+        }
+        if (settings.createIfAbsent && settings.readOnly) {
+            throw new IllegalArgumentException("createIfAbsent() and readOnly() exclude each other: a created"
+                    + " source would be all zeros");
+        }
+        this.settings = settings;
+    }
+
+    private interface Change {
+        void apply(Settings settings);
+    }
+
+    private MapOptions with(Change change) {
+        Settings changed = settings.copy();
+        change.apply(changed);
+        return new MapOptions(changed);
     }
 
     /** {@return options that map the whole of an existing source (from {@link #offset()} to its end)} */
@@ -72,7 +102,7 @@ public final class MapOptions {
         if (length <= 0) {
             throw new IllegalArgumentException("mapping length must be positive: " + length);
         }
-        return new MapOptions(0, length, false, SyncMode.REQUIRE, null, null, false, false, false, null, -1);
+        return WHOLE.with(s -> s.length = length);
     }
 
     /**
@@ -85,8 +115,7 @@ public final class MapOptions {
         if (offset < 0) {
             throw new IllegalArgumentException("mapping offset must not be negative: " + offset);
         }
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
-                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
+        return with(s -> s.offset = offset);
     }
 
     /**
@@ -94,39 +123,32 @@ public final class MapOptions {
      * bytes when it does not exist} An existing source is used as it is, never grown or shrunk. A created file has
      * mode {@code 0600} and its blocks allocated up front.
      *
-     * @throws IllegalStateException if these options map the {@linkplain #wholeSource() whole source}, which has no
-     *                               size to create
+     * @throws IllegalArgumentException if these options map the {@linkplain #wholeSource() whole source}, which has
+     *                                  no size to create, or are {@linkplain #readOnly() read-only}
      */
     public MapOptions createIfAbsent() {
-        if (length == WHOLE_SOURCE) {
-            throw new IllegalStateException("createIfAbsent() needs a length: use MapOptions.ofLength(bytes)");
-        }
-        return new MapOptions(offset, length, true, syncMode, alignment, strict,
-                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
+        return with(s -> s.createIfAbsent = true);
     }
 
     /** {@return these options with {@code syncMode}} */
     public MapOptions syncMode(SyncMode syncMode) {
         Objects.requireNonNull(syncMode, "syncMode");
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
-                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
+        return with(s -> s.syncMode = syncMode);
     }
 
     /** {@return these options with the mapping's offset, length and address multiples of {@code alignment}} */
     public MapOptions alignment(Alignment alignment) {
         Objects.requireNonNull(alignment, "alignment");
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
-                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
+        return with(s -> s.alignment = alignment);
     }
 
     /**
      * {@return these options, strict or not} A strict mapping refuses a source whose backing cannot fault at the
      * mapping's alignment (e.g. a 2 MiB alignment on a tmpfs without {@code huge=}): what you configure is what
-     * the hardware does. Device-DAX is always strict.
+     * the hardware does. Device-DAX is strict whatever this says: it faults at its {@code align} only.
      */
     public MapOptions strict(boolean strict) {
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
-                prefault, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
+        return with(s -> s.strict = strict);
     }
 
     /**
@@ -136,8 +158,7 @@ public final class MapOptions {
      * not with a {@code SIGBUS} later, that hugetlbfs has too few huge pages.
      */
     public MapOptions prefault() {
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
-                true, exclusive, readOnly, persistMechanism, nonTemporalThreshold);
+        return with(s -> s.prefault = true);
     }
 
     /**
@@ -147,25 +168,42 @@ public final class MapOptions {
      * {@link SourceInUseException}. Advisory: only opens that ask for the lock are excluded.
      */
     public MapOptions exclusive() {
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
-                prefault, true, readOnly, persistMechanism, nonTemporalThreshold);
+        return with(s -> s.exclusive = true);
     }
 
-    /** {@return these options, plus: map read-only ({@code O_RDONLY}, {@code PROT_READ}, a read-only segment)} */
+    /**
+     * {@return these options, plus: map read-only ({@code O_RDONLY}, {@code PROT_READ}, a read-only segment)}
+     * Every dax4j method that would write or persist then throws {@link java.nio.ReadOnlyBufferException}.
+     *
+     * @throws IllegalArgumentException if these options {@linkplain #createIfAbsent() create} the source
+     */
     public MapOptions readOnly() {
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict,
-                prefault, exclusive, true, persistMechanism, nonTemporalThreshold);
+        return with(s -> s.readOnly = true);
     }
 
     /**
      * {@return these options, asking for {@code mechanism} instead of the automatic choice} Takes precedence over
-     * the system property {@code dax4j.persist}. Refused at open where it cannot work ({@code MSYNC} on device-DAX,
-     * an instruction the CPU lacks); see {@link io.github.dax4j.persist.MechanismSelector}.
+     * the system property {@code dax4j.persist}. Refused at open where it cannot work: {@code MSYNC} on device-DAX,
+     * an instruction the CPU lacks, and {@code FENCE_ONLY} where the CPU caches are not persistent (unless
+     * {@link #acceptNonDurableStores()}).
      */
     public MapOptions persistMechanism(PersistMechanism mechanism) {
         Objects.requireNonNull(mechanism, "mechanism");
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive,
-                readOnly, mechanism, nonTemporalThreshold);
+        if (mechanism == PersistMechanism.SIMULATED_CACHE_LINE || mechanism == PersistMechanism.SIMULATED_BYTE) {
+            throw new IllegalArgumentException(mechanism + " belongs to DaxMapping.simulate, not to a mapping of a"
+                    + " source");
+        }
+        return with(s -> s.persistMechanism = mechanism);
+    }
+
+    /**
+     * {@return these options, plus: accept a persist mechanism asked for that does not make stores durable on this
+     * source} Today that is {@code FENCE_ONLY} without eADR: for measuring what eADR would cost, or for memory
+     * whose contents need not survive. The mapping's {@link DaxMapping#persistMechanismReason()} then says that
+     * stores are not durable.
+     */
+    public MapOptions acceptNonDurableStores() {
+        return with(s -> s.acceptNonDurableStores = true);
     }
 
     /**
@@ -178,88 +216,89 @@ public final class MapOptions {
         if (bytes < 0) {
             throw new IllegalArgumentException("non-temporal threshold must not be negative: " + bytes);
         }
-        return new MapOptions(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive,
-                readOnly, persistMechanism, bytes);
+        return with(s -> s.nonTemporalThreshold = bytes);
     }
 
-    /** {@return the persist mechanism asked for, or empty for the automatic choice} */
+    /** {@return the persist mechanism asked for, or empty for the default (the property, else automatic)} */
     public Optional<PersistMechanism> persistMechanism() {
-        return Optional.ofNullable(persistMechanism);
+        return Optional.ofNullable(settings.persistMechanism);
     }
 
-    /** {@return the non-temporal threshold asked for, or empty for the default} */
+    /** {@return the non-temporal threshold asked for, or empty for the default (the property, else 256)} */
     public OptionalLong nonTemporalThreshold() {
-        return nonTemporalThreshold < 0 ? OptionalLong.empty() : OptionalLong.of(nonTemporalThreshold);
+        return settings.nonTemporalThreshold < 0 ? OptionalLong.empty() : OptionalLong.of(settings.nonTemporalThreshold);
+    }
+
+    /** {@return whether a mechanism that does not make stores durable here is accepted} */
+    public boolean isAcceptingNonDurableStores() {
+        return settings.acceptNonDurableStores;
     }
 
     /** {@return the offset into the source where the mapping starts} */
     public long offset() {
-        return offset;
+        return settings.offset;
     }
 
     /** {@return the number of bytes to map, or empty for everything from the offset to the source's end} */
     public OptionalLong length() {
-        return length == WHOLE_SOURCE ? OptionalLong.empty() : OptionalLong.of(length);
+        return settings.length == WHOLE_SOURCE ? OptionalLong.empty() : OptionalLong.of(settings.length);
     }
 
     /** {@return whether a missing source is created} */
     public boolean isCreateIfAbsent() {
-        return createIfAbsent;
+        return settings.createIfAbsent;
     }
 
     /** {@return what happens when the kernel refuses {@code MAP_SYNC}} */
     public SyncMode syncMode() {
-        return syncMode;
+        return settings.syncMode;
     }
 
     /** {@return the alignment asked for, or empty for the source's natural alignment} */
     public Optional<Alignment> alignment() {
-        return Optional.ofNullable(alignment);
+        return Optional.ofNullable(settings.alignment);
     }
 
-    /** {@return whether strictness was asked for, or empty for the default: strict for device-DAX only} */
-    public Optional<Boolean> strict() {
-        return Optional.ofNullable(strict);
+    /** {@return whether a file must fault at the mapping's alignment (device-DAX always does)} */
+    public boolean isStrict() {
+        return settings.strict;
     }
 
     /** {@return whether every page is faulted in when the mapping is opened} */
     public boolean isPrefault() {
-        return prefault;
+        return settings.prefault;
     }
 
     /** {@return whether the source is locked for the mapping's life} */
     public boolean isExclusive() {
-        return exclusive;
+        return settings.exclusive;
     }
 
     /** {@return whether the mapping is read-only} */
     public boolean isReadOnly() {
-        return readOnly;
+        return settings.readOnly;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MapOptions other && offset == other.offset && length == other.length
-                && createIfAbsent == other.createIfAbsent && syncMode == other.syncMode
-                && alignment == other.alignment && Objects.equals(strict, other.strict) && prefault == other.prefault
-                && exclusive == other.exclusive && readOnly == other.readOnly
-                && persistMechanism == other.persistMechanism && nonTemporalThreshold == other.nonTemporalThreshold;
+        return o instanceof MapOptions other && toString().equals(other.toString());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(offset, length, createIfAbsent, syncMode, alignment, strict, prefault, exclusive, readOnly,
-                persistMechanism, nonTemporalThreshold);
+        return toString().hashCode();
     }
 
     @Override
     public String toString() {
-        return "MapOptions[offset=" + offset + ", length=" + (length == WHOLE_SOURCE ? "whole source" : length)
-                + ", createIfAbsent=" + createIfAbsent + ", syncMode=" + syncMode
-                + ", alignment=" + (alignment == null ? "natural" : alignment)
-                + ", strict=" + (strict == null ? "default" : strict) + ", prefault=" + prefault
-                + ", exclusive=" + exclusive + ", readOnly=" + readOnly
-                + ", persistMechanism=" + (persistMechanism == null ? "automatic" : persistMechanism)
-                + ", nonTemporalThreshold=" + (nonTemporalThreshold < 0 ? "default" : nonTemporalThreshold) + "]";
+        Settings s = settings;
+        return "MapOptions[offset=" + s.offset + ", length=" + (s.length == WHOLE_SOURCE ? "whole source" : s.length)
+                + ", createIfAbsent=" + s.createIfAbsent + ", syncMode=" + s.syncMode
+                + ", alignment=" + (s.alignment == null ? "natural" : s.alignment)
+                + ", strict=" + s.strict + ", prefault=" + s.prefault
+                + ", exclusive=" + s.exclusive + ", readOnly=" + s.readOnly
+                + ", persistMechanism=" + (s.persistMechanism == null ? "default" : s.persistMechanism)
+                + ", nonTemporalThreshold=" + (s.nonTemporalThreshold < 0 ? "default" : s.nonTemporalThreshold)
+                + ", acceptNonDurableStores=" + s.acceptNonDurableStores + "]";
     }
 }

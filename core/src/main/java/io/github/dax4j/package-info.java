@@ -13,7 +13,7 @@
  * <p>Data flows one way: a path becomes a {@link io.github.dax4j.Source} (device-DAX or a file), a source becomes a
  * {@link io.github.dax4j.DaxMapping} (checked against the {@link io.github.dax4j.Alignment} rules, placed on an
  * aligned address), and a mapping makes its stores durable with one
- * {@link io.github.dax4j.persist.PersistMechanism}. {@code io.github.dax4j.device} discovers device-DAX instances
+ * {@link io.github.dax4j.PersistMechanism}. {@code io.github.dax4j.device} discovers device-DAX instances
  * in sysfs. Packages under {@code io.github.dax4j.internal} are not API.
  *
  * <p>Applications run with {@code --enable-native-access=ALL-UNNAMED} (or the module holding dax4j).

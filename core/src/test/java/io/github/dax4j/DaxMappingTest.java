@@ -1,6 +1,7 @@
 package io.github.dax4j;
 
-import io.github.dax4j.persist.PersistMechanism;
+import java.nio.ReadOnlyBufferException;
+import io.github.dax4j.PersistMechanism;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -265,7 +266,7 @@ class DaxMappingTest {
                 assertTrue(pmem.segment().isReadOnly());
                 assertEquals(99L, pmem.segment().get(JAVA_LONG, 64));
                 assertThrows(IllegalArgumentException.class, () -> pmem.segment().set(JAVA_LONG, 64, 1L));
-                pmem.persist(0, SIZE); // nothing to write back, and harmless
+                assertThrows(ReadOnlyBufferException.class, () -> pmem.persist(0, SIZE), "nothing it could persist");
                 assertTrue(NativeResources.mappingsOf(device).getFirst().contains(" r--s "),
                         NativeResources.mappingsOf(device).toString());
             }
@@ -374,7 +375,20 @@ class DaxMappingTest {
         void nonPositiveLengthsAreRefusedByTheOptions() {
             assertThrows(IllegalArgumentException.class, () -> MapOptions.ofLength(0));
             assertThrows(IllegalArgumentException.class, () -> MapOptions.ofLength(-4096));
-            assertThrows(IllegalStateException.class, () -> MapOptions.wholeSource().createIfAbsent());
+            assertThrows(IllegalArgumentException.class, () -> MapOptions.wholeSource().createIfAbsent());
+        }
+
+        @Test
+        void optionsThatExcludeEachOtherNeverExist() {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MapOptions.ofLength(2L << 20).createIfAbsent().readOnly());
+            assertTrue(e.getMessage().contains("createIfAbsent() and readOnly()"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> MapOptions.ofLength(2L << 20).readOnly().createIfAbsent(),
+                    "in either order");
+            assertThrows(IllegalArgumentException.class,
+                    () -> MapOptions.wholeSource().persistMechanism(PersistMechanism.SIMULATED_BYTE));
+            assertThrows(IllegalArgumentException.class, () -> MapOptions.wholeSource().nonTemporalThreshold(-1));
+            assertEquals(MapOptions.ofLength(2L << 20).prefault(), MapOptions.ofLength(2L << 20).prefault(), "values");
         }
     }
 }

@@ -1,11 +1,12 @@
 package io.github.dax4j;
 
+import io.github.dax4j.internal.persist.Mechanisms;
 import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.device.SysfsFixture;
 import io.github.dax4j.internal.cpu.CpuStubs;
 import io.github.dax4j.internal.cpu.FlushInstruction;
-import io.github.dax4j.persist.Granularity;
-import io.github.dax4j.persist.PersistMechanism;
+import io.github.dax4j.Granularity;
+import io.github.dax4j.PersistMechanism;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +70,7 @@ class DeviceDaxMappingTest {
             assumeTrue(CpuStubs.get().isPresent(), CpuStubs.unavailableReason().orElse(""));
             assertEquals(Granularity.CACHE_LINE, dax.granularity());
             assertEquals(FlushInstruction.best(CpuStubs.get().orElseThrow().features()).orElseThrow(),
-                    dax.persistMechanism().instruction().orElseThrow());
+                    Mechanisms.instruction(dax.persistMechanism()).orElseThrow());
             dax.segment().set(JAVA_LONG, 64, 5L);
             dax.persist(64, 8);
             dax.copy(4096, MemorySegment.ofArray(new long[] {1, 2, 3}));

@@ -258,10 +258,7 @@ class HostileInputTest {
                     DaxMapping holder = DaxMapping.open(file, emulated(MapOptions.wholeSource()).exclusive());
                     return new Attempt(file, emulated(MapOptions.wholeSource()).readOnly().exclusive(),
                             DaxDevices.system(), List.of(holder));
-                }, SourceInUseException.class, "is in use"),
-                named("create and read-only at once", env -> new Attempt(env.dir.resolve("new"),
-                        emulated(MapOptions.ofLength(M2).createIfAbsent().readOnly())),
-                        IllegalArgumentException.class, "createIfAbsent() and readOnly()"));
+                }, SourceInUseException.class, "is in use"));
     }
 
     private static MapOptions emulated(MapOptions options) {

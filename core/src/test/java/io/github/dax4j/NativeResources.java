@@ -11,13 +11,13 @@ import java.util.stream.Stream;
  * What the kernel says this process holds for a path: open descriptors ({@code /proc/self/fd}) and mappings
  * ({@code /proc/self/maps}). Tests use it to prove that a failed or closed mapping leaves nothing behind.
  */
-final class NativeResources {
+public final class NativeResources {
 
     private NativeResources() {
     }
 
     /** {@return the descriptors of this process open on {@code path}} */
-    static List<Path> descriptorsOn(Path path) {
+    public static List<Path> descriptorsOn(Path path) {
         Path target = path.toAbsolutePath().normalize();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
@@ -33,7 +33,7 @@ final class NativeResources {
     }
 
     /** {@return the lines of {@code /proc/self/maps} that map {@code path}} */
-    static List<String> mappingsOf(Path path) {
+    public static List<String> mappingsOf(Path path) {
         String target = path.toAbsolutePath().normalize().toString();
         try {
             return Files.readAllLines(Path.of("/proc/self/maps")).stream()
@@ -45,7 +45,7 @@ final class NativeResources {
     }
 
     /** {@return the {@code VmFlags} line of the {@code /proc/self/smaps} entry for the mapping at {@code address}} */
-    static String vmFlagsAt(long address) {
+    public static String vmFlagsAt(long address) {
         String start = Long.toHexString(address) + "-";
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));

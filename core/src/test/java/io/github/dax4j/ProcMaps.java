@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Reads {@code /proc/self/maps} and {@code /proc/self/smaps}: what the kernel says is mapped, and how. */
-final class ProcMaps {
+public final class ProcMaps {
 
     private ProcMaps() {
     }
 
     /** {@return the lines of {@code /proc/self/maps} whose range overlaps {@code [from, to)}} */
-    static List<String> linesOverlapping(long from, long to) {
+    public static List<String> linesOverlapping(long from, long to) {
         try {
             return overlapping(Files.readAllLines(Path.of("/proc/self/maps")), from, to);
         } catch (IOException e) {
@@ -22,7 +22,7 @@ final class ProcMaps {
     }
 
     /** {@return the lines of a {@code maps} listing whose range overlaps {@code [from, to)}} */
-    static List<String> overlapping(List<String> maps, long from, long to) {
+    public static List<String> overlapping(List<String> maps, long from, long to) {
         return maps.stream().filter(line -> {
             int dash = line.indexOf('-');
             int space = line.indexOf(' ');
@@ -36,7 +36,7 @@ final class ProcMaps {
      * {@return the value in kB of the field {@code name} (e.g. {@code KernelPageSize}) of the {@code smaps} entry
      * that starts at {@code address}}
      */
-    static long smapsField(long address, String name) {
+    public static long smapsField(long address, String name) {
         String start = Long.toHexString(address) + "-";
         try {
             boolean inEntry = false;

@@ -12,9 +12,8 @@ package io.github.dax4j.bench;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.bench.natives.NativeAnchors;
-import io.github.dax4j.persist.MechanismSelector;
-import io.github.dax4j.persist.PersistFlag;
-import io.github.dax4j.persist.PersistMechanism;
+import io.github.dax4j.PersistFlag;
+import io.github.dax4j.PersistMechanism;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -88,7 +87,7 @@ public class CopyBenchmark {
         switch (impl) {
             case DAX4J, DAX4J_TEMPORAL, DAX4J_NON_TEMPORAL -> {
                 EmulatedDevice device = EmulatedDevice.create(REGION,
-                        MechanismSelector.cpuMechanism().orElse(PersistMechanism.NONE));
+                        PersistMechanism.cpuCacheFlush().orElse(PersistMechanism.NONE));
                 pmem = device.pmem;
                 target = PersistTarget.of(device);
             }

@@ -1,8 +1,7 @@
 package io.github.dax4j.bench;
 
 import io.github.dax4j.bench.natives.NativeAnchors;
-import io.github.dax4j.persist.MechanismSelector;
-import io.github.dax4j.persist.PersistMechanism;
+import io.github.dax4j.PersistMechanism;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -32,8 +31,8 @@ public abstract class PersistTarget implements AutoCloseable {
         /** {@return why this implementation cannot run here, or empty when it can} */
         Optional<String> unavailable() {
             return switch (this) {
-                case DAX4J_CLWB, DAX4J_CLFLUSHOPT, DAX4J_CLFLUSH -> MechanismSelector.cpuMechanism().isEmpty()
-                        ? Optional.of("no CPU flush: " + MechanismSelector.whyNoCpuMechanism().orElse(""))
+                case DAX4J_CLWB, DAX4J_CLFLUSHOPT, DAX4J_CLFLUSH -> PersistMechanism.cpuCacheFlush().isEmpty()
+                        ? Optional.of("no CPU flush: " + PersistMechanism.whyNoCpuCacheFlush().orElse(""))
                         : Optional.empty();
                 case LIBPMEM2 -> NativeAnchors.libpmem2().isPresent() ? Optional.empty()
                         : Optional.of(NativeAnchors.libpmem2Missing());

@@ -12,8 +12,7 @@ package io.github.dax4j.bench;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.bench.natives.NativeAnchors;
-import io.github.dax4j.persist.MechanismSelector;
-import io.github.dax4j.persist.PersistMechanism;
+import io.github.dax4j.PersistMechanism;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -68,7 +67,7 @@ public class RecordsBenchmark {
     public void setUp() {
         if (impl == Impl.DAX4J) {
             EmulatedDevice device = EmulatedDevice.create(REGION,
-                    MechanismSelector.cpuMechanism().orElse(PersistMechanism.NONE));
+                    PersistMechanism.cpuCacheFlush().orElse(PersistMechanism.NONE));
             pmem = device.pmem;
             target = PersistTarget.of(device);
         } else {

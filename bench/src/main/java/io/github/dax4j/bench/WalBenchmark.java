@@ -13,8 +13,7 @@ package io.github.dax4j.bench;
 
 import io.github.dax4j.examples.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
-import io.github.dax4j.persist.MechanismSelector;
-import io.github.dax4j.persist.PersistMechanism;
+import io.github.dax4j.PersistMechanism;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -76,7 +75,7 @@ public class WalBenchmark {
         switch (impl) {
             case DAX4J_CPU, DAX4J_MSYNC -> {
                 device = EmulatedDevice.create(DEVICE, impl == Impl.DAX4J_CPU
-                        ? MechanismSelector.cpuMechanism().orElse(PersistMechanism.MSYNC) : PersistMechanism.MSYNC);
+                        ? PersistMechanism.cpuCacheFlush().orElse(PersistMechanism.MSYNC) : PersistMechanism.MSYNC);
                 log = WriteAheadLog.open(device.pmem, Directory.open(device.pmem), "wal", LOG);
             }
             case FILECHANNEL_TMPFS, FILECHANNEL_DISK -> {

@@ -1,5 +1,7 @@
 package io.github.dax4j.device;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -22,5 +24,25 @@ public record NvdimmRegion(String name, Path sysfsPath, String persistenceDomain
     /** {@return whether the CPU caches are in the persistence domain (eADR): no cache flush is needed} */
     public boolean cachesArePersistent() {
         return persistenceDomain.equals("cpu_cache");
+    }
+
+    /**
+     * Flushes the memory controller's write-pending queues of this region: writes {@code 1} to {@code deep_flush},
+     * as libpmem2's {@code pmem2_deep_flush} does, where the attribute exists and does not read {@code 0} (it reads
+     * 0 where the region has no flush hints, and then nothing beyond ADR is to be flushed).
+     *
+     * @return whether a flush was written
+     * @throws IOException if the attribute cannot be read or written (writing needs root)
+     */
+    public boolean flushWriteQueues() throws IOException {
+        if (deepFlush.isEmpty()) {
+            return false;
+        }
+        Path attribute = deepFlush.get();
+        if (Files.readString(attribute).trim().equals("0")) {
+            return false;
+        }
+        Files.writeString(attribute, "1");
+        return true;
     }
 }

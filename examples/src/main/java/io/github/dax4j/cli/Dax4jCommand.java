@@ -1,5 +1,6 @@
 package io.github.dax4j.cli;
 
+import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.Alignment;
 import io.github.dax4j.DaxException;
 import io.github.dax4j.DaxMapping;
@@ -15,7 +16,6 @@ import io.github.dax4j.examples.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.layout.DirectoryException;
 import io.github.dax4j.layout.RegionInfo;
-import io.github.dax4j.persist.MechanismSelector;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -154,8 +154,8 @@ public final class Dax4jCommand implements Runnable {
                         : "no (" + pmem.mapSyncRefusal().orElseThrow().errnoSymbol() + ")"));
                 out.println("durability    " + pmem.persistMechanism() + " (" + pmem.granularity() + "): "
                         + pmem.persistMechanismReason());
-                out.println("cpu flush     " + MechanismSelector.cpuMechanism().map(m -> m.instruction().orElseThrow()
-                        .mnemonic()).orElse("none"));
+                out.println("cpu flush     " + PersistMechanism.cpuCacheFlush().map(m -> m.name()
+                        .toLowerCase(Locale.ROOT)).orElse("none"));
                 String domain = pmem.source() instanceof DeviceDaxSource d ? d.device().region()
                         .map(NvdimmRegion::persistenceDomain).orElse("none (not NVDIMM-backed)")
                         : !pmem.isSynchronous() ? "the page cache: msync writes it back to the file"

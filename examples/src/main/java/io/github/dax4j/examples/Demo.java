@@ -1,9 +1,9 @@
 package io.github.dax4j.examples;
 
+import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
 import io.github.dax4j.SyncMode;
-import io.github.dax4j.persist.MechanismSelector;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -63,9 +63,9 @@ public final class Demo {
                     + pmem.faultSize() + " bytes");
             line(out, "mechanism", pmem.persistMechanism() + " (" + pmem.granularity() + " granularity): "
                     + pmem.persistMechanism().description() + "; " + pmem.persistMechanismReason());
-            line(out, "cpu flush", MechanismSelector.cpuMechanism()
-                    .map(m -> m.instruction().orElseThrow().mnemonic() + " (used for device-DAX and MAP_SYNC mappings)")
-                    .orElseGet(() -> "none: " + MechanismSelector.whyNoCpuMechanism().orElse("")));
+            line(out, "cpu flush", PersistMechanism.cpuCacheFlush()
+                    .map(m -> m.name().toLowerCase(Locale.ROOT) + " (used for device-DAX and MAP_SYNC mappings)")
+                    .orElseGet(() -> "none: " + PersistMechanism.whyNoCpuCacheFlush().orElse("")));
             line(out, "open+map", millis(openNanos) + " (the first open in a JVM also links dax4j's native calls)");
 
             MemorySegment memory = pmem.segment();

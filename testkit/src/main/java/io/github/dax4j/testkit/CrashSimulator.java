@@ -2,8 +2,8 @@ package io.github.dax4j.testkit;
 
 import io.github.dax4j.Alignment;
 import io.github.dax4j.DaxMapping;
-import io.github.dax4j.persist.Granularity;
-import io.github.dax4j.persist.PersistenceObserver;
+import io.github.dax4j.Granularity;
+import io.github.dax4j.PersistenceObserver;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -236,7 +236,7 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
         return StackWalker.getInstance().walk(frames -> frames
                 .filter(f -> {
                     String c = f.getClassName();
-                    return !(c.startsWith("io.github.dax4j.persist.") || c.startsWith("io.github.dax4j.internal.")
+                    return !(c.startsWith("io.github.dax4j.internal.")
                             || c.equals("io.github.dax4j.DaxMapping") || c.equals(CrashSimulator.class.getName())
                             || c.equals(CrashTest.class.getName()));
                 })

@@ -2,7 +2,7 @@ package io.github.dax4j.testkit;
 
 import io.github.dax4j.Alignment;
 import io.github.dax4j.DaxMapping;
-import io.github.dax4j.persist.Granularity;
+import io.github.dax4j.Granularity;
 
 import java.util.List;
 import java.util.Objects;

@@ -5,7 +5,7 @@ import io.github.dax4j.layout.Directory;
 import io.github.dax4j.layout.DirectoryException;
 import io.github.dax4j.layout.RegionAlignment;
 import io.github.dax4j.layout.RegionInfo;
-import io.github.dax4j.persist.Granularity;
+import io.github.dax4j.Granularity;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

@@ -5,14 +5,20 @@ import io.github.dax4j.ErrnoException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 import java.util.Locale;
 import java.util.StringJoiner;
+import java.util.function.LongPredicate;
+import java.util.function.Supplier;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.MemoryLayout.paddingLayout;
+import static java.lang.foreign.MemoryLayout.sequenceLayout;
+import static java.lang.foreign.MemoryLayout.structLayout;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -23,9 +29,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *
  * <p>Invariants:
  * <ol>
- *   <li>Each wrapper checks the call's result and, on failure, throws an {@link ErrnoException} naming the call, its
- *       arguments (the path or the address range), the errno symbol and {@code strerror}'s text. No wrapper returns
- *       an error code.</li>
+ *   <li>Each wrapper makes its call through {@code call}, the one helper that allocates the capture state, invokes,
+ *       checks the result and, on failure, throws an {@link ErrnoException} naming the call, its arguments (the path
+ *       or the address range), the errno symbol and {@code strerror}'s text. No wrapper returns an error code, and
+ *       the text of a call is built only when the call has failed.</li>
  *   <li>{@code errno} is captured by the linker ({@code Linker.Option.captureCallState("errno")}) right after the
  *       call, so nothing the JVM does in between can overwrite it.</li>
  *   <li>The restricted methods of {@code java.lang.foreign} ({@code downcallHandle}, {@code reinterpret}) are
@@ -33,6 +40,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *   <li>Calls that take an address range take it as a {@link MemorySegment}, so the arena that owns the mapping is
  *       kept alive for the duration of the call: closing the mapping concurrently fails instead of unmapping
  *       memory under a running {@code msync}.</li>
+ *   <li>A C struct is read through a {@link StructLayout} that names every field and spells out every padding, never
+ *       at a hand-counted offset: the layout is the one statement of the ABI, and building it checks each field's
+ *       alignment.</li>
  * </ol>
  *
  * <p>Struct layouts and constants are Linux's for x86-64 and aarch64.
@@ -76,14 +86,97 @@ public final class Libc {
     private static final int SC_PAGESIZE = 30;
     private static final int STAT_VERSION_X86_64 = 1;
 
+    /** {@code mmap}'s {@code MAP_FAILED}, {@code (void *) -1}. */
+    private static final long MAP_FAILED = -1L;
+
+    // The struct layouts come before ARCH, which picks one of them while the class is being initialized.
+
+    /** {@code struct timespec}: {@code tv_sec}, {@code tv_nsec}, both longs on the 64-bit ABIs. */
+    private static final StructLayout TIMESPEC = structLayout(
+            JAVA_LONG.withName("tv_sec"),
+            JAVA_LONG.withName("tv_nsec"));
+
+    /**
+     * {@code struct stat} of x86-64, 144 bytes: {@code st_nlink} is a long and comes before {@code st_mode}, and
+     * {@code st_blksize} is a long. {@code __fxstat} version 1 fills the same struct.
+     */
+    private static final StructLayout STAT_X86_64 = structLayout(
+            JAVA_LONG.withName("st_dev"),
+            JAVA_LONG.withName("st_ino"),
+            JAVA_LONG.withName("st_nlink"),
+            JAVA_INT.withName("st_mode"),
+            JAVA_INT.withName("st_uid"),
+            JAVA_INT.withName("st_gid"),
+            paddingLayout(Integer.BYTES).withName("__pad0"),
+            JAVA_LONG.withName("st_rdev"),
+            JAVA_LONG.withName("st_size"),
+            JAVA_LONG.withName("st_blksize"),
+            JAVA_LONG.withName("st_blocks"),
+            TIMESPEC.withName("st_atim"),
+            TIMESPEC.withName("st_mtim"),
+            TIMESPEC.withName("st_ctim"),
+            paddingLayout(3 * Long.BYTES).withName("__glibc_reserved"))
+            .withName("stat");
+
+    /**
+     * {@code struct stat} of aarch64, the asm-generic one, 128 bytes: {@code st_mode} comes before an int
+     * {@code st_nlink}, and {@code st_blksize} is an int.
+     */
+    private static final StructLayout STAT_AARCH64 = structLayout(
+            JAVA_LONG.withName("st_dev"),
+            JAVA_LONG.withName("st_ino"),
+            JAVA_INT.withName("st_mode"),
+            JAVA_INT.withName("st_nlink"),
+            JAVA_INT.withName("st_uid"),
+            JAVA_INT.withName("st_gid"),
+            JAVA_LONG.withName("st_rdev"),
+            paddingLayout(Long.BYTES).withName("__pad1"),
+            JAVA_LONG.withName("st_size"),
+            JAVA_INT.withName("st_blksize"),
+            paddingLayout(Integer.BYTES).withName("__pad2"),
+            JAVA_LONG.withName("st_blocks"),
+            TIMESPEC.withName("st_atim"),
+            TIMESPEC.withName("st_mtim"),
+            TIMESPEC.withName("st_ctim"),
+            paddingLayout(2 * Integer.BYTES).withName("__glibc_reserved"))
+            .withName("stat");
+
+    /**
+     * {@code struct statfs}, the same 120 bytes on x86-64 and aarch64: every field a long except the two ints of
+     * {@code f_fsid}. The kernel fills all of it, so all of it is allocated, though dax4j reads two fields.
+     */
+    private static final StructLayout STATFS = structLayout(
+            JAVA_LONG.withName("f_type"),
+            JAVA_LONG.withName("f_bsize"),
+            JAVA_LONG.withName("f_blocks"),
+            JAVA_LONG.withName("f_bfree"),
+            JAVA_LONG.withName("f_bavail"),
+            JAVA_LONG.withName("f_files"),
+            JAVA_LONG.withName("f_ffree"),
+            sequenceLayout(2, JAVA_INT).withName("f_fsid"),
+            JAVA_LONG.withName("f_namelen"),
+            JAVA_LONG.withName("f_frsize"),
+            JAVA_LONG.withName("f_flags"),
+            paddingLayout(4 * Long.BYTES).withName("f_spare"))
+            .withName("statfs");
+
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final long ERRNO_OFFSET =
-            CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     private static final Arch ARCH = Arch.current();
+
+    // Each handle reads its field at the width the layout gives it: aarch64's int st_blksize widens to the long read.
+    private static final VarHandle ST_DEV = field(ARCH.stat(), "st_dev");
+    private static final VarHandle ST_INO = field(ARCH.stat(), "st_ino");
+    private static final VarHandle ST_MODE = field(ARCH.stat(), "st_mode");
+    private static final VarHandle ST_RDEV = field(ARCH.stat(), "st_rdev");
+    private static final VarHandle ST_SIZE = field(ARCH.stat(), "st_size");
+    private static final VarHandle ST_BLKSIZE = field(ARCH.stat(), "st_blksize");
+    private static final VarHandle F_TYPE = field(STATFS, "f_type");
+    private static final VarHandle F_BSIZE = field(STATFS, "f_bsize");
 
     private static final MethodHandle OPEN = downcall("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
@@ -133,18 +226,10 @@ public final class Libc {
 
     /** {@code open(2)} of {@code path}, failing with a message that names {@code shownPath} instead. */
     private static int open(String path, int flags, int mode, String shownPath) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
-            if (fd < 0) {
-                String call = "open(\"" + shownPath + "\", " + openFlags(flags)
-                        + ((flags & O_CREAT) != 0 ? ", 0" + Integer.toOctalString(mode) : "") + ")";
-                throw failure(call, state);
-            }
-            return fd;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call((state, arena) -> (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode),
+                fd -> fd < 0,
+                () -> "open(\"" + shownPath + "\", " + openFlags(flags)
+                        + ((flags & O_CREAT) != 0 ? ", 0" + Integer.toOctalString(mode) : "") + ")");
     }
 
     /**
@@ -168,23 +253,18 @@ public final class Libc {
      * @throws ErrnoException when the call fails otherwise
      */
     public static boolean tryLock(int fd, boolean shared, String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+        return call((state, arena) -> {
             MemorySegment flock = arena.allocate(FLOCK_SIZE, 8);
             flock.set(JAVA_SHORT, 0, shared ? F_RDLCK : F_WRLCK); // l_whence SEEK_SET, l_start 0, l_len 0 (to the end), l_pid 0
             int result = (int) FCNTL.invokeExact(state, fd, F_OFD_SETLK, flock);
             if (result == 0) {
-                return true;
+                return 1;
             }
+            // a lock held elsewhere is an answer, "not now", rather than a failure
             int errno = errno(state);
-            if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
-                return false;
-            }
-            throw failure("fcntl(" + fd + " \"" + path + "\", F_OFD_SETLK, " + (shared ? "F_RDLCK" : "F_WRLCK") + ")",
-                    state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+            return errno == Errno.EAGAIN || errno == Errno.EACCES ? 0 : -1;
+        }, result -> result < 0, () -> "fcntl(" + fd + " \"" + path + "\", F_OFD_SETLK, "
+                + (shared ? "F_RDLCK" : "F_WRLCK") + ")") == 1;
     }
 
     /**
@@ -194,15 +274,7 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result = (int) CLOSE.invokeExact(state, fd);
-            if (result != 0) {
-                throw failure("close(" + fd + ")", state);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call((state, _) -> (int) CLOSE.invokeExact(state, fd), result -> result != 0, () -> "close(" + fd + ")");
     }
 
     /**
@@ -212,21 +284,16 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static FileStatus fstat(int fd, String path) {
+        // the struct is read after the call has been checked, so it outlives the arena of the call
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            MemorySegment stat = arena.allocate(ARCH.statSize, 8);
-            int result = ARCH.fstatIsVersioned
-                    ? (int) FSTAT.invokeExact(state, STAT_VERSION_X86_64, fd, stat)
-                    : (int) FSTAT.invokeExact(state, fd, stat);
-            if (result != 0) {
-                throw failure("fstat(" + fd + " \"" + path + "\")", state);
-            }
-            return new FileStatus(stat.get(JAVA_LONG, 0), stat.get(JAVA_LONG, 8), stat.get(JAVA_INT, ARCH.statModeOffset), stat.get(JAVA_LONG, ARCH.statRdevOffset),
-                    stat.get(JAVA_LONG, ARCH.statSizeOffset), ARCH.statBlockSizeIsInt
-                            ? stat.get(JAVA_INT, ARCH.statBlockSizeOffset)
-                            : stat.get(JAVA_LONG, ARCH.statBlockSizeOffset));
-        } catch (Throwable t) {
-            throw rethrow(t);
+            MemorySegment stat = arena.allocate(ARCH.stat());
+            call((state, _) -> ARCH.fstatIsVersioned()
+                            ? (int) FSTAT.invokeExact(state, STAT_VERSION_X86_64, fd, stat)
+                            : (int) FSTAT.invokeExact(state, fd, stat),
+                    result -> result != 0, () -> "fstat(" + fd + " \"" + path + "\")");
+            return new FileStatus((long) ST_DEV.get(stat, 0L), (long) ST_INO.get(stat, 0L),
+                    (int) ST_MODE.get(stat, 0L), (long) ST_RDEV.get(stat, 0L), (long) ST_SIZE.get(stat, 0L),
+                    (long) ST_BLKSIZE.get(stat, 0L));
         }
     }
 
@@ -237,17 +304,12 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static FileSystemStatus fstatfs(int fd, String path) {
+        // as in fstat, the struct outlives the arena of the call
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            MemorySegment statfs = arena.allocate(STATFS_SIZE, 8);
-            int result = (int) FSTATFS.invokeExact(state, fd, statfs);
-            if (result != 0) {
-                throw failure("fstatfs(" + fd + " \"" + path + "\")", state);
-            }
-            // f_type and f_bsize are the first two longs on x86-64 and on aarch64
-            return new FileSystemStatus(statfs.get(JAVA_LONG, 0), statfs.get(JAVA_LONG, 8));
-        } catch (Throwable t) {
-            throw rethrow(t);
+            MemorySegment statfs = arena.allocate(STATFS);
+            call((state, _) -> (int) FSTATFS.invokeExact(state, fd, statfs),
+                    result -> result != 0, () -> "fstatfs(" + fd + " \"" + path + "\")");
+            return new FileSystemStatus((long) F_TYPE.get(statfs, 0L), (long) F_BSIZE.get(statfs, 0L));
         }
     }
 
@@ -257,15 +319,8 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static void ftruncate(int fd, long length, String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result = (int) FTRUNCATE.invokeExact(state, fd, length);
-            if (result != 0) {
-                throw failure("ftruncate(" + fd + " \"" + path + "\", " + length + ")", state);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call((state, _) -> (int) FTRUNCATE.invokeExact(state, fd, length),
+                result -> result != 0, () -> "ftruncate(" + fd + " \"" + path + "\", " + length + ")");
     }
 
     /**
@@ -275,15 +330,9 @@ public final class Libc {
      * @throws ErrnoException when the call fails ({@code EOPNOTSUPP} where the file system cannot preallocate)
      */
     public static void fallocate(int fd, long offset, long length, String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result = (int) FALLOCATE.invokeExact(state, fd, 0, offset, length);
-            if (result != 0) {
-                throw failure("fallocate(" + fd + " \"" + path + "\", 0, " + offset + ", " + length + ")", state);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call((state, _) -> (int) FALLOCATE.invokeExact(state, fd, 0, offset, length),
+                result -> result != 0,
+                () -> "fallocate(" + fd + " \"" + path + "\", 0, " + offset + ", " + length + ")");
     }
 
     /**
@@ -294,18 +343,11 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static long mmap(long address, long length, int prot, int flags, int fd, long offset, String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            MemorySegment result = (MemorySegment) MMAP.invokeExact(state, MemorySegment.ofAddress(address), length,
-                    prot, flags, fd, offset);
-            if (result.address() == -1L) {
-                throw failure("mmap(" + hex(address) + ", " + length + ", " + protection(prot) + ", "
-                        + mapFlags(flags) + ", " + fd + " \"" + path + "\", " + offset + ")", state);
-            }
-            return result.address();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return call((state, _) -> ((MemorySegment) MMAP.invokeExact(state, MemorySegment.ofAddress(address), length,
+                        prot, flags, fd, offset)).address(),
+                result -> result == MAP_FAILED,
+                () -> "mmap(" + hex(address) + ", " + length + ", " + protection(prot) + ", "
+                        + mapFlags(flags) + ", " + fd + " \"" + path + "\", " + offset + ")");
     }
 
     /**
@@ -314,15 +356,8 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static void munmap(long address, long length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
-            if (result != 0) {
-                throw failure("munmap(" + hex(address) + ", " + length + ")", state);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call((state, _) -> (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length),
+                result -> result != 0, () -> "munmap(" + hex(address) + ", " + length + ")");
     }
 
     /**
@@ -331,15 +366,9 @@ public final class Libc {
      * @throws ErrnoException when the call fails ({@code EACCES} where policy forbids executable memory)
      */
     public static void mprotect(long address, long length, int prot) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result = (int) MPROTECT.invokeExact(state, MemorySegment.ofAddress(address), length, prot);
-            if (result != 0) {
-                throw failure("mprotect(" + hex(address) + ", " + length + ", " + protection(prot) + ")", state);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call((state, _) -> (int) MPROTECT.invokeExact(state, MemorySegment.ofAddress(address), length, prot),
+                result -> result != 0,
+                () -> "mprotect(" + hex(address) + ", " + length + ", " + protection(prot) + ")");
     }
 
     /**
@@ -349,20 +378,15 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static void msync(MemorySegment range, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+        call((state, _) -> {
             int result;
             do {
                 result = (int) MSYNC.invokeExact(state, range, range.byteSize(), flags);
             } while (result != 0 && errno(state) == Errno.EINTR);
-            if (result != 0) {
-                throw failure("msync(" + hex(range.address()) + ", " + range.byteSize() + ", "
-                        + ((flags & MS_SYNC) != 0 ? "MS_SYNC" : "MS_ASYNC")
-                        + ((flags & MS_INVALIDATE) != 0 ? "|MS_INVALIDATE" : "") + ")", state);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+            return result;
+        }, result -> result != 0, () -> "msync(" + hex(range.address()) + ", " + range.byteSize() + ", "
+                + ((flags & MS_SYNC) != 0 ? "MS_SYNC" : "MS_ASYNC")
+                + ((flags & MS_INVALIDATE) != 0 ? "|MS_INVALIDATE" : "") + ")");
     }
 
     /**
@@ -371,16 +395,9 @@ public final class Libc {
      * @throws ErrnoException when the call fails
      */
     public static void madvise(MemorySegment range, int advice) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result = (int) MADVISE.invokeExact(state, range, range.byteSize(), advice);
-            if (result != 0) {
-                throw failure("madvise(" + hex(range.address()) + ", " + range.byteSize() + ", "
-                        + advice(advice) + ")", state);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call((state, _) -> (int) MADVISE.invokeExact(state, range, range.byteSize(), advice),
+                result -> result != 0,
+                () -> "madvise(" + hex(range.address()) + ", " + range.byteSize() + ", " + advice(advice) + ")");
     }
 
     /**
@@ -404,11 +421,34 @@ public final class Libc {
     }
 
     private static long sysconf(int name, String symbol) {
+        // -1 is sysconf's failure whatever errno says; every name dax4j asks for has a value
+        return call((state, _) -> (long) SYSCONF.invokeExact(state, name),
+                result -> result == -1L, () -> "sysconf(" + symbol + ")");
+    }
+
+    /**
+     * One downcall for {@link #call} to make: invokes its handle with {@code state} as the capture-state argument,
+     * allocates any other arguments in {@code arena}, and returns the result widened to a long.
+     */
+    @FunctionalInterface
+    private interface NativeCall {
+        long invoke(MemorySegment state, Arena arena) throws Throwable;
+    }
+
+    /**
+     * Makes {@code call} and throws an {@link ErrnoException} when {@code failed} holds for its result: the one
+     * place a wrapper's call is made. The capture state and {@code call}'s arguments live in a confined arena that
+     * is closed when the call has been checked. {@code what} renders the call with its arguments and is asked only
+     * on failure, so a successful call formats nothing.
+     *
+     * @return the call's result, one {@code failed} has let through
+     */
+    private static long call(NativeCall call, LongPredicate failed, Supplier<String> what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            long result = (long) SYSCONF.invokeExact(state, name);
-            if (result == -1L) {
-                throw failure("sysconf(" + symbol + ")", state);
+            long result = call.invoke(state, arena);
+            if (failed.test(result)) {
+                throw failure(what.get(), state);
             }
             return result;
         } catch (Throwable t) {
@@ -435,6 +475,11 @@ public final class Libc {
         throw new IllegalStateException("unexpected checked exception from a native call", t);
     }
 
+    /** {@return a handle on the field {@code name} of a struct, read as {@code get(segment, 0L)}: base offset 0} */
+    private static VarHandle field(StructLayout struct, String name) {
+        return struct.varHandle(groupElement(name));
+    }
+
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name).orElseThrow(
                 () -> new UnsatisfiedLinkError("the C library has no symbol " + name));
@@ -443,13 +488,11 @@ public final class Libc {
 
     /** glibc before 2.33 exports {@code fstat} only as the inline wrapper around {@code __fxstat}. */
     private static MethodHandle fstatHandle() {
-        if (ARCH.fstatIsVersioned) {
+        if (ARCH.fstatIsVersioned()) {
             return downcall("__fxstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
         }
         return downcall("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
     }
-
-    private static final long STATFS_SIZE = 120;
 
     static String openFlags(int flags) {
         StringJoiner names = new StringJoiner("|");
@@ -501,9 +544,11 @@ public final class Libc {
         return "0x" + Long.toHexString(address);
     }
 
-    /** The parts of the C ABI that differ between the architectures dax4j runs on. */
-    private record Arch(long statSize, long statModeOffset, long statRdevOffset, long statSizeOffset,
-                        long statBlockSizeOffset, boolean statBlockSizeIsInt, boolean fstatIsVersioned) {
+    /**
+     * The parts of the C ABI that differ between the architectures dax4j runs on: the layout of {@code struct stat},
+     * and whether {@code fstat} must be reached through {@code __fxstat}.
+     */
+    private record Arch(StructLayout stat, boolean fstatIsVersioned) {
 
         static Arch current() {
             String os = System.getProperty("os.name", "");
@@ -513,8 +558,8 @@ public final class Libc {
             }
             boolean oldGlibc = LIBC.find("fstat").isEmpty();
             return switch (arch) {
-                case "amd64", "x86_64" -> new Arch(144, 24, 40, 48, 56, false, oldGlibc);
-                case "aarch64" -> new Arch(128, 16, 32, 48, 56, true, false);
+                case "amd64", "x86_64" -> new Arch(STAT_X86_64, oldGlibc);
+                case "aarch64" -> new Arch(STAT_AARCH64, false);
                 default -> throw new UnsupportedOperationException(
                         "dax4j runs on Linux x86-64 and aarch64, not on " + arch);
             };

@@ -4,7 +4,7 @@ import io.github.dax4j.DaxMapping;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.layout.FixedRegion;
 import io.github.dax4j.layout.RegionAlignment;
-import io.github.dax4j.persist.PersistFlag;
+import io.github.dax4j.PersistFlag;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;

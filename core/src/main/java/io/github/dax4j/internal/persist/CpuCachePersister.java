@@ -1,0 +1,122 @@
+package io.github.dax4j.internal.persist;
+
+import io.github.dax4j.PersistMechanism;
+import io.github.dax4j.internal.cpu.CpuStubs;
+import io.github.dax4j.internal.cpu.FlushInstruction;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The CPU mechanisms ({@code CLWB}, {@code CLFLUSHOPT}, {@code CLFLUSH}): each 64-byte line overlapping the range
+ * is written back exactly once by generated code (see {@code internal.cpu.X86Code}), and {@code SFENCE} drains.
+ * A persist is one native call: the loop and the fence together.
+ *
+ * <p>The handles live in {@code static final} fields of one holder class per instruction, so that the JIT sees
+ * them as constants and compiles each call to a direct call of the stub: a handle in an instance field costs
+ * several nanoseconds more per call. The holder of an instruction the CPU lacks is never initialised.
+ */
+public final class CpuCachePersister implements Persister {
+
+    private static final class Clwb {
+        static final MethodHandle FLUSH = stubs().flush(FlushInstruction.CLWB);
+        static final MethodHandle PERSIST = stubs().persist(FlushInstruction.CLWB);
+    }
+
+    private static final class Clflushopt {
+        static final MethodHandle FLUSH = stubs().flush(FlushInstruction.CLFLUSHOPT);
+        static final MethodHandle PERSIST = stubs().persist(FlushInstruction.CLFLUSHOPT);
+    }
+
+    private static final class Clflush {
+        static final MethodHandle FLUSH = stubs().flush(FlushInstruction.CLFLUSH);
+        static final MethodHandle PERSIST = stubs().persist(FlushInstruction.CLFLUSH);
+    }
+
+    private static final class Fence {
+        static final MethodHandle DRAIN = stubs().drain();
+    }
+
+    private final FlushInstruction instruction;
+    private final PersistMechanism mechanism;
+
+    /**
+     * @throws UnsupportedOperationException if the CPU has no {@code instruction} or no stubs can be installed
+     */
+    CpuCachePersister(FlushInstruction instruction) {
+        if (!stubs().features().has(instruction)) {
+            throw new UnsupportedOperationException("this CPU has no " + instruction.mnemonic());
+        }
+        this.instruction = instruction;
+        this.mechanism = Mechanisms.of(instruction);
+    }
+
+    private static CpuStubs stubs() {
+        return CpuStubs.get().orElseThrow(() -> new UnsupportedOperationException(
+                CpuStubs.unavailableReason().orElse("no CPU stubs")));
+    }
+
+    @Override
+    public PersistMechanism mechanism() {
+        return mechanism;
+    }
+
+    @Override
+    public void flush(MemorySegment mapping, long offset, long length) {
+        try {
+            switch (instruction) {
+                case CLWB -> Clwb.FLUSH.invokeExact(mapping, offset, length);
+                case CLFLUSHOPT -> Clflushopt.FLUSH.invokeExact(mapping, offset, length);
+                case CLFLUSH -> Clflush.FLUSH.invokeExact(mapping, offset, length);
+                case DC_CVAP, DC_CVAC -> throw new UnsupportedOperationException(instruction + " cannot run yet");
+            }
+        } catch (Throwable t) {
+            throw NativeCalls.rethrow(t);
+        }
+    }
+
+    @Override
+    public void drain() {
+        try {
+            Fence.DRAIN.invokeExact();
+        } catch (Throwable t) {
+            throw NativeCalls.rethrow(t);
+        }
+    }
+
+    @Override
+    public void persist(MemorySegment mapping, long offset, long length) {
+        try {
+            switch (instruction) {
+                case CLWB -> Clwb.PERSIST.invokeExact(mapping, offset, length);
+                case CLFLUSHOPT -> Clflushopt.PERSIST.invokeExact(mapping, offset, length);
+                case CLFLUSH -> Clflush.PERSIST.invokeExact(mapping, offset, length);
+                case DC_CVAP, DC_CVAC -> throw new UnsupportedOperationException(instruction + " cannot run yet");
+            }
+        } catch (Throwable t) {
+            throw NativeCalls.rethrow(t);
+        }
+    }
+
+    @Override
+    public boolean hasNonTemporalStores() {
+        return NonTemporalStores.AVAILABLE;
+    }
+
+    @Override
+    public void storeNonTemporal(MemorySegment mapping, long offset, MemorySegment source, long sourceOffset,
+                                 long length) {
+        NonTemporalStores.copy(mapping, offset, source, sourceOffset, length);
+    }
+
+    @Override
+    public void storeNonTemporalAndDrain(MemorySegment mapping, long offset, MemorySegment source,
+                                         long sourceOffset, long length) {
+        NonTemporalStores.copyAndDrain(mapping, offset, source, sourceOffset, length);
+    }
+
+    @Override
+    public void fillNonTemporal(MemorySegment mapping, long offset, long pattern, long length) {
+        NonTemporalStores.fill(mapping, offset, pattern, length);
+    }
+}

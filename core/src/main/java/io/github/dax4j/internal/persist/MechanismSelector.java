@@ -1,0 +1,139 @@
+package io.github.dax4j.internal.persist;
+
+import io.github.dax4j.DaxException;
+import io.github.dax4j.PersistMechanism;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Chooses a mapping's {@link PersistMechanism}: the cheapest one that is correct, unless one is asked for.
+ *
+ * <p>Precedence: {@code MapOptions.persistMechanism(...)}, then the system property {@code dax4j.persist}
+ * ({@code -Ddax4j.persist=clwb}, any mechanism's name, case ignored), then these rules:
+ * <ol>
+ *   <li>A file without {@code MAP_SYNC}: {@link PersistMechanism#MSYNC}. Its dirty data lives in the page cache;
+ *       only the kernel can write it back.</li>
+ *   <li>Device-DAX or {@code MAP_SYNC}, on an eADR platform (every NVDIMM region reports
+ *       {@code persistence_domain} {@code cpu_cache}, as PMDK checks): {@link PersistMechanism#FENCE_ONLY}.</li>
+ *   <li>Device-DAX or {@code MAP_SYNC}: the best cache-line instruction the CPU runs, CLWB > CLFLUSHOPT > CLFLUSH
+ *       (DC CVAP > DC CVAC on aarch64).</li>
+ *   <li>No such instruction (no executable memory, say): {@code MSYNC} for a file; for device-DAX, where
+ *       {@code msync} answers {@code EINVAL}, a {@link DaxException}: dax4j refuses rather than pretend.</li>
+ * </ol>
+ * An asked-for mechanism is checked too: {@code MSYNC} on device-DAX and an instruction the CPU lacks are refused.
+ * Asking for a CPU mechanism on a file without {@code MAP_SYNC} is allowed (benchmarks compare mechanisms on the
+ * same memory) and the reason says that it is not durable there.
+ */
+public final class MechanismSelector {
+
+    /** What the choice depends on. */
+    public record Situation(boolean deviceDax, boolean synchronous, boolean eadr, Set<PersistMechanism> runnable,
+                            Optional<String> whyNoCpuMechanism, String source) {
+    }
+
+    /** The choice, and why, in words fit for a log line. */
+    public record Selection(PersistMechanism mechanism, String reason) {
+    }
+
+    private MechanismSelector() {
+    }
+
+    /**
+     * {@return the mechanism for a mapping in {@code situation}}
+     *
+     * @param asked            the mechanism the options ask for, if any
+     * @param property         the mechanism the system property {@code dax4j.persist} asks for, if any
+     * @param acceptNonDurable whether the caller accepts a mechanism that does not make stores durable here
+     *                         ({@code MapOptions.acceptNonDurableStores()})
+     * @throws DaxException if what is asked for cannot work here, or device-DAX has no usable mechanism
+     */
+    public static Selection select(Situation situation, Optional<PersistMechanism> asked,
+                                   Optional<PersistMechanism> property, boolean acceptNonDurable) {
+        if (asked.isPresent()) {
+            return checked(situation, asked.get(), "MapOptions.persistMechanism(" + asked.get() + ")",
+                    acceptNonDurable);
+        }
+        if (property.isPresent()) {
+            return checked(situation, property.get(), "-Ddax4j.persist=" + property.get().name().toLowerCase(
+                    Locale.ROOT), acceptNonDurable);
+        }
+        if (!situation.synchronous()) {
+            return new Selection(PersistMechanism.MSYNC, "MAP_SYNC not granted: the page cache holds the data, the"
+                    + " kernel writes it back");
+        }
+        if (situation.eadr()) {
+            return new Selection(PersistMechanism.FENCE_ONLY, "every NVDIMM region reports persistence_domain"
+                    + " cpu_cache (eADR): stores are durable once visible");
+        }
+        for (PersistMechanism m : PersistMechanism.values()) {
+            if (Mechanisms.instruction(m).isPresent() && situation.runnable().contains(m)) {
+                return new Selection(m, "the best cache-line write-back this CPU offers");
+            }
+        }
+        String why = situation.whyNoCpuMechanism().orElse("the CPU offers no cache-line write-back instruction");
+        if (situation.deviceDax()) {
+            throw new DaxException("cannot make stores to " + situation.source() + " durable: device-DAX needs a CPU"
+                    + " cache flush and " + why + "; map it with persistMechanism(NONE) if durability is not needed");
+        }
+        return new Selection(PersistMechanism.MSYNC, "MAP_SYNC granted but " + why + ": msync makes the file"
+                + " system flush");
+    }
+
+    private static Selection checked(Situation situation, PersistMechanism m, String origin,
+                                     boolean acceptNonDurable) {
+        if (m == PersistMechanism.SIMULATED_CACHE_LINE || m == PersistMechanism.SIMULATED_BYTE) {
+            throw new DaxException(origin + ": simulated mechanisms belong to DaxMapping.simulate, not to " + situation.source());
+        }
+        if (m == PersistMechanism.MSYNC && situation.deviceDax()) {
+            throw new DaxException(origin + " cannot work for " + situation.source()
+                    + ": device-DAX answers msync with EINVAL; it is made durable by CPU cache flushes only");
+        }
+        if (Mechanisms.instruction(m).isPresent() && !situation.runnable().contains(m)) {
+            throw new DaxException(origin + " cannot work for " + situation.source() + ": "
+                    + situation.whyNoCpuMechanism().orElse("this CPU has no " + Mechanisms.instruction(m).get().mnemonic()));
+        }
+        if (m == PersistMechanism.FENCE_ONLY && !(situation.synchronous() && situation.eadr())) {
+            String why = situation.synchronous() ? "its persistence domain is not the CPU cache (no eADR: not every"
+                    + " NVDIMM region reports persistence_domain cpu_cache), so stores stay in volatile caches"
+                    : "MAP_SYNC was not granted, so stores stay in the page cache";
+            if (!acceptNonDurable) {
+                throw new DaxException(origin + " refused for " + situation.source() + ": FENCE_ONLY only fences, and "
+                        + why + " until evicted; stores would not be durable. Use MapOptions"
+                        + ".acceptNonDurableStores() to map it so anyway");
+            }
+            return new Selection(m, "asked for by " + origin + " and accepted as not durable: " + why);
+        }
+        boolean cpuSide = m != PersistMechanism.MSYNC;
+        String caveat = cpuSide && !situation.synchronous() && m != PersistMechanism.NONE
+                ? "; without MAP_SYNC this does not make stores durable (the page cache keeps them)" : "";
+        return new Selection(m, "asked for by " + origin + caveat);
+    }
+
+
+    /**
+     * {@return the cache-line mechanism this machine uses for device-DAX and {@code MAP_SYNC} mappings (without
+     * eADR), or empty where it has none; {@link #whyNoCpuMechanism()} then says why}
+     */
+    public static Optional<PersistMechanism> cpuMechanism() {
+        return io.github.dax4j.internal.cpu.CpuStubs.get()
+                .flatMap(s -> io.github.dax4j.internal.cpu.FlushInstruction.best(s.features()))
+                .map(Mechanisms::of);
+    }
+
+    /** {@return why this machine has no {@link #cpuMechanism()}, or empty when it has one} */
+    public static Optional<String> whyNoCpuMechanism() {
+        return io.github.dax4j.internal.cpu.CpuStubs.unavailableReason();
+    }
+
+    /** {@return the mechanisms a set of installed cache-line instructions can run, plus those that need none} */
+    public static Set<PersistMechanism> runnable(Set<io.github.dax4j.internal.cpu.FlushInstruction> instructions) {
+        EnumSet<PersistMechanism> set = EnumSet.of(PersistMechanism.MSYNC, PersistMechanism.FENCE_ONLY,
+                PersistMechanism.NONE);
+        instructions.forEach(i -> set.add(Mechanisms.of(i)));
+        return set;
+    }
+}

@@ -1,0 +1,176 @@
+package io.github.dax4j.internal.persist;
+
+import io.github.dax4j.*;
+import io.github.dax4j.DaxException;
+import io.github.dax4j.device.SysfsFixture;
+import io.github.dax4j.internal.cpu.FlushInstruction;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The cheapest correct mechanism, chosen per mapping, and what may be asked for instead. */
+class MechanismSelectorTest {
+
+    private static final Set<PersistMechanism> ALL_X86 = MechanismSelector.runnable(
+            EnumSet.of(FlushInstruction.CLWB, FlushInstruction.CLFLUSHOPT, FlushInstruction.CLFLUSH));
+    private static final Set<PersistMechanism> NO_CPU = MechanismSelector.runnable(Set.of());
+
+    private static MechanismSelector.Situation situation(boolean deviceDax, boolean synchronous, boolean eadr,
+                                                         Set<PersistMechanism> runnable) {
+        return new MechanismSelector.Situation(deviceDax, synchronous, eadr, runnable,
+                runnable.contains(PersistMechanism.CLFLUSH) ? Optional.empty()
+                        : Optional.of("executable memory refused (test)"), "/dev/dax0.0");
+    }
+
+    private static PersistMechanism auto(MechanismSelector.Situation s) {
+        return MechanismSelector.select(s, Optional.empty(), Optional.empty(), false).mechanism();
+    }
+
+    @Nested
+    class Automatic {
+
+        @Test
+        void aFileWithoutMapSyncUsesMsync() {
+            assertEquals(PersistMechanism.MSYNC, auto(situation(false, false, false, ALL_X86)));
+            assertEquals(PersistMechanism.MSYNC, auto(situation(false, false, true, ALL_X86)), "eADR or not");
+        }
+
+        @Test
+        void synchronousMemoryUsesTheBestCacheLineInstruction() {
+            assertEquals(PersistMechanism.CLWB, auto(situation(true, true, false, ALL_X86)));
+            assertEquals(PersistMechanism.CLFLUSHOPT, auto(situation(false, true, false,
+                    MechanismSelector.runnable(EnumSet.of(FlushInstruction.CLFLUSHOPT, FlushInstruction.CLFLUSH)))));
+            assertEquals(PersistMechanism.CLFLUSH, auto(situation(true, true, false,
+                    MechanismSelector.runnable(EnumSet.of(FlushInstruction.CLFLUSH)))));
+            assertEquals(PersistMechanism.DC_CVAP, auto(situation(true, true, false,
+                    MechanismSelector.runnable(EnumSet.of(FlushInstruction.DC_CVAP, FlushInstruction.DC_CVAC)))));
+        }
+
+        @Test
+        void eadrNeedsOnlyAFence() {
+            assertEquals(PersistMechanism.FENCE_ONLY, auto(situation(true, true, true, ALL_X86)));
+            assertEquals(PersistMechanism.FENCE_ONLY, auto(situation(true, true, true, NO_CPU)));
+        }
+
+        @Test
+        void withoutCpuCodeAFileFallsBackToMsyncAndDeviceDaxIsRefused() {
+            assertEquals(PersistMechanism.MSYNC, auto(situation(false, true, false, NO_CPU)));
+            DaxException e = assertThrows(DaxException.class, () -> auto(situation(true, true, false, NO_CPU)));
+            assertTrue(e.getMessage().contains("executable memory refused"), e.getMessage());
+            assertTrue(e.getMessage().contains("/dev/dax0.0"), e.getMessage());
+        }
+    }
+
+    @Nested
+    class Asked {
+
+        @Test
+        void theOptionsWinOverThePropertyWhichWinsOverTheRules() {
+            MechanismSelector.Situation s = situation(true, true, false, ALL_X86);
+            assertEquals(PersistMechanism.CLFLUSH, MechanismSelector.select(s,
+                    Optional.of(PersistMechanism.CLFLUSH), Optional.of(PersistMechanism.CLFLUSHOPT), false).mechanism());
+            MechanismSelector.Selection byProperty = MechanismSelector.select(s, Optional.empty(),
+                    Optional.of(PersistMechanism.CLFLUSHOPT), false);
+            assertEquals(PersistMechanism.CLFLUSHOPT, byProperty.mechanism());
+            assertTrue(byProperty.reason().contains("-Ddax4j.persist=clflushopt"), byProperty.reason());
+        }
+
+        @Test
+        void msyncOnDeviceDaxIsRefused() {
+            DaxException e = assertThrows(DaxException.class, () -> MechanismSelector.select(
+                    situation(true, true, false, ALL_X86), Optional.of(PersistMechanism.MSYNC), Optional.empty(), false));
+            assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
+        }
+
+        @Test
+        void anInstructionTheCpuLacksIsRefused() {
+            DaxException e = assertThrows(DaxException.class, () -> MechanismSelector.select(
+                    situation(true, true, false, NO_CPU), Optional.of(PersistMechanism.CLWB), Optional.empty(), false));
+            assertTrue(e.getMessage().contains("MapOptions.persistMechanism(CLWB)"), e.getMessage());
+        }
+
+        @Test
+        void aCpuMechanismOnAPageCacheFileIsAllowedButSaysItIsNotDurable() {
+            MechanismSelector.Selection s = MechanismSelector.select(situation(false, false, false, ALL_X86),
+                    Optional.of(PersistMechanism.CLWB), Optional.empty(), false);
+            assertEquals(PersistMechanism.CLWB, s.mechanism());
+            assertTrue(s.reason().contains("not make stores durable"), s.reason());
+            assertFalse(MechanismSelector.select(situation(false, false, false, ALL_X86),
+                    Optional.of(PersistMechanism.NONE), Optional.empty(), false).reason().contains("not make"));
+        }
+
+        @Test
+        void fenceOnlyWithoutEadrIsRefusedUnlessNonDurableStoresAreAccepted() {
+            MechanismSelector.Situation adr = situation(true, true, false, ALL_X86);
+            DaxException e = assertThrows(DaxException.class, () -> MechanismSelector.select(adr,
+                    Optional.of(PersistMechanism.FENCE_ONLY), Optional.empty(), false));
+            assertTrue(e.getMessage().contains("not be durable") && e.getMessage().contains("acceptNonDurableStores"),
+                    e.getMessage());
+            assertThrows(DaxException.class, () -> MechanismSelector.select(adr, Optional.empty(),
+                    Optional.of(PersistMechanism.FENCE_ONLY), false), "by the property too");
+            assertThrows(DaxException.class, () -> MechanismSelector.select(situation(false, false, true, ALL_X86),
+                    Optional.of(PersistMechanism.FENCE_ONLY), Optional.empty(), false), "page cache, eADR or not");
+
+            MechanismSelector.Selection accepted = MechanismSelector.select(adr,
+                    Optional.of(PersistMechanism.FENCE_ONLY), Optional.empty(), true);
+            assertEquals(PersistMechanism.FENCE_ONLY, accepted.mechanism());
+            assertTrue(accepted.reason().contains("not durable"), accepted.reason());
+
+            MechanismSelector.Selection eadr = MechanismSelector.select(situation(true, true, true, ALL_X86),
+                    Optional.of(PersistMechanism.FENCE_ONLY), Optional.empty(), false);
+            assertEquals(PersistMechanism.FENCE_ONLY, eadr.mechanism(), "with eADR it is the right choice");
+            assertFalse(eadr.reason().contains("not durable"), eadr.reason());
+        }
+    }
+
+    @Nested
+    class FromSysfs {
+
+        @TempDir
+        Path root;
+
+        private static final String REGION1 = "sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region1";
+
+        @Test
+        void adrRegionsMeanCacheFlushes() {
+            SysfsFixture sys = new SysfsFixture(root).nvdimmRegion(SysfsFixture.NFIT_REGION0, "memory_controller", true);
+            assertFalse(sys.devices().cachesArePersistent());
+            assertEquals(PersistMechanism.CLWB, auto(situation(true, true, sys.devices().cachesArePersistent(),
+                    ALL_X86)));
+        }
+
+        @Test
+        void eadrOnEveryRegionMeansFenceOnly() {
+            SysfsFixture sys = new SysfsFixture(root)
+                    .nvdimmRegion(SysfsFixture.NFIT_REGION0, "cpu_cache", false)
+                    .nvdimmRegion(REGION1, "cpu_cache", false);
+            assertTrue(sys.devices().cachesArePersistent());
+            assertEquals(PersistMechanism.FENCE_ONLY, auto(situation(true, true,
+                    sys.devices().cachesArePersistent(), ALL_X86)));
+        }
+
+        @Test
+        void mixedRegionsMeanCacheFlushes() {
+            SysfsFixture sys = new SysfsFixture(root)
+                    .nvdimmRegion(SysfsFixture.NFIT_REGION0, "cpu_cache", false)
+                    .nvdimmRegion(REGION1, "memory_controller", false);
+            assertEquals(2, sys.devices().regions().size());
+            assertFalse(sys.devices().cachesArePersistent(), "one ADR region is enough to need flushes");
+        }
+
+        @Test
+        void noRegionMeansNoEadr() {
+            assertFalse(new SysfsFixture(root).devices().cachesArePersistent(), "CXL, hmem, no NVDIMM at all");
+        }
+    }
+}
