@@ -1,6 +1,7 @@
 package io.github.dax4j.layout;
 
 import io.github.dax4j.DaxMapping;
+import io.github.dax4j.internal.map.ReadOnlyMappingException;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -190,13 +191,13 @@ public final class Directory {
      * {@code 64 + 128 capacity} bytes are overwritten. For devices that {@link #open} refuses as
      * {@link DirectoryException.Reason#NOT_EMPTY NOT_EMPTY} or {@code CORRUPTED}, when their data may go.
      *
-     * @throws IllegalArgumentException if {@code capacity < 1}, the directory would not fit, or the mapping is
-     *                                  read-only
+     * @throws IllegalArgumentException if {@code capacity < 1} or the directory would not fit
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
      */
     public static Directory format(DaxMapping mapping, int capacity) {
         Objects.requireNonNull(mapping, "mapping");
         if (mapping.isReadOnly()) {
-            throw new IllegalArgumentException("cannot format a read-only mapping of " + mapping.path());
+            throw new ReadOnlyMappingException(mapping.source().describe(), "Directory.format");
         }
         long dataStart = dataStart(mapping, capacity);
         mapping.putLongAtomicAndPersist(H_MAGIC, 0L); // whatever follows, the device is not a directory until done
@@ -221,17 +222,20 @@ public final class Directory {
         return dataStart;
     }
 
-    /** Protocol step 1. */
+    /**
+     * Protocol step 1. The header and the empty entries are built in the heap and written with one
+     * {@link DaxMapping#write}, so a crash simulator sees every store of the protocol exactly.
+     */
     private static void format(DaxMapping mapping, int capacity, long dataStart) {
-        MemorySegment memory = mapping.segment();
-        memory.asSlice(0, end(capacity)).fill((byte) 0);
-        memory.set(JAVA_INT_UNALIGNED, H_VERSION, VERSION);
-        memory.set(JAVA_INT_UNALIGNED, H_CAPACITY, capacity);
-        memory.set(JAVA_LONG_UNALIGNED, H_DATA_START, dataStart);
-        memory.set(JAVA_LONG_UNALIGNED, H_MAGIC, MAGIC);             // for the checksum only
-        long checksum = crc(memory, 0, H_CHECKSUM);
-        memory.set(JAVA_LONG_UNALIGNED, H_MAGIC, 0L);
-        memory.set(JAVA_LONG_UNALIGNED, H_CHECKSUM, checksum);
+        MemorySegment image = MemorySegment.ofArray(new byte[Math.toIntExact(end(capacity))]);
+        image.set(JAVA_INT_UNALIGNED, H_VERSION, VERSION);
+        image.set(JAVA_INT_UNALIGNED, H_CAPACITY, capacity);
+        image.set(JAVA_LONG_UNALIGNED, H_DATA_START, dataStart);
+        image.set(JAVA_LONG_UNALIGNED, H_MAGIC, MAGIC);             // for the checksum only
+        long checksum = crc(image, 0, H_CHECKSUM);
+        image.set(JAVA_LONG_UNALIGNED, H_MAGIC, 0L);
+        image.set(JAVA_LONG_UNALIGNED, H_CHECKSUM, checksum);
+        mapping.write(0, image);
         mapping.persist(0, end(capacity));
         mapping.putLongAtomicAndPersist(H_MAGIC, MAGIC);
     }
@@ -270,7 +274,8 @@ public final class Directory {
      * @throws DirectoryException       {@code EXISTS} if the name is taken, {@code FULL} if no entry or range is
      *                                  free; {@code CORRUPTED} if the directory is damaged
      * @throws IllegalArgumentException if the name is empty or longer than 40 bytes of UTF-8, or {@code count < 1}
-     * @throws IllegalStateException    if the mapping is read-only or closed
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws IllegalStateException    if the mapping is closed
      */
     public synchronized FixedRegion create(String name, MemoryLayout element, long count, RegionAlignment placement,
                                            boolean cacheLineIsolated) {
@@ -280,8 +285,7 @@ public final class Directory {
             throw new IllegalArgumentException("region '" + name + "' needs at least one element: " + count);
         }
         if (mapping.isReadOnly()) {
-            throw new IllegalStateException("cannot create region '" + name + "': " + mapping.path()
-                    + " is mapped read-only");
+            throw new ReadOnlyMappingException(mapping.source().describe(), "creating region '" + name + "'");
         }
         List<Entry> entries = entries();
         if (entries.stream().anyMatch(e -> e.info().name().equals(name))) {
@@ -302,12 +306,11 @@ public final class Directory {
         long offset = allocate(used, length, alignment, name);
 
         // protocol step 2: text and elements, then the entry, then its state
-        MemorySegment.copy(text, 0, memory, JAVA_BYTE, textAt, text.length);
+        mapping.write(textAt, MemorySegment.ofArray(text));
         mapping.persist(textAt, text.length);
         mapping.fill(offset, length, (byte) 0);
         long at = entryAt(slot);
-        MemorySegment entry = memory.asSlice(at, ENTRY_BYTES);
-        entry.fill((byte) 0);
+        MemorySegment entry = MemorySegment.ofArray(new byte[ENTRY_BYTES]); // state 0: not yet published
         entry.set(JAVA_LONG_UNALIGNED, E_OFFSET, offset);
         entry.set(JAVA_LONG_UNALIGNED, E_COUNT, count);
         entry.set(JAVA_LONG_UNALIGNED, E_STRIDE, stride);
@@ -321,6 +324,7 @@ public final class Directory {
         entry.set(JAVA_LONG_UNALIGNED, E_ELEMENT_SIZE, element.byteSize());
         MemorySegment.copy(nameBytes, 0, entry, JAVA_BYTE, E_NAME, nameBytes.length);
         entry.set(JAVA_LONG_UNALIGNED, E_CHECKSUM, crc(entry, E_OFFSET, E_CHECKSUM));
+        mapping.write(at, entry);
         mapping.persist(at, ENTRY_BYTES);
         mapping.putLongAtomicAndPersist(at + E_STATE, PUBLISHED);
 
@@ -348,15 +352,31 @@ public final class Directory {
     }
 
     /**
+     * Opens the region called {@code name} if it exists, else creates it: the "find, then open, else create" of
+     * every engine that keeps its state in a region. An existing region must have been created with exactly
+     * {@code element}; its count, placement and isolation are what it was created with, and {@code count} only
+     * says how many elements a new one gets.
+     *
+     * @throws LayoutMismatchException  if the region exists with another layout
+     * @throws java.nio.ReadOnlyBufferException if it does not exist and the mapping is read-only
+     * @see #open(String, MemoryLayout)
+     * @see #create
+     */
+    public synchronized FixedRegion openOrCreate(String name, MemoryLayout element, long count,
+                                                 RegionAlignment placement, boolean cacheLineIsolated) {
+        return find(name).isPresent() ? open(name, element)
+                : create(name, element, count, placement, cacheLineIsolated);
+    }
+
+    /**
      * Deletes the region called {@code name}: its entry is freed in one durable 8-byte store.
      *
      * @throws DirectoryException    {@code NOT_FOUND} if there is no such region
-     * @throws IllegalStateException if the mapping is read-only
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
      */
     public synchronized void delete(String name) {
         if (mapping.isReadOnly()) {
-            throw new IllegalStateException("cannot delete region '" + name + "': " + mapping.path()
-                    + " is mapped read-only");
+            throw new ReadOnlyMappingException(mapping.source().describe(), "deleting region '" + name + "'");
         }
         Entry entry = entries().stream().filter(e -> e.info().name().equals(name)).findFirst()
                 .orElseThrow(() -> new DirectoryException(DirectoryException.Reason.NOT_FOUND,

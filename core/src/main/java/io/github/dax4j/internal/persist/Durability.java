@@ -106,7 +106,7 @@ public final class Durability {
             long head = Math.min(length, -(mapping.address() + offset) & 63);
             long middle = (length - head) & -64;
             long tail = length - head - middle;
-            if (head == 0 && tail == 0 && (bits & NO_DRAIN) == 0) {
+            if (middle > 0 && head == 0 && tail == 0 && (bits & NO_DRAIN) == 0) {
                 // all of it non-temporal: the stub's own SFENCE is the drain, one native call in all
                 persister.storeNonTemporalAndDrain(mapping, offset, source, 0, middle);
                 return true;

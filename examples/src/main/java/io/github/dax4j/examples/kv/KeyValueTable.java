@@ -62,8 +62,7 @@ public final class KeyValueTable {
 
     /** Opens the table {@code name} of {@code directory}, creating it with {@code capacity} slots if absent. */
     public static KeyValueTable open(DaxMapping pmem, Directory directory, String name, long capacity) {
-        FixedRegion slots = directory.find(name).isPresent() ? directory.open(name, SLOT)
-                : directory.create(name, SLOT, capacity, RegionAlignment.CACHE_LINE, true);
+        FixedRegion slots = directory.openOrCreate(name, SLOT, capacity, RegionAlignment.CACHE_LINE, true);
         return new KeyValueTable(pmem, slots);
     }
 

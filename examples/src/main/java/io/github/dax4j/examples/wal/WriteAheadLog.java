@@ -97,13 +97,11 @@ public final class WriteAheadLog {
      * to 64) if it does not exist, recovers its tail and durably starts a new generation for this opening's appends.
      *
      * @throws IllegalStateException         if the log has used up its 2^24 generations
-     * @throws UnsupportedOperationException if {@code pmem} is read-only: opening writes the new generation
+     * @throws java.nio.ReadOnlyBufferException if {@code pmem} is read-only: opening writes the new generation
      */
     public static WriteAheadLog open(DaxMapping pmem, Directory directory, String name, long capacity) {
-        FixedRegion head = directory.find(name + ".head").isPresent() ? directory.open(name + ".head", HEAD)
-                : directory.create(name + ".head", HEAD, 1, RegionAlignment.CACHE_LINE, false);
-        FixedRegion log = directory.find(name).isPresent() ? directory.open(name, BLOCK)
-                : directory.create(name, BLOCK, (capacity + 63) / 64, RegionAlignment.CACHE_LINE, false);
+        FixedRegion head = directory.openOrCreate(name + ".head", HEAD, 1, RegionAlignment.CACHE_LINE, false);
+        FixedRegion log = directory.openOrCreate(name, BLOCK, (capacity + 63) / 64, RegionAlignment.CACHE_LINE, false);
         long headAt = head.elementOffset(0);
         long base = log.elementOffset(0);
         long size = log.info().byteSize();
