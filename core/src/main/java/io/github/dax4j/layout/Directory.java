@@ -270,7 +270,7 @@ public final class Directory {
      *
      * @param placement         where the region may start: the mapping's alignment, or any cache line
      * @param cacheLineIsolated whether each element gets its own cache lines (stride rounded up to 64 bytes)
-     * @throws LayoutRuleException      if {@code element} breaks a {@link LayoutRules rule}
+     * @throws LayoutRuleException      if {@code element} breaks a {@linkplain LayoutRuleException rule} of strict fixed layouts
      * @throws DirectoryException       {@code EXISTS} if the name is taken, {@code FULL} if no entry or range is
      *                                  free; {@code CORRUPTED} if the directory is damaged
      * @throws IllegalArgumentException if the name is empty or longer than 40 bytes of UTF-8, or {@code count < 1}

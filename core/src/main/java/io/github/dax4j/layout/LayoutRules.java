@@ -21,7 +21,7 @@ import java.lang.foreign.ValueLayout;
  *   <li>No addresses: a pointer means nothing on a device that is mapped at another address next time.</li>
  * </ol>
  */
-public final class LayoutRules {
+final class LayoutRules {
 
     private LayoutRules() {
     }
@@ -31,7 +31,7 @@ public final class LayoutRules {
      *
      * @throws LayoutRuleException naming the first member (as a path from the root) that breaks a rule, and why
      */
-    public static void check(MemoryLayout layout) {
+    static void check(MemoryLayout layout) {
         if (layout.byteSize() == 0) {
             throw new LayoutRuleException("the layout " + layout + " is empty: an element needs at least one byte");
         }

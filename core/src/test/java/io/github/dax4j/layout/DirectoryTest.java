@@ -60,7 +60,8 @@ class DirectoryTest {
         assertFalse(directory.isFormatted());
         assertEquals(List.of(), directory.list());
         assertEquals(0, pmem.getLongAtomic(0));
-        assertThrows(IllegalStateException.class, () -> directory.create("x", SLOT, 1, RegionAlignment.MAPPING, false));
+        assertThrows(java.nio.ReadOnlyBufferException.class,
+                () -> directory.create("x", SLOT, 1, RegionAlignment.MAPPING, false));
     }
 
     @Test
@@ -75,7 +76,7 @@ class DirectoryTest {
         Directory formatted = Directory.format(pmem, 8);
         assertEquals(8, formatted.capacity());
         assertEquals(List.of(), Directory.open(reopen()).list());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(java.nio.ReadOnlyBufferException.class,
                 () -> Directory.format(device.reopen(MapOptions.wholeSource().readOnly()), 8));
     }
 

@@ -154,10 +154,21 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
                 Optional.ofNullable(failure));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An ordinary store of the value a word already holds is no atom: every crash state that includes it equals
+     * one that does not (an earlier atom of the same line gave the word that value, or the word was durable with
+     * it), so it only multiplies states, e.g. a directory format writing zeros over a blank device. A non-temporal
+     * one is kept: the fence makes it durable whatever the line's ordinary atoms do.
+     */
     @Override
     public void stored(long offset, long length, boolean nonTemporal) {
         for (long word = offset & -8; word < offset + length; word += 8) {
             long value = working.get(JAVA_LONG, word);
+            if (!nonTemporal && value == shadow.get(JAVA_LONG, word)) {
+                continue;
+            }
             shadow.set(JAVA_LONG, word, value);
             record(word, value, nonTemporal, false);
         }

@@ -331,7 +331,10 @@ class CrashSimulatorTest {
         System.out.println("directory protocol: " + report);
         report.assertNoFailure();
         assertTrue(report.exhaustive(), "every image of every crash point: " + report);
-        assertTrue(report.imagesChecked() > 100, report.toString());
+        assertFalse(report.inferredStores(), "every store of the protocol goes through the mapping: " + report);
+        // exact stores become durable in program order within a line (prefixes), where inferred raw stores could
+        // be any subset: 59 distinct images here, 2,128 when the directory still wrote raw
+        assertTrue(report.imagesChecked() >= 50, report.toString());
     }
 
     @Test
