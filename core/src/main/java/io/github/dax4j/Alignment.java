@@ -35,7 +35,7 @@ public enum Alignment {
     /**
      * {@return the alignment of exactly {@code bytes}}
      *
-     * @throws AlignmentException if {@code bytes} is none of 4 KiB, 2 MiB and 1 GiB
+     * @throws IllegalArgumentException if {@code bytes} is none of 4 KiB, 2 MiB and 1 GiB
      */
     public static Alignment ofBytes(long bytes) {
         for (Alignment a : values()) {
@@ -43,7 +43,7 @@ public enum Alignment {
                 return a;
             }
         }
-        throw new AlignmentException("unsupported alignment " + bytes + ": dax4j maps at 4 KiB (4096), 2 MiB"
+        throw new IllegalArgumentException("unsupported alignment " + bytes + ": dax4j maps at 4 KiB (4096), 2 MiB"
                 + " (2097152) or 1 GiB (1073741824)");
     }
 

@@ -8,12 +8,15 @@ import io.github.dax4j.internal.map.OpenedMapping;
 import io.github.dax4j.internal.map.ReadOnlyMappingException;
 import io.github.dax4j.internal.persist.Durability;
 import io.github.dax4j.internal.persist.MsyncPersister;
+import io.github.dax4j.internal.posix.ErrnoException;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ReadOnlyBufferException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,7 +32,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * to it durable.
  *
  * <pre>{@code
- * MapOptions options = MapOptions.ofLength(2L << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+ * MapOptions options = MapOptions.ofLength(2L << 20).createIfAbsent().emulateMapSync();
  * try (DaxMapping pmem = DaxMapping.open(Path.of("/dev/shm/pmem0"), options)) {
  *     MemorySegment memory = pmem.segment();
  *     memory.set(ValueLayout.JAVA_LONG, 0, 42L);
@@ -40,7 +43,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * <p>Invariants, the device-DAX driver's own, kept for every source:
  * <ol>
  *   <li>The mapping is shared ({@code MAP_SHARED_VALIDATE}, or {@code MAP_SHARED} where {@code MAP_SYNC} is
- *       refused and {@link SyncMode#EMULATE} allows it); dax4j has no private mappings. It is marked
+ *       refused and {@link MapOptions#emulateMapSync()} allows it); dax4j has no private mappings. It is marked
  *       {@code MADV_DONTFORK}: a forked child never inherits it.</li>
  *   <li>Offset, length and address are multiples of {@link #alignment()}, checked before anything is mapped (see
  *       {@link Alignment} for the rules per source). {@link #faultSize()} is the largest page the source can fault
@@ -79,6 +82,28 @@ public final class DaxMapping implements AutoCloseable {
     private final Durability durability;
     private final OpenedMapping.Release release;
     private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Sees every store, flush and fence made through the API of a {@linkplain #simulate simulated} mapping, in
+     * program order: what a crash simulator needs to know which bytes could be durable when.
+     *
+     * <p>Stores made through the mapping's methods ({@code putLong}, {@code putInt}, {@code putByte},
+     * {@code write}, {@code copy}, {@code fill}, {@code move}, {@code putLongAtomic}) are reported one by one,
+     * after the bytes are in memory, as ordinary or non-temporal exactly as a real mapping executes them. Raw
+     * writes to {@code segment()} are not: an observer that cares must find them itself, e.g. by comparing memory
+     * with a shadow copy when {@link #flushed} or {@link #drained} is called.
+     */
+    public interface PersistenceObserver {
+
+        /** {@code [offset, offset + length)} was written; the new bytes are in the mapping's memory now. */
+        void stored(long offset, long length, boolean nonTemporal);
+
+        /** A flush of {@code [offset, offset + length)} was issued; durable after the next {@link #drained()}. */
+        void flushed(long offset, long length);
+
+        /** A fence: everything flushed before, and every non-temporal store, is durable now. */
+        void drained();
+    }
 
     /** Reads and writes of aligned longs: single-copy atomic, as the x86 and Arm ISAs give. */
     private static final VarHandle LONG = JAVA_LONG.varHandle();
@@ -133,13 +158,17 @@ public final class DaxMapping implements AutoCloseable {
      * @param path    the device or file to map; symbolic links are followed once
      * @param options which bytes, how aligned, what to do without {@code MAP_SYNC}, ...
      * @return the established mapping; the caller must close it
-     * @throws ErrnoException               if a system call fails, e.g. {@code open} with {@code ENOENT} for a
-     *                                      missing file that is not to be created, or {@code EROFS}/{@code EACCES}
-     *                                      for a read-write mapping of a file that is read-only
+     * @throws java.nio.file.NoSuchFileException     if the path does not exist and is not to be created
+     * @throws java.nio.file.AccessDeniedException   if the file may not be opened as asked ({@code EACCES},
+     *                                               {@code EPERM})
+     * @throws java.nio.file.FileSystemException   if another system call fails, e.g. {@code open} with
+     *                                      {@code EROFS} for a read-write mapping on a read-only file system, or
+     *                                      {@code mmap} with {@code ENOMEM}; its reason names the call and the errno
      * @throws UnsupportedSourceException   if {@code path} is neither a regular file nor device-DAX
      * @throws AlignmentException           if an alignment rule is broken (see {@link Alignment})
      * @throws SourceRangeException         if the source is shorter than the offset plus the length to map
-     * @throws MapSyncUnavailableException  if {@link SyncMode#REQUIRE} and the kernel refuses {@code MAP_SYNC}
+     * @throws MapSyncUnavailableException  if the kernel refuses {@code MAP_SYNC} and the options do not
+     *                                      {@linkplain MapOptions#emulateMapSync() emulate} it
      * @throws SourceInUseException         if {@linkplain MapOptions#exclusive() exclusive} and another open holds
      *                                      the source's lock
      * @throws DaxException                 if the persist mechanism asked for cannot work for this source (e.g.
@@ -148,12 +177,12 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalArgumentException     if a system property default ({@code dax4j.persist},
      *                                      {@code dax4j.nonTemporalThreshold}) has a bad value
      */
-    public static DaxMapping open(Path path, MapOptions options) {
+    public static DaxMapping open(Path path, MapOptions options) throws IOException {
         return open(path, options, DaxDevices.system());
     }
 
     /** {@link #open(Path, MapOptions)}, with device-DAX instances looked up in {@code devices}. */
-    static DaxMapping open(Path path, MapOptions options, DaxDevices devices) {
+    static DaxMapping open(Path path, MapOptions options, DaxDevices devices) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         return new DaxMapping(MappingOpener.open(path, options, devices));
@@ -185,7 +214,8 @@ public final class DaxMapping implements AutoCloseable {
      *                                   {@code offset + length > byteSize()}
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only: it cannot have stores to persist
-     * @throws ErrnoException            if the kernel reports a write-back failure (e.g. {@code EIO} from msync)
+     * @throws UncheckedIOException      wrapping the {@code FileSystemException}, if the kernel reports a write-back
+     *                                   failure (e.g. {@code EIO} from msync), as {@code MappedByteBuffer.force} does
      */
     public void persist(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
@@ -200,7 +230,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is not inside the mapping
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
-     * @throws ErrnoException            if {@code msync} fails ({@code MSYNC} flushes synchronously)
+     * @throws UncheckedIOException      if {@code msync} fails ({@code MSYNC} flushes synchronously)
      */
     public void flush(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
@@ -228,9 +258,10 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is not inside the mapping
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
-     * @throws DaxException              if the deep flush attribute cannot be written (it needs root)
+     * @throws IOException               if the deep flush attribute cannot be read or written (writing needs
+     *                                   root); the stores are persisted then, only the deep flush is missing
      */
-    public void deepFlush(long offset, long length) {
+    public void deepFlush(long offset, long length) throws IOException {
         persist(offset, length);
         switch (source) {
             case DeviceDaxSource dax -> {
@@ -443,9 +474,10 @@ public final class DaxMapping implements AutoCloseable {
         return mapSyncRefusal.isEmpty();
     }
 
-    /** {@return the kernel's refusal of {@code MAP_SYNC}, when it refused and {@link SyncMode#EMULATE} fell back} */
-    public Optional<ErrnoException> mapSyncRefusal() {
-        return mapSyncRefusal;
+    /** {@return the kernel's refusal of {@code MAP_SYNC}, when it refused and
+     * {@link MapOptions#emulateMapSync()} fell back} */
+    public Optional<FileSystemException> mapSyncRefusal() {
+        return mapSyncRefusal.map(FileSystemException.class::cast);
     }
 
     /** {@return what is mapped: a device-DAX instance or a file, as it was when opened} */
@@ -504,7 +536,8 @@ public final class DaxMapping implements AutoCloseable {
      *
      * @throws IllegalStateException if another thread is inside a native call on this mapping (e.g. {@link #persist});
      *                               the mapping stays open
-     * @throws ErrnoException        if {@code munmap} or {@code close} fails; the mapping counts as closed
+     * @throws UncheckedIOException  wrapping the {@code FileSystemException}, if {@code munmap} or {@code close} fails;
+     *                               the mapping counts as closed
      */
     @Override
     public void close() {
@@ -517,7 +550,12 @@ public final class DaxMapping implements AutoCloseable {
             closed.set(false);
             throw e;
         }
-        release.run();
+        try {
+            release.run();
+        } catch (IOException e) {
+            // close is the memory side's, which declares no checked exception (see the package Javadoc)
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void ensureWritable(String operation) {

@@ -27,6 +27,6 @@ public record DeviceDaxSource(Path path, Path realPath, DaxDevice device) implem
 
     @Override
     public Alignment naturalAlignment() {
-        return Alignment.ofBytes(device.align());
+        return Alignment.ofBytes(device.align()); // MappingPlan refuses an unsupported align before asking
     }
 }

@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  *         .exclusive();                                // refuse a source another open already holds
  * }</pre>
  *
- * <p>Defaults: the whole existing source from offset 0, never created, read-write, {@link SyncMode#REQUIRE}, the
+ * <p>Defaults: the whole existing source from offset 0, never created, read-write, {@code MAP_SYNC} required, the
  * source's {@linkplain Source#naturalAlignment() natural alignment}, not strict (device-DAX is strict by nature:
  * it faults at its {@code align}), faults on first touch, no lock, the automatic persist mechanism, refusing a
  * mechanism that would not make stores durable.
@@ -43,7 +43,7 @@ public final class MapOptions {
         long offset;
         long length = WHOLE_SOURCE;
         boolean createIfAbsent;
-        SyncMode syncMode = SyncMode.REQUIRE;
+        boolean emulateMapSync;
         Alignment alignment;
         boolean strict;
         boolean prefault;
@@ -130,10 +130,19 @@ public final class MapOptions {
         return with(s -> s.createIfAbsent = true);
     }
 
-    /** {@return these options with {@code syncMode}} */
-    public MapOptions syncMode(SyncMode syncMode) {
-        Objects.requireNonNull(syncMode, "syncMode");
-        return with(s -> s.syncMode = syncMode);
+    /**
+     * {@return these options, plus: where the kernel will not map the source synchronously, map it
+     * {@code MAP_SHARED} and make stores durable with {@code msync(MS_SYNC)} over page-rounded ranges}
+     *
+     * <p>A synchronous mapping ({@code MAP_SHARED_VALIDATE|MAP_SYNC}) guarantees that the file system's metadata
+     * for every page written through it is durable before the write fault returns, so that flushing CPU caches is
+     * enough to make stores durable. Only DAX file systems and device-DAX offer it: tmpfs, hugetlbfs and ext4 or xfs
+     * on a block device answer {@code EOPNOTSUPP}. Without this option such a source is refused with
+     * {@link MapSyncUnavailableException}; with it, {@link DaxMapping#isSynchronous()} says which mapping it got.
+     * Device-DAX is synchronous either way.
+     */
+    public MapOptions emulateMapSync() {
+        return with(s -> s.emulateMapSync = true);
     }
 
     /** {@return these options with the mapping's offset, length and address multiples of {@code alignment}} */
@@ -249,9 +258,9 @@ public final class MapOptions {
         return settings.createIfAbsent;
     }
 
-    /** {@return what happens when the kernel refuses {@code MAP_SYNC}} */
-    public SyncMode syncMode() {
-        return settings.syncMode;
+    /** {@return whether a refused {@code MAP_SYNC} falls back to {@code MAP_SHARED} and {@code msync}} */
+    public boolean isEmulatingMapSync() {
+        return settings.emulateMapSync;
     }
 
     /** {@return the alignment asked for, or empty for the source's natural alignment} */
@@ -293,7 +302,7 @@ public final class MapOptions {
     public String toString() {
         Settings s = settings;
         return "MapOptions[offset=" + s.offset + ", length=" + (s.length == WHOLE_SOURCE ? "whole source" : s.length)
-                + ", createIfAbsent=" + s.createIfAbsent + ", syncMode=" + s.syncMode
+                + ", createIfAbsent=" + s.createIfAbsent + ", emulateMapSync=" + s.emulateMapSync
                 + ", alignment=" + (s.alignment == null ? "natural" : s.alignment)
                 + ", strict=" + s.strict + ", prefault=" + s.prefault
                 + ", exclusive=" + s.exclusive + ", readOnly=" + s.readOnly

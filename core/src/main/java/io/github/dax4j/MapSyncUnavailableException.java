@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * Synchronous mapping ({@code MAP_SHARED_VALIDATE|MAP_SYNC}) was required, and the kernel refused it for this
  * source: its file system is not mounted with DAX.
  *
- * <p>Thrown only under {@link SyncMode#REQUIRE}. {@link SyncMode#EMULATE} maps the same source with
+ * <p>Thrown only under default: {@link MapOptions#emulateMapSync()} maps the same source with
  * {@code MAP_SHARED} instead and makes stores durable with {@code msync}.
  */
 public class MapSyncUnavailableException extends DaxException {
@@ -15,10 +15,10 @@ public class MapSyncUnavailableException extends DaxException {
 
     private final transient Path path;
 
-    public MapSyncUnavailableException(Path path, FileSystemKind fileSystem, ErrnoException cause) {
+    public MapSyncUnavailableException(Path path, FileSystemKind fileSystem, java.nio.file.FileSystemException cause) {
         super("MAP_SYNC is not available for " + path + " on " + fileSystem.displayName() + ": "
                 + cause.getMessage() + "; the file system is not DAX (mount ext4 or xfs with -o dax on persistent"
-                + " memory, or map a /dev/daxX.Y device), or use SyncMode.EMULATE to fall back to msync", cause);
+                + " memory, or map a /dev/daxX.Y device), or use MapOptions.emulateMapSync() to fall back to msync", cause);
         this.path = path;
     }
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * An in-memory device for crash simulation ({@link DaxMapping#simulate}): no file, no kernel, no cache flush; its
- * persist calls go to a {@link io.github.dax4j.PersistenceObserver}.
+ * persist calls go to a {@link DaxMapping.PersistenceObserver}.
  *
  * @param name      a name for messages, e.g. {@code wal}
  * @param size      the bytes of the device

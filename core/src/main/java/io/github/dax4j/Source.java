@@ -33,9 +33,19 @@ public sealed interface Source permits DeviceDaxSource, FileSource, SimulatedSou
     default String describe() {
         String real = realPath().equals(path()) ? "" : " -> " + realPath();
         return path() + real + " (" + switch (this) {
-            case DeviceDaxSource d -> "device-DAX " + d.device().name() + ", align " + Alignment.ofBytes(d.faultSize());
+            case DeviceDaxSource d -> "device-DAX " + d.device().name() + ", align " + alignText(d.faultSize());
             case FileSource f -> f.fileSystem().displayName();
             case SimulatedSource s -> "simulated, " + s.alignment();
         } + ")";
+    }
+
+    /** {@return {@code bytes} as an alignment's name, or as a number where it is none dax4j maps at} */
+    private static String alignText(long bytes) {
+        for (Alignment a : Alignment.values()) {
+            if (a.bytes() == bytes) {
+                return a.toString();
+            }
+        }
+        return bytes + " bytes";
     }
 }

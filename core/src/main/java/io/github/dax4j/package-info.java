@@ -2,7 +2,7 @@
  * dax4j: persistent and device-DAX memory for the JVM, on the Foreign Function and Memory API.
  *
  * <pre>{@code
- * MapOptions options = MapOptions.ofLength(2L << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+ * MapOptions options = MapOptions.ofLength(2L << 20).createIfAbsent().emulateMapSync();
  * try (DaxMapping pmem = DaxMapping.open(Path.of("/dev/shm/pmem0"), options)) {
  *     pmem.segment().set(ValueLayout.JAVA_LONG, 0, 42L);
  *     pmem.persist(0, Long.BYTES);                    // durable when this returns
@@ -19,13 +19,32 @@
  * <p>Applications run with {@code --enable-native-access=io.github.dax4j} on the module path, or
  * {@code --enable-native-access=ALL-UNNAMED} on the class path.
  *
- * <h2>Misuse and failure</h2>
- * A write or persist through a read-only mapping throws {@link java.nio.ReadOnlyBufferException} from every dax4j
- * method; an access after {@code close()} throws {@link IllegalStateException}; a range outside the mapping
- * {@link IndexOutOfBoundsException}; options that exclude each other, or a bad system property default,
- * {@link IllegalArgumentException}. What the environment refuses (a missing file, a file system without
- * {@code MAP_SYNC}, a misaligned source) is a {@link io.github.dax4j.DaxException}, unchecked like the exceptions of
- * {@code java.lang.foreign}.
+ * <h2>Misuse and failure: checked where the world outside the JVM answers, unchecked on the memory path</h2>
+ * One rule, the JDK's for mapped files ({@code FileChannel.open} and {@code map} against {@code MemorySegment} and
+ * {@code MappedByteBuffer.force}):
+ * <ol>
+ *   <li>Establishing something outside the JVM's memory, opening or mapping a source, reading sysfs, opening or
+ *       changing an on-device format ({@code Directory}), throws a checked {@link java.io.IOException}. File-system
+ *       failures are {@code java.nio.file}'s own types, as {@code FileChannel.open} gives them:
+ *       {@link java.nio.file.NoSuchFileException}, {@link java.nio.file.AccessDeniedException},
+ *       {@link java.nio.file.FileAlreadyExistsException}, otherwise a
+ *       {@link java.nio.file.FileSystemException} whose reason is the system call with its arguments, the errno
+ *       symbol and its text, e.g. {@code mmap(0x0, 2097152, PROT_READ|PROT_WRITE, MAP_SHARED_VALIDATE|MAP_SYNC,
+ *       7 "/dev/shm/x", 0) failed: EOPNOTSUPP (Operation not supported)} (as the JDK keeps its own errno carrier
+ *       internal, so does dax4j). dax4j's own refusals are
+ *       {@link io.github.dax4j.DaxException}s with precise subtypes ({@code AlignmentException},
+ *       {@code SourceRangeException}, {@code UnsupportedSourceException}, {@code MapSyncUnavailableException},
+ *       {@code SourceInUseException}, the layout package's {@code DirectoryException}). An engine catches
+ *       {@code IOException} once around its open and sees them all.</li>
+ *   <li>The memory path of an established mapping (accesses, {@code persist}, {@code flush}, {@code drain},
+ *       {@code copy}, {@code fill}, {@code move}, {@code close}) declares no checked exception: it runs millions of
+ *       times a second, and on the CPU mechanisms it cannot fail. The rare kernel failure ({@code msync} reporting
+ *       {@code EIO}) arrives as an {@link java.io.UncheckedIOException} wrapping that {@code FileSystemException}.</li>
+ *   <li>Misuse is a runtime exception, the same from every method: a write or persist through a read-only mapping
+ *       throws {@link java.nio.ReadOnlyBufferException}; an access after {@code close()}
+ *       {@link IllegalStateException}; a range outside the mapping {@link IndexOutOfBoundsException}; options that
+ *       exclude each other, conflicting flags or a bad system property default {@link IllegalArgumentException}.</li>
+ * </ol>
  *
  * <h2>Durability guarantees</h2>
  * Assumptions: the mapping's source is persistent memory (device-DAX, or a DAX file system mapped with

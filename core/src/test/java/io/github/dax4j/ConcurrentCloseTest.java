@@ -33,7 +33,7 @@ class ConcurrentCloseTest {
         Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-close-", ".img");
         Files.delete(device);
         DaxMapping pmem = DaxMapping.open(device,
-                MapOptions.ofLength(SIZE).createIfAbsent().syncMode(SyncMode.EMULATE));
+                MapOptions.ofLength(SIZE).createIfAbsent().emulateMapSync());
         ExecutorService threads = Executors.newFixedThreadPool(3);
         try {
             CountDownLatch running = new CountDownLatch(3);

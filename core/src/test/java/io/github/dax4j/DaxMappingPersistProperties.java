@@ -31,7 +31,7 @@ class DaxMappingPersistProperties {
     static void map() throws IOException {
         device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-persist-", ".img");
         Files.delete(device);
-        pmem = DaxMapping.open(device, MapOptions.ofLength(SIZE).createIfAbsent().syncMode(SyncMode.EMULATE));
+        pmem = DaxMapping.open(device, MapOptions.ofLength(SIZE).createIfAbsent().emulateMapSync());
     }
 
     @AfterContainer

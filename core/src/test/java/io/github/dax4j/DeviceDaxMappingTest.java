@@ -36,7 +36,7 @@ class DeviceDaxMappingTest {
     Path sysRoot;
 
     @Test
-    void theWholeDeviceIsMappedAtItsAlignOnAnAlignedAddress() {
+    void theWholeDeviceIsMappedAtItsAlignOnAnAlignedAddress() throws Exception {
         DaxDevices devices = FakeDeviceDax.devZeroAs(sysRoot, 8 * M2, M2);
         try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource(), devices)) {
             DeviceDaxSource source = assertInstanceOf(DeviceDaxSource.class, dax.source());
@@ -54,7 +54,7 @@ class DeviceDaxMappingTest {
     }
 
     @Test
-    void aPartOfTheDeviceIsMappedAtAnAlignedOffset() {
+    void aPartOfTheDeviceIsMappedAtAnAlignedOffset() throws Exception {
         DaxDevices devices = FakeDeviceDax.devZeroAs(sysRoot, 8 * M2, M2);
         MapOptions options = MapOptions.ofLength(2 * M2).offset(4 * M2);
         try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, options, devices)) {
@@ -64,7 +64,7 @@ class DeviceDaxMappingTest {
     }
 
     @Test
-    void persistFlushesCacheLinesNeverMsync() {
+    void persistFlushesCacheLinesNeverMsync() throws Exception {
         DaxDevices devices = FakeDeviceDax.devZeroAs(sysRoot, 2 * M2, M2);
         try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource(), devices)) {
             assumeTrue(CpuStubs.get().isPresent(), CpuStubs.unavailableReason().orElse(""));
@@ -88,7 +88,7 @@ class DeviceDaxMappingTest {
     }
 
     @Test
-    void anEadrPlatformNeedsOnlyAFence() {
+    void anEadrPlatformNeedsOnlyAFence() throws Exception {
         DaxDevices devices = new SysfsFixture(sysRoot)
                 .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "1:5", 2 * M2, M2, 0, -1, null, true)
                 .nvdimmRegion(SysfsFixture.NFIT_REGION0, "cpu_cache", true)
@@ -118,7 +118,7 @@ class DeviceDaxMappingTest {
     }
 
     @Test
-    void aLargerMultipleOfTheDevicesAlignIsAllowed() {
+    void aLargerMultipleOfTheDevicesAlignIsAllowed() throws Exception {
         DaxDevices devices = FakeDeviceDax.devZeroAs(sysRoot, 8 * M2, 4096);
         MapOptions options = MapOptions.ofLength(4 * M2).alignment(Alignment.HUGE_2M);
         try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, options, devices)) {

@@ -20,21 +20,21 @@ class FaultGranularityTest {
     private static final long G1 = Alignment.HUGE_1G.bytes();
 
     @Test
-    void hugetlbfsWith2MiBPagesFaultsAt2MiB() {
+    void hugetlbfsWith2MiBPagesFaultsAt2MiB() throws Exception {
         try (TestMounts.Mount mount = TestMounts.hugetlbfs(M2, 2)) {
             assertHugetlbfsFaultsAt(mount.directory().resolve("dev"), M2, 2 * M2);
         }
     }
 
     @Test
-    void hugetlbfsWith1GiBPagesFaultsAt1GiB() {
+    void hugetlbfsWith1GiBPagesFaultsAt1GiB() throws Exception {
         try (TestMounts.Mount mount = TestMounts.hugetlbfs(G1, 1)) {
             assertHugetlbfsFaultsAt(mount.directory().resolve("dev"), G1, G1);
         }
     }
 
-    private void assertHugetlbfsFaultsAt(Path device, long pageSize, long length) {
-        MapOptions options = MapOptions.ofLength(length).createIfAbsent().syncMode(SyncMode.EMULATE).strict(true)
+    private void assertHugetlbfsFaultsAt(Path device, long pageSize, long length) throws Exception {
+        MapOptions options = MapOptions.ofLength(length).createIfAbsent().emulateMapSync().strict(true)
                 .prefault();
         try (DaxMapping pmem = DaxMapping.open(device, options)) {
             assertEquals(FileSystemKind.HUGETLBFS, pmem.fileSystem());
@@ -50,11 +50,11 @@ class FaultGranularityTest {
     }
 
     @Test
-    void tmpfsMountedHugeAlwaysFaultsAt2MiB() {
+    void tmpfsMountedHugeAlwaysFaultsAt2MiB() throws Exception {
         try (TestMounts.Mount mount = TestMounts.tmpfs("huge=always,size=64m")) {
             Path device = mount.directory().resolve("dev");
             long length = 4 * M2;
-            MapOptions options = MapOptions.ofLength(length).createIfAbsent().syncMode(SyncMode.EMULATE)
+            MapOptions options = MapOptions.ofLength(length).createIfAbsent().emulateMapSync()
                     .alignment(Alignment.HUGE_2M).strict(true);
             try (DaxMapping pmem = DaxMapping.open(device, options)) {
                 assertEquals(FileSystemKind.TMPFS, pmem.fileSystem());
@@ -69,10 +69,10 @@ class FaultGranularityTest {
     }
 
     @Test
-    void tmpfsWithoutHugePagesFaultsAt4KiBAndRefusesStrict2MiB() {
+    void tmpfsWithoutHugePagesFaultsAt4KiBAndRefusesStrict2MiB() throws Exception {
         try (TestMounts.Mount mount = TestMounts.tmpfs("huge=never,size=16m")) {
             Path device = mount.directory().resolve("dev");
-            MapOptions options = MapOptions.ofLength(2 * M2).createIfAbsent().syncMode(SyncMode.EMULATE)
+            MapOptions options = MapOptions.ofLength(2 * M2).createIfAbsent().emulateMapSync()
                     .alignment(Alignment.HUGE_2M);
             try (DaxMapping pmem = DaxMapping.open(device, options)) {
                 assertEquals(4096, pmem.faultSize());

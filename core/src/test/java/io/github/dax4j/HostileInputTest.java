@@ -130,7 +130,7 @@ class HostileInputTest {
         return Stream.of(
                 // what the path is
                 named("a missing path", env -> new Attempt(env.dir.resolve("missing"), MapOptions.wholeSource()),
-                        ErrnoException.class, "ENOENT", "missing"),
+                        java.nio.file.NoSuchFileException.class, "ENOENT", "missing"),
                 named("a directory", env -> new Attempt(env.dir, MapOptions.wholeSource()),
                         UnsupportedSourceException.class, "is a directory"),
                 named("a FIFO", env -> new Attempt(env.fifo("fifo"), MapOptions.wholeSource()),
@@ -162,7 +162,7 @@ class HostileInputTest {
                 named("a symbolic link to /dev/zero", env -> new Attempt(env.link("to-zero", Path.of("/dev/zero")),
                         MapOptions.wholeSource()), UnsupportedSourceException.class, "to-zero -> /dev/zero"),
                 named("a dangling symbolic link", env -> new Attempt(env.link("dangling", env.dir.resolve("nothing")),
-                        MapOptions.wholeSource()), ErrnoException.class, "ENOENT", "dangling"),
+                        MapOptions.wholeSource()), java.nio.file.NoSuchFileException.class, "ENOENT", "dangling"),
 
                 // lengths and offsets
                 named("a zero length", env -> Attempt.building(env.file("f", M2), () -> MapOptions.ofLength(0)),
@@ -219,10 +219,10 @@ class HostileInputTest {
 
                 // hugetlbfs
                 named("hugetlbfs: an offset that is not a multiple of the huge page", env -> new Attempt(
-                        env.hugetlbFile(M2, 2 * M2), MapOptions.ofLength(M2).offset(K4).syncMode(SyncMode.EMULATE)),
+                        env.hugetlbFile(M2, 2 * M2), MapOptions.ofLength(M2).offset(K4).emulateMapSync()),
                         AlignmentException.class, "offset 4096", "hugetlbfs"),
                 named("hugetlbfs: a 4 KiB alignment", env -> new Attempt(env.hugetlbFile(M2, 2 * M2),
-                        MapOptions.ofLength(M2).alignment(Alignment.PAGE_4K).syncMode(SyncMode.EMULATE)),
+                        MapOptions.ofLength(M2).alignment(Alignment.PAGE_4K).emulateMapSync()),
                         AlignmentException.class, "huge page size 2097152", "hugetlbfs"),
 
                 // what the file system offers
@@ -246,7 +246,9 @@ class HostileInputTest {
                                 java.nio.file.attribute.PosixFilePermission.OWNER_READ));
                     }
                     return new Attempt(file, emulated(MapOptions.wholeSource()));
-                }, ErrnoException.class, "open(", "O_RDWR", TestMounts.isRoot() ? "EROFS" : "EACCES"),
+                }, TestMounts.isRoot() ? java.nio.file.FileSystemException.class
+                        : java.nio.file.AccessDeniedException.class, "open(", "O_RDWR",
+                        TestMounts.isRoot() ? "EROFS" : "EACCES"),
                 named("a source locked by another mapping", env -> {
                     Path file = env.file("locked", M2);
                     DaxMapping holder = DaxMapping.open(file, emulated(MapOptions.wholeSource()).exclusive());
@@ -262,7 +264,7 @@ class HostileInputTest {
     }
 
     private static MapOptions emulated(MapOptions options) {
-        return options.syncMode(SyncMode.EMULATE);
+        return options.emulateMapSync();
     }
 
     private static Named<Case> named(String name, Setup setup, Class<? extends Exception> type, String... fragments) {

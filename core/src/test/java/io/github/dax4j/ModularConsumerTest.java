@@ -51,19 +51,18 @@ class ModularConsumerTest {
 
                 import io.github.dax4j.DaxMapping;
                 import io.github.dax4j.MapOptions;
-                import io.github.dax4j.SyncMode;
-                import java.nio.file.Path;
+                                import java.nio.file.Path;
 
                 public class Main {
-                    public static void main(String[] args) {
+                    public static void main(String[] args) throws java.io.IOException {
                         Path file = Path.of(args[0]);
                         try (DaxMapping pmem = DaxMapping.open(file, MapOptions.ofLength(2L << 20).createIfAbsent()
-                                .syncMode(SyncMode.EMULATE))) {
+                                .emulateMapSync())) {
                             pmem.putLong(64, 42L);
                             pmem.persist(64, 8);
                         }
                         try (DaxMapping pmem = DaxMapping.open(file, MapOptions.wholeSource().readOnly()
-                                .syncMode(SyncMode.EMULATE))) {
+                                .emulateMapSync())) {
                             System.out.println("read " + pmem.getLong(64) + " by " + pmem.persistMechanism());
                         }
                     }

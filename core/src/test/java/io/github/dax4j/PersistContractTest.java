@@ -47,7 +47,7 @@ class PersistContractTest {
                     "this CPU cannot run " + mechanism());
             device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-contract-", ".img");
             Files.delete(device);
-            pmem = DaxMapping.open(device, MapOptions.ofLength(SIZE).createIfAbsent().syncMode(SyncMode.EMULATE)
+            pmem = DaxMapping.open(device, MapOptions.ofLength(SIZE).createIfAbsent().emulateMapSync()
                     .persistMechanism(mechanism()).acceptNonDurableStores()); // FENCE_ONLY here: not durable
         }
 
@@ -69,13 +69,13 @@ class PersistContractTest {
         }
 
         @Test
-        void persistedStoresAreThereAfterReopen() {
+        void persistedStoresAreThereAfterReopen() throws Exception {
             for (long at = 0; at < SIZE; at += 4096 + 8) {
                 pmem.segment().set(JAVA_LONG, at & -8, at);
                 pmem.persist(at & -8, 8);
             }
             pmem.close();
-            try (DaxMapping again = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+            try (DaxMapping again = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
                 for (long at = 0; at < SIZE; at += 4096 + 8) {
                     assertEquals(at, again.segment().get(JAVA_LONG, at & -8));
                 }

@@ -35,10 +35,10 @@ class ReadOnlyMappingTest {
 
     /** A write attempt against the read-only mapping {@code pmem}, whose directory holds the region "r". */
     interface Write {
-        void attempt(DaxMapping pmem, Directory directory, FixedRegion region);
+        void attempt(DaxMapping pmem, Directory directory, FixedRegion region) throws Exception;
     }
 
-    static Stream<Named<Write>> everyWritingMethod() {
+    static Stream<Named<Write>> everyWritingMethod() throws Exception {
         byte[] bytes = new byte[300];
         Arrays.fill(bytes, (byte) 7);
         MemorySegment source = MemorySegment.ofArray(bytes);
@@ -72,7 +72,7 @@ class ReadOnlyMappingTest {
     void aDeviceWithARegion() throws IOException {
         file = Files.createTempDirectory(Path.of("/dev/shm"), "dax4j-ro-").resolve("dev");
         try (DaxMapping pmem = DaxMapping.open(file, MapOptions.ofLength(SIZE).createIfAbsent()
-                .syncMode(SyncMode.EMULATE))) {
+                .emulateMapSync())) {
             Directory.open(pmem).create("r", JAVA_LONG, 8, RegionAlignment.CACHE_LINE, false);
         }
     }
@@ -88,7 +88,7 @@ class ReadOnlyMappingTest {
     void isRefusedWithReadOnlyBufferExceptionAndWritesNothing(Write write) throws IOException {
         byte[] before = Files.readAllBytes(file);
         try (DaxMapping pmem = DaxMapping.open(file, MapOptions.wholeSource().readOnly()
-                .syncMode(SyncMode.EMULATE))) {
+                .emulateMapSync())) {
             Directory directory = Directory.open(pmem);
             FixedRegion region = directory.open("r", JAVA_LONG);
             Executable attempt = () -> write.attempt(pmem, directory, region);

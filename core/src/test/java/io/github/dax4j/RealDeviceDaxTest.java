@@ -35,7 +35,7 @@ class RealDeviceDaxTest {
     private DaxDevice device;
 
     @BeforeEach
-    void findDevice() {
+    void findDevice() throws Exception {
         assumeTrue(DEVICE != null && !DEVICE.isBlank(),
                 "needs a device-DAX instance to overwrite: set DAX4J_TEST_DEVICE=/dev/daxX.Y");
         path = Path.of(DEVICE);
@@ -51,7 +51,7 @@ class RealDeviceDaxTest {
     }
 
     @Test
-    void discoveryListsTheDeviceWithItsRealSizeAndAlign() {
+    void discoveryListsTheDeviceWithItsRealSizeAndAlign() throws Exception {
         DaxDevice listed = DaxDevices.system().find(device.name()).orElseThrow();
         assertEquals(device, listed);
         assertTrue(listed.size() > 0, "size from sysfs: " + listed);
@@ -90,7 +90,7 @@ class RealDeviceDaxTest {
     }
 
     @Test
-    void aSubRangeMapsAtAnAlignedOffset() {
+    void aSubRangeMapsAtAnAlignedOffset() throws Exception {
         long align = device.align();
         assumeTrue(device.size() >= 2 * align, "needs room for [align, 2 align): a device of 2 aligns or more");
         try (DaxMapping dax = DaxMapping.open(path, MapOptions.ofLength(align).offset(align))) {
@@ -104,7 +104,7 @@ class RealDeviceDaxTest {
     }
 
     @Test
-    void dax4jRefusesWhatTheKernelWouldRefuseOrSigbusOn() {
+    void dax4jRefusesWhatTheKernelWouldRefuseOrSigbusOn() throws Exception {
         long align = device.align();
         if (align > 4096) {
             assertThrows(AlignmentException.class, () -> DaxMapping.open(path,
@@ -121,7 +121,7 @@ class RealDeviceDaxTest {
 
     /** Phase "write" of the power-cycle test: a marker persisted before the machine is switched off. */
     @Test
-    void writeAMarkerBeforePowerOff() {
+    void writeAMarkerBeforePowerOff() throws Exception {
         assumeTrue("write".equals(System.getenv("DAX4J_TEST_PHASE")), "only in the first boot of the VM run");
         try (DaxMapping dax = DaxMapping.open(path, MapOptions.wholeSource())) {
             dax.putLongAtomicAndPersist(device.size() - 64, MARKER);
@@ -130,7 +130,7 @@ class RealDeviceDaxTest {
 
     /** Phase "verify": after a power-off and a new boot, the marker is there. */
     @Test
-    void theMarkerSurvivedPowerOff() {
+    void theMarkerSurvivedPowerOff() throws Exception {
         assumeTrue("verify".equals(System.getenv("DAX4J_TEST_PHASE")), "only in the second boot of the VM run");
         try (DaxMapping dax = DaxMapping.open(path, MapOptions.wholeSource().readOnly())) {
             assertEquals(MARKER, dax.getLongAtomic(device.size() - 64));

@@ -1,5 +1,6 @@
 package io.github.dax4j;
 
+import io.github.dax4j.DaxMapping.PersistenceObserver;
 import io.github.dax4j.internal.persist.Durability;
 import io.github.dax4j.internal.persist.Persisters;
 import net.jqwik.api.Arbitraries;
@@ -77,7 +78,7 @@ class SimulatedDeviceEquivalenceProperties {
         };
         try (Arena arena = Arena.ofConfined();
              DaxMapping real = DaxMapping.open(file, MapOptions.ofLength(SIZE).createIfAbsent()
-                     .syncMode(SyncMode.EMULATE).persistMechanism(cpu)
+                     .emulateMapSync().persistMechanism(cpu)
                      .nonTemporalThreshold(Durability.DEFAULT_THRESHOLD));
              DaxMapping simulated = DaxMapping.simulate("equivalence", arena.allocate(SIZE, 4096),
                      Alignment.PAGE_4K, Granularity.CACHE_LINE, recorder)) {

@@ -2,7 +2,6 @@ package io.github.dax4j.bench;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.PersistMechanism;
 
 import java.io.IOException;
@@ -34,7 +33,7 @@ final class EmulatedDevice implements AutoCloseable {
             Path file = Files.createTempFile(directory, "dax4j-bench-", ".img");
             Files.delete(file);
             return new EmulatedDevice(file, DaxMapping.open(file, MapOptions.ofLength(bytes).createIfAbsent()
-                    .syncMode(SyncMode.EMULATE).persistMechanism(mechanism).prefault()
+                    .emulateMapSync().persistMechanism(mechanism).prefault()
                     // FENCE_ONLY rows measure what an eADR machine would pay; on RAM nothing is durable anyway
                     .acceptNonDurableStores()));
         } catch (IOException e) {

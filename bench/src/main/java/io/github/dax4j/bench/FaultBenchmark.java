@@ -14,7 +14,6 @@ package io.github.dax4j.bench;
 import io.github.dax4j.Alignment;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -104,7 +103,7 @@ public class FaultBenchmark {
         };
         device = dir.resolve("fault-bench-" + ProcessHandle.current().pid() + ".img");
         Files.deleteIfExists(device);
-        options = MapOptions.ofLength(backing.bytes).syncMode(SyncMode.EMULATE)
+        options = MapOptions.ofLength(backing.bytes).emulateMapSync()
                 .alignment(Alignment.ofBytes(backing.pageSize));
         DaxMapping.open(device, options.createIfAbsent()).close();
         if (faulting == Faulting.PREFAULT) {
@@ -121,7 +120,7 @@ public class FaultBenchmark {
     }
 
     @Benchmark
-    public long mapTouchUnmap() {
+    public long mapTouchUnmap() throws IOException {
         long sum = 0;
         try (DaxMapping pmem = DaxMapping.open(device, options)) {
             MemorySegment memory = pmem.segment();

@@ -26,7 +26,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * try (DaxMapping pmem = DaxMapping.open(path, options)) {
  *     Directory directory = Directory.open(pmem);            // formats a blank device, refuses another's data
  *     FixedRegion log = directory.find("log").isPresent()
- *             ? directory.open("log", RECORD)               // LayoutMismatchException if RECORD changed
+ *             ? directory.open("log", RECORD)               // LAYOUT_MISMATCH if RECORD changed
  *             : directory.create("log", RECORD, 4096, RegionAlignment.MAPPING, false);
  * }
  * }</pre>
@@ -45,7 +45,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * </pre>
  * {@code state} is 0 for a free entry and {@link #PUBLISHED} for a region; any other value is damage. The entry's
  * CRC32C covers bytes 8..120. {@code textAt}/{@code textLn} locate the UTF-8 canonical form of the element layout
- * (see {@link LayoutSignature}), whose SHA-256 must give the signature; {@code flags} bit 0 is cache-line isolation.
+ * (see {@link RegionInfo#layout()}), whose SHA-256 must give the signature; {@code flags} bit 0 is cache-line isolation.
  * Regions and layout texts live at or after {@code dataStart}, which is the directory's end rounded up to the
  * mapping's alignment.
  *
@@ -116,7 +116,7 @@ public final class Directory {
      *                            and {@code NOT_EMPTY} if there is no magic but the directory's bytes are not blank
      *                            (nothing is written then)
      */
-    public static Directory open(DaxMapping mapping) {
+    public static Directory open(DaxMapping mapping) throws DirectoryException {
         return open(mapping, DEFAULT_CAPACITY);
     }
 
@@ -125,7 +125,7 @@ public final class Directory {
      *
      * @throws IllegalArgumentException if {@code capacity < 1}, or the directory would not fit in the mapping
      */
-    public static Directory open(DaxMapping mapping, int capacity) {
+    public static Directory open(DaxMapping mapping, int capacity) throws DirectoryException {
         Objects.requireNonNull(mapping, "mapping");
         MemorySegment memory = mapping.segment();
         long magic = mapping.getLongAtomic(H_MAGIC);
@@ -256,12 +256,12 @@ public final class Directory {
     }
 
     /** {@return every region, ordered by name} */
-    public synchronized List<RegionInfo> list() {
+    public synchronized List<RegionInfo> list() throws DirectoryException {
         return entries().stream().map(Entry::info).sorted(Comparator.comparing(RegionInfo::name)).toList();
     }
 
     /** {@return the region called {@code name}, if there is one} */
-    public synchronized Optional<RegionInfo> find(String name) {
+    public synchronized Optional<RegionInfo> find(String name) throws DirectoryException {
         return entries().stream().map(Entry::info).filter(i -> i.name().equals(name)).findFirst();
     }
 
@@ -270,7 +270,7 @@ public final class Directory {
      *
      * @param placement         where the region may start: the mapping's alignment, or any cache line
      * @param cacheLineIsolated whether each element gets its own cache lines (stride rounded up to 64 bytes)
-     * @throws LayoutRuleException      if {@code element} breaks a {@linkplain LayoutRuleException rule} of strict fixed layouts
+     * @throws DirectoryException       {@code LAYOUT_RULE} if {@code element} breaks a {@linkplain DirectoryException.Reason#LAYOUT_RULE rule} of strict fixed layouts
      * @throws DirectoryException       {@code EXISTS} if the name is taken, {@code FULL} if no entry or range is
      *                                  free; {@code CORRUPTED} if the directory is damaged
      * @throws IllegalArgumentException if the name is empty or longer than 40 bytes of UTF-8, or {@code count < 1}
@@ -278,7 +278,7 @@ public final class Directory {
      * @throws IllegalStateException    if the mapping is closed
      */
     public synchronized FixedRegion create(String name, MemoryLayout element, long count, RegionAlignment placement,
-                                           boolean cacheLineIsolated) {
+                                           boolean cacheLineIsolated) throws DirectoryException {
         byte[] nameBytes = nameBytes(name);
         LayoutRules.check(element);
         if (count < 1) {
@@ -329,7 +329,7 @@ public final class Directory {
         mapping.putLongAtomicAndPersist(at + E_STATE, PUBLISHED);
 
         RegionInfo info = new RegionInfo(name, offset, count, stride, element.byteSize(), alignment,
-                cacheLineIsolated, signature);
+                cacheLineIsolated, signature.canonical());
         return new FixedRegion(mapping, info, element);
     }
 
@@ -338,15 +338,22 @@ public final class Directory {
      *
      * @throws DirectoryException       {@code NOT_FOUND} if there is no such region; {@code CORRUPTED} if the
      *                                  directory is damaged
-     * @throws LayoutMismatchException  if the region was created with another layout; the message shows both
+     * @throws DirectoryException       {@code LAYOUT_MISMATCH} if the region was created with another layout; the
+     *                                  message shows both
      */
-    public synchronized FixedRegion open(String name, MemoryLayout element) {
-        RegionInfo info = find(name).orElseThrow(() -> new DirectoryException(DirectoryException.Reason.NOT_FOUND,
-                "no region '" + name + "' in " + mapping.path() + "; regions: "
-                        + list().stream().map(RegionInfo::name).toList()));
+    public synchronized FixedRegion open(String name, MemoryLayout element) throws DirectoryException {
+        Optional<RegionInfo> found = find(name);
+        if (found.isEmpty()) {
+            throw new DirectoryException(DirectoryException.Reason.NOT_FOUND, "no region '" + name + "' in "
+                    + mapping.path() + "; regions: " + list().stream().map(RegionInfo::name).toList());
+        }
+        RegionInfo info = found.get();
         LayoutSignature expected = LayoutSignature.of(element);
-        if (!expected.matches(info.signature().high(), info.signature().low())) {
-            throw new LayoutMismatchException(name, info.signature().canonical(), expected.canonical());
+        // the stored text was checked against the stored signature when the entry was read
+        if (!expected.canonical().equals(info.layout())) {
+            throw new DirectoryException(DirectoryException.Reason.LAYOUT_MISMATCH, "region '" + name
+                    + "' was created with another layout:\n  on the device: " + info.layout()
+                    + "\n  expected:      " + expected.canonical());
         }
         return new FixedRegion(mapping, info, element);
     }
@@ -357,13 +364,13 @@ public final class Directory {
      * {@code element}; its count, placement and isolation are what it was created with, and {@code count} only
      * says how many elements a new one gets.
      *
-     * @throws LayoutMismatchException  if the region exists with another layout
+     * @throws DirectoryException       {@code LAYOUT_MISMATCH} if the region exists with another layout
      * @throws java.nio.ReadOnlyBufferException if it does not exist and the mapping is read-only
      * @see #open(String, MemoryLayout)
      * @see #create
      */
     public synchronized FixedRegion openOrCreate(String name, MemoryLayout element, long count,
-                                                 RegionAlignment placement, boolean cacheLineIsolated) {
+                                                 RegionAlignment placement, boolean cacheLineIsolated) throws DirectoryException {
         return find(name).isPresent() ? open(name, element)
                 : create(name, element, count, placement, cacheLineIsolated);
     }
@@ -374,7 +381,7 @@ public final class Directory {
      * @throws DirectoryException    {@code NOT_FOUND} if there is no such region
      * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
      */
-    public synchronized void delete(String name) {
+    public synchronized void delete(String name) throws DirectoryException {
         if (mapping.isReadOnly()) {
             throw new ReadOnlyMappingException(mapping.source().describe(), "deleting region '" + name + "'");
         }
@@ -388,7 +395,7 @@ public final class Directory {
     }
 
     /** Reads and validates every entry; published ones are returned. */
-    private List<Entry> entries() {
+    private List<Entry> entries() throws DirectoryException {
         List<Entry> entries = new ArrayList<>();
         if (!formatted) {
             return entries;
@@ -413,7 +420,7 @@ public final class Directory {
         return entries;
     }
 
-    private Entry decode(int slot, MemorySegment entry, String where) {
+    private Entry decode(int slot, MemorySegment entry, String where) throws DirectoryException {
         long offset = entry.get(JAVA_LONG_UNALIGNED, E_OFFSET);
         long count = entry.get(JAVA_LONG_UNALIGNED, E_COUNT);
         long stride = entry.get(JAVA_LONG_UNALIGNED, E_STRIDE);
@@ -440,7 +447,7 @@ public final class Directory {
         }
         String name = new String(nameBytes, StandardCharsets.UTF_8);
         return new Entry(slot, new RegionInfo(name, offset, count, stride, elementSize, alignment,
-                (flags & FLAG_ISOLATED) != 0, signature), textAt, textLength);
+                (flags & FLAG_ISOLATED) != 0, signature.canonical()), textAt, textLength);
     }
 
     private boolean inside(long offset, long length) {
@@ -455,7 +462,7 @@ public final class Directory {
         }
     }
 
-    private int freeSlot(List<Entry> entries) {
+    private int freeSlot(List<Entry> entries) throws DirectoryException {
         boolean[] taken = new boolean[capacity];
         entries.forEach(e -> taken[e.slot()] = true);
         for (int slot = 0; slot < capacity; slot++) {
@@ -477,7 +484,7 @@ public final class Directory {
     }
 
     /** First fit: the lowest multiple of {@code alignment} at or after dataStart where {@code length} bytes are free. */
-    private long allocate(List<long[]> used, long length, long alignment, String name) {
+    private long allocate(List<long[]> used, long length, long alignment, String name) throws DirectoryException {
         long[][] ranges = used.toArray(long[][]::new);
         Arrays.sort(ranges, Comparator.comparingLong(r -> r[0]));
         long candidate = align(dataStart, alignment);

@@ -100,6 +100,6 @@ public final class FixedRegion {
     @Override
     public String toString() {
         return "FixedRegion[" + info.name() + ", " + info.count() + " x " + info.elementSize() + " bytes (stride "
-                + info.stride() + ") at " + info.offset() + ", " + info.signature().canonical() + "]";
+                + info.stride() + ") at " + info.offset() + ", " + info.layout() + "]";
     }
 }

@@ -29,28 +29,28 @@ final class LayoutRules {
     /**
      * Checks {@code layout} against every rule.
      *
-     * @throws LayoutRuleException naming the first member (as a path from the root) that breaks a rule, and why
+     * @throws DirectoryException with reason {@code LAYOUT_RULE} naming the first member (as a path from the root) that breaks a rule, and why
      */
-    static void check(MemoryLayout layout) {
+    static void check(MemoryLayout layout) throws DirectoryException {
         if (layout.byteSize() == 0) {
-            throw new LayoutRuleException("the layout " + layout + " is empty: an element needs at least one byte");
+            throw DirectoryException.layoutRule("the layout " + layout + " is empty: an element needs at least one byte");
         }
         if (layout.byteSize() % layout.byteAlignment() != 0) {
             long padding = layout.byteAlignment() - layout.byteSize() % layout.byteAlignment();
-            throw new LayoutRuleException("the layout " + layout + " is " + layout.byteSize() + " bytes, not a"
+            throw DirectoryException.layoutRule("the layout " + layout + " is " + layout.byteSize() + " bytes, not a"
                     + " multiple of its alignment " + layout.byteAlignment() + ": end it with paddingLayout("
                     + padding + ")");
         }
         check(layout, name(layout, "element"));
     }
 
-    private static void check(MemoryLayout layout, String path) {
+    private static void check(MemoryLayout layout, String path) throws DirectoryException {
         switch (layout) {
-            case AddressLayout a -> throw new LayoutRuleException(path + " is an address (" + a
+            case AddressLayout a -> throw DirectoryException.layoutRule(path + " is an address (" + a
                     + "): addresses mean nothing on a device mapped elsewhere next time");
             case ValueLayout v -> {
                 if (v.byteAlignment() != v.byteSize()) {
-                    throw new LayoutRuleException(path + " (" + v + ") is not naturally aligned: its alignment is "
+                    throw DirectoryException.layoutRule(path + " (" + v + ") is not naturally aligned: its alignment is "
                             + v.byteAlignment() + ", its size " + v.byteSize());
                 }
             }
@@ -59,7 +59,7 @@ final class LayoutRules {
             case SequenceLayout s -> {
                 MemoryLayout element = s.elementLayout();
                 if (element.byteSize() % element.byteAlignment() != 0) {
-                    throw new LayoutRuleException(path + "[] has elements of " + element.byteSize()
+                    throw DirectoryException.layoutRule(path + "[] has elements of " + element.byteSize()
                             + " bytes aligned to " + element.byteAlignment() + ": they would be padded implicitly");
                 }
                 check(element, path + "[]");
@@ -70,14 +70,14 @@ final class LayoutRules {
                 for (MemoryLayout member : st.memberLayouts()) {
                     String memberPath = path + "." + name(member, "#" + index++);
                     if (offset % member.byteAlignment() != 0) {
-                        throw new LayoutRuleException(memberPath + " at offset " + offset
+                        throw DirectoryException.layoutRule(memberPath + " at offset " + offset
                                 + " is not aligned to " + member.byteAlignment());
                     }
                     check(member, memberPath);
                     offset += member.byteSize();
                 }
                 if (offset != st.byteSize()) {
-                    throw new LayoutRuleException(path + " has " + (st.byteSize() - offset)
+                    throw DirectoryException.layoutRule(path + " has " + (st.byteSize() - offset)
                             + " bytes of implicit padding: add paddingLayout(" + (st.byteSize() - offset) + ")");
                 }
             }
@@ -86,13 +86,13 @@ final class LayoutRules {
                 for (MemoryLayout member : u.memberLayouts()) {
                     String memberPath = path + "." + name(member, "#" + index++);
                     if (member.byteSize() != u.byteSize()) {
-                        throw new LayoutRuleException(memberPath + " is " + member.byteSize() + " bytes in a union of "
+                        throw DirectoryException.layoutRule(memberPath + " is " + member.byteSize() + " bytes in a union of "
                                 + u.byteSize() + ": the rest would be implicit padding; pad it to the union's size");
                     }
                     check(member, memberPath);
                 }
             }
-            default -> throw new LayoutRuleException(path + " is a layout of an unknown kind: " + layout);
+            default -> throw DirectoryException.layoutRule(path + " is a layout of an unknown kind: " + layout);
         }
     }
 

@@ -35,29 +35,29 @@ import java.util.HexFormat;
  * @param high      the first 64 bits of the hash
  * @param low       the next 64 bits of the hash
  */
-public record LayoutSignature(String canonical, long high, long low) {
+record LayoutSignature(String canonical, long high, long low) {
 
     /** {@return the signature of {@code layout}} */
-    public static LayoutSignature of(MemoryLayout layout) {
+    static LayoutSignature of(MemoryLayout layout) {
         return ofCanonical(canonical(layout));
     }
 
     /** {@return the signature of a layout whose canonical form is {@code canonical}, e.g. as read from a device} */
-    public static LayoutSignature ofCanonical(String canonical) {
+    static LayoutSignature ofCanonical(String canonical) {
         byte[] digest = sha256(canonical.getBytes(StandardCharsets.UTF_8));
         ByteBuffer hash = ByteBuffer.wrap(digest).order(ByteOrder.BIG_ENDIAN);
         return new LayoutSignature(canonical, hash.getLong(), hash.getLong());
     }
 
     /** {@return the canonical form of {@code layout}} */
-    public static String canonical(MemoryLayout layout) {
+    static String canonical(MemoryLayout layout) {
         StringBuilder out = new StringBuilder();
         append(out, layout);
         return out.toString();
     }
 
     /** {@return whether the hash of this signature is {@code high}, {@code low}} */
-    public boolean matches(long high, long low) {
+    boolean matches(long high, long low) {
         return this.high == high && this.low == low;
     }
 
@@ -93,7 +93,7 @@ public record LayoutSignature(String canonical, long high, long low) {
                 }
                 out.append('}');
             }
-            default -> throw new LayoutRuleException("a layout of an unknown kind: " + layout);
+            default -> throw new IllegalArgumentException("a layout of an unknown kind: " + layout);
         }
         layout.name().ifPresent(name -> out.append(" '")
                 .append(name.replace("\\", "\\\\").replace("'", "\\'")).append('\''));
@@ -109,7 +109,7 @@ public record LayoutSignature(String canonical, long high, long low) {
         if (carrier == boolean.class) return "bool8";
         if (carrier == float.class) return "f32";
         if (carrier == double.class) return "f64";
-        throw new LayoutRuleException("a value of carrier " + carrier + " has no place on a device: " + v);
+        throw new IllegalArgumentException("a value of carrier " + carrier + " has no place on a device: " + v);
     }
 
     private static byte[] sha256(byte[] bytes) {

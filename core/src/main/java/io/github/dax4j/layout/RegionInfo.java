@@ -11,10 +11,12 @@ package io.github.dax4j.layout;
  * @param elementSize       the size of the element layout
  * @param alignment         the alignment the region's offset is a multiple of
  * @param cacheLineIsolated whether every element starts on its own cache line and shares none
- * @param signature         the element layout's signature, canonical form included
+ * @param layout            the element layout in canonical form, e.g. {@code struct(long key, long value)}: what
+ *                          a region must be opened with (the directory checks it against the 128-bit signature
+ *                          stored beside it)
  */
 public record RegionInfo(String name, long offset, long count, long stride, long elementSize, long alignment,
-                         boolean cacheLineIsolated, LayoutSignature signature) {
+                         boolean cacheLineIsolated, String layout) {
 
     /** {@return the bytes the region spans: {@code count * stride}} */
     public long byteSize() {

@@ -50,12 +50,12 @@ class DirectoryProperties {
         device.close();
     }
 
-    private DaxMapping reopen() {
+    private DaxMapping reopen() throws Exception {
         return pmem = device.reopen();
     }
 
     /** Before each try the device is wiped, so every try starts from an empty device. */
-    private Directory fresh() {
+    private Directory fresh() throws Exception {
         pmem.segment().asSlice(0, 1 << 20).fill((byte) 0);
         return Directory.open(pmem, CAPACITY);
     }
@@ -68,7 +68,7 @@ class DirectoryProperties {
     @Property(tries = 150)
     void randomLayoutsRoundTripThroughCloseAndReopen(@ForAll("layouts") LayoutTree tree,
                                                      @ForAll @LongRange(min = 1, max = 50) long count,
-                                                     @ForAll boolean isolated, @ForAll boolean cacheLine) {
+                                                     @ForAll boolean isolated, @ForAll boolean cacheLine) throws Exception {
         MemoryLayout layout = tree.build();
         Directory directory = fresh();
         FixedRegion region = directory.create("r", layout, count, cacheLine ? RegionAlignment.CACHE_LINE
@@ -90,7 +90,7 @@ class DirectoryProperties {
     @Property(tries = 300)
     void elementSlicesCannotEscapeTheirBounds(@ForAll("layouts") LayoutTree tree,
                                               @ForAll @LongRange(min = 1, max = 20) long count,
-                                              @ForAll long index, @ForAll long offset, @ForAll boolean isolated) {
+                                              @ForAll long index, @ForAll long offset, @ForAll boolean isolated) throws Exception {
         MemoryLayout layout = tree.build();
         FixedRegion region = fresh().create("r", layout, count, RegionAlignment.CACHE_LINE, isolated);
         if (index < 0 || index >= count) {
@@ -135,7 +135,7 @@ class DirectoryProperties {
     }
 
     @Property(tries = 100)
-    void theDirectoryAgreesWithAModelThroughAnyHistory(@ForAll("histories") List<Op> history) {
+    void theDirectoryAgreesWithAModelThroughAnyHistory(@ForAll("histories") List<Op> history) throws Exception {
         Directory directory = fresh();
         Map<String, Op.Create> model = new TreeMap<>();
         for (Op op : history) {
@@ -174,12 +174,12 @@ class DirectoryProperties {
         }
     }
 
-    private FixedRegion create(Directory directory, Op.Create c) {
+    private FixedRegion create(Directory directory, Op.Create c) throws Exception {
         return directory.create(c.name(), LAYOUTS.get(c.layout()), c.count(),
                 c.cacheLine() ? RegionAlignment.CACHE_LINE : RegionAlignment.MAPPING, c.isolated());
     }
 
-    private void assertAgrees(Map<String, Op.Create> model, Directory directory) {
+    private void assertAgrees(Map<String, Op.Create> model, Directory directory) throws Exception {
         List<RegionInfo> regions = directory.list();
         assertEquals(List.copyOf(model.keySet()), regions.stream().map(RegionInfo::name).toList());
         List<RegionInfo> byOffset = new ArrayList<>(regions);
@@ -189,7 +189,7 @@ class DirectoryProperties {
             Op.Create c = model.get(info.name());
             MemoryLayout layout = LAYOUTS.get(c.layout());
             assertEquals(c.count(), info.count());
-            assertEquals(LayoutSignature.of(layout), info.signature());
+            assertEquals(LayoutSignature.canonical(layout), info.layout());
             assertTrue(info.offset() >= end, "regions do not overlap: " + byOffset);
             assertEquals(0, info.offset() % info.alignment());
             end = info.offset() + info.byteSize();
@@ -201,7 +201,7 @@ class DirectoryProperties {
 
     @Property(tries = 20)
     void everyDamagedHeaderOrEntryByteIsDetected(@ForAll @Size(min = 1, max = 4) List<@LongRange(min = 1, max = 9)
-            Long> counts) {
+            Long> counts) throws Exception {
         Directory directory = fresh();
         for (int i = 0; i < counts.size(); i++) {
             directory.create("r" + i, DirectoryTest.SLOT, counts.get(i), RegionAlignment.CACHE_LINE, false);

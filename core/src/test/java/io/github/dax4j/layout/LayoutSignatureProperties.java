@@ -40,7 +40,7 @@ class LayoutSignatureProperties {
     }
 
     @Property(tries = 300)
-    void everyGeneratedLayoutFollowsTheRules(@ForAll("layouts") LayoutTree tree) {
+    void everyGeneratedLayoutFollowsTheRules(@ForAll("layouts") LayoutTree tree) throws Exception {
         LayoutRules.check(tree.build());
     }
 

@@ -2,7 +2,6 @@ package io.github.dax4j.layout;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +24,7 @@ final class TmpfsDevice implements AutoCloseable {
             Path path = Files.createTempFile(Path.of("/dev/shm"), "dax4j-layout-", ".img");
             Files.delete(path);
             return new TmpfsDevice(path, DaxMapping.open(path, MapOptions.ofLength(size).createIfAbsent()
-                    .syncMode(SyncMode.EMULATE)));
+                    .emulateMapSync()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -40,13 +39,13 @@ final class TmpfsDevice implements AutoCloseable {
     }
 
     /** Closes the mapping and maps the device again, as a restarted process would. */
-    DaxMapping reopen(MapOptions options) {
+    DaxMapping reopen(MapOptions options) throws Exception {
         pmem.close();
-        pmem = DaxMapping.open(path, options.syncMode(SyncMode.EMULATE));
+        pmem = DaxMapping.open(path, options.emulateMapSync());
         return pmem;
     }
 
-    DaxMapping reopen() {
+    DaxMapping reopen() throws Exception {
         return reopen(MapOptions.wholeSource());
     }
 

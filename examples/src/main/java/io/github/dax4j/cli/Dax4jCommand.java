@@ -2,17 +2,16 @@ package io.github.dax4j.cli;
 
 import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.Alignment;
-import io.github.dax4j.DaxException;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.DeviceDaxSource;
 import io.github.dax4j.FileSource;
 import io.github.dax4j.MapOptions;
 import io.github.dax4j.SimulatedSource;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.device.DaxDevice;
 import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.device.NvdimmRegion;
 import io.github.dax4j.examples.wal.WriteAheadLog;
+import io.github.dax4j.examples.Demo;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.layout.DirectoryException;
 import io.github.dax4j.layout.RegionInfo;
@@ -68,7 +67,8 @@ public final class Dax4jCommand implements Runnable {
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine line = new CommandLine(new Dax4jCommand()).setOut(out).setErr(err);
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("dax4j: " + (e instanceof DaxException || e instanceof IllegalArgumentException
+            // dax4j's refusals and the file system's failures say what and where; anything else is a bug to show
+            cmd.getErr().println("dax4j: " + (e instanceof java.io.IOException || e instanceof IllegalArgumentException
                     ? e.getMessage() : e.toString()));
             return 1;
         });
@@ -86,7 +86,7 @@ public final class Dax4jCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             List<DaxDevice> devices = DaxDevices.at(root).list();
             if (json) {
@@ -135,11 +135,11 @@ public final class Dax4jCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             // read-only: inspecting needs no write permission and cannot disturb the source
             try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().readOnly()
-                    .syncMode(SyncMode.EMULATE))) {
+                    .emulateMapSync())) {
                 String kind = switch (pmem.source()) {
                     case DeviceDaxSource d -> "device-DAX " + d.device().name() + (d.device().isNvdimm()
                             ? ", NVDIMM region " + d.device().region().get().name() : ", not NVDIMM-backed");
@@ -151,7 +151,7 @@ public final class Dax4jCommand implements Runnable {
                 out.println("size          " + pmem.byteSize());
                 out.println("alignment     " + pmem.alignment() + ", faults at " + pmem.faultSize() + " bytes");
                 out.println("MAP_SYNC      " + (pmem.isSynchronous() ? "yes"
-                        : "no (" + pmem.mapSyncRefusal().orElseThrow().errnoSymbol() + ")"));
+                        : "no (" + Demo.errnoOf(pmem.mapSyncRefusal().orElseThrow()) + ")"));
                 out.println("durability    " + pmem.persistMechanism() + " (" + pmem.granularity() + "): "
                         + pmem.persistMechanismReason());
                 out.println("cpu flush     " + PersistMechanism.cpuCacheFlush().map(m -> m.name()
@@ -195,13 +195,13 @@ public final class Dax4jCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             if (Files.exists(path)) {
                 throw new IllegalArgumentException(path + " exists already: create makes new devices only");
             }
             Alignment alignment = Alignment.ofBytes(bytes(align));
             try (DaxMapping pmem = DaxMapping.open(path, MapOptions.ofLength(bytes(size)).createIfAbsent()
-                    .alignment(alignment).strict(true).syncMode(SyncMode.EMULATE))) {
+                    .alignment(alignment).strict(true).emulateMapSync())) {
                 spec.commandLine().getOut().println("created " + pmem);
             }
             return 0;
@@ -217,9 +217,9 @@ public final class Dax4jCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().readOnly()
-                    .syncMode(SyncMode.EMULATE))) {
+                    .emulateMapSync())) {
                 Directory directory = Directory.open(pmem);
                 List<RegionInfo> regions = directory.list();
                 spec.commandLine().getOut().println((directory.isFormatted() ? "ok: " + regions.size()
@@ -245,9 +245,9 @@ public final class Dax4jCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+            try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().emulateMapSync())) {
                 long half = (long) (seconds * 5e8);
                 long[] latencies = new long[1 << 20];
                 int n = 0;

@@ -3,7 +3,6 @@ package io.github.dax4j.examples;
 import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,7 +43,7 @@ public final class Demo {
     static Outcome run(Path device, PrintStream out) throws IOException {
         Files.createDirectories(device.toAbsolutePath().getParent());
         boolean existed = Files.exists(device);
-        MapOptions options = MapOptions.ofLength(DEVICE_BYTES).createIfAbsent().syncMode(SyncMode.EMULATE);
+        MapOptions options = MapOptions.ofLength(DEVICE_BYTES).createIfAbsent().emulateMapSync();
         long runId = System.nanoTime() ^ ProcessHandle.current().pid() << 48;
 
         out.println("dax4j demo");
@@ -56,7 +55,7 @@ public final class Demo {
             line(out, "device", device.toAbsolutePath() + " (" + (existed ? "reopened" : "created") + ", "
                     + pmem.byteSize() + " bytes on " + pmem.fileSystem().displayName() + ")");
             line(out, "MAP_SYNC", pmem.isSynchronous() ? "granted"
-                    : "refused (" + pmem.mapSyncRefusal().orElseThrow().errnoSymbol()
+                    : "refused (" + errnoOf(pmem.mapSyncRefusal().orElseThrow())
                     + ") -> emulated: MAP_SHARED, made durable with msync");
             line(out, "geometry", pmem.byteSize() + " bytes at offset " + pmem.offset() + ", " + pmem.alignment()
                     + " aligned at 0x" + Long.toHexString(pmem.segment().address()) + ", faults at "
@@ -94,7 +93,7 @@ public final class Demo {
 
         long verifyStart = System.nanoTime();
         int verified;
-        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
             verified = RecordLog.verify(pmem.segment());
         }
         long verifyNanos = System.nanoTime() - verifyStart;
@@ -120,5 +119,20 @@ public final class Demo {
 
     private static String micros(long nanos) {
         return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+    }
+
+    /**
+     * {@return the errno symbol of a dax4j system call failure, e.g. {@code EOPNOTSUPP}} Its reason reads
+     * {@code call(...) failed: SYMBOL (text)}, as the {@code io.github.dax4j} package Javadoc states.
+     */
+    public static String errnoOf(java.nio.file.FileSystemException failure) {
+        String reason = failure.getReason();
+        int at = reason == null ? -1 : reason.lastIndexOf(" failed: ");
+        if (at < 0) {
+            return String.valueOf(reason);
+        }
+        String answer = reason.substring(at + " failed: ".length());
+        int space = answer.indexOf(' ');
+        return space < 0 ? answer : answer.substring(0, space);
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.layout.Directory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,7 +141,7 @@ class Dax4jCommandTest {
                 && info.out().contains("directory     none"), info.out());
 
         assertEquals("ok: no directory (all zero)\n", run("check", device.toString()).out());
-        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
             Directory.open(pmem).create("slots", java.lang.foreign.MemoryLayout.structLayout(
                     java.lang.foreign.ValueLayout.JAVA_LONG.withName("k")), 4,
                     io.github.dax4j.layout.RegionAlignment.CACHE_LINE, false);
@@ -152,7 +151,7 @@ class Dax4jCommandTest {
         assertEquals("ok: 1 regions [slots]\n", ok.out());
         assertTrue(run("info", device.toString()).out().contains("slots (4 x 8 B"));
 
-        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
             pmem.putByte(20, (byte) 0x7f); // a byte of the header, covered by its checksum
             pmem.persist(0, 64);
         }

@@ -2,7 +2,6 @@ package io.github.dax4j.examples;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.examples.kv.KeyValueTable;
 import io.github.dax4j.examples.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
@@ -40,7 +39,7 @@ public final class KillChild {
         // so a kill loses at most the acknowledgement being printed
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
         try (DaxMapping pmem = DaxMapping.open(Path.of(args[0]), MapOptions.ofLength(32L << 20).createIfAbsent()
-                .syncMode(SyncMode.EMULATE).exclusive())) {
+                .emulateMapSync().exclusive())) {
             Directory directory = Directory.open(pmem);
             WriteAheadLog log = WriteAheadLog.open(pmem, directory, "wal", LOG_BYTES);
             KeyValueTable table = KeyValueTable.open(pmem, directory, "kv", 64);

@@ -2,7 +2,6 @@ package io.github.dax4j.examples;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.examples.kv.KeyValueTable;
 import io.github.dax4j.examples.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
@@ -74,7 +73,7 @@ class KillNineTest {
                 appended = lastAppend[0];
                 lastPut = puts;
 
-                try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().syncMode(SyncMode.EMULATE))) {
+                try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
                     Directory directory = Directory.open(pmem);
                     List<byte[]> records = WriteAheadLog.open(pmem, directory, "wal", KillChild.LOG_BYTES).readFrom(0);
                     assertTrue(records.size() >= appended + 1, "round " + round + ": " + records.size()

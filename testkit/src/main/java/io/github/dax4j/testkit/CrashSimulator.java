@@ -3,7 +3,7 @@ package io.github.dax4j.testkit;
 import io.github.dax4j.Alignment;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.Granularity;
-import io.github.dax4j.PersistenceObserver;
+import io.github.dax4j.DaxMapping.PersistenceObserver;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

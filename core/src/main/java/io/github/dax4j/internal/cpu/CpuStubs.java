@@ -1,12 +1,12 @@
 package io.github.dax4j.internal.cpu;
 
-import io.github.dax4j.DaxException;
 import io.github.dax4j.internal.posix.ExecutableMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.FileSystemException;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +43,7 @@ public final class CpuStubs {
     private final MethodHandle copyNonTemporalAndDrainNative;
     private final MethodHandle fillNonTemporal;
 
-    private CpuStubs(CpuFeatures features) {
+    private CpuStubs(CpuFeatures features) throws FileSystemException {
         this.features = features;
         for (FlushInstruction i : features.flushes()) {
             flush.put(i, link(X86Code.flush(i, false), RANGE));
@@ -56,7 +56,8 @@ public final class CpuStubs {
         fillNonTemporal = features.sse2() ? link(X86Code.fillNonTemporal(), FILL) : null;
     }
 
-    private static MethodHandle copyStub(CpuFeatures features, boolean fence, boolean heapAccess) {
+    private static MethodHandle copyStub(CpuFeatures features, boolean fence, boolean heapAccess)
+            throws FileSystemException {
         byte[] copy = features.avx2() ? X86Code.copyNonTemporalAvx2(fence)
                 : features.sse2() ? X86Code.copyNonTemporal(fence) : null;
         return copy == null ? null : ExecutableMemory.link(ExecutableMemory.install(copy), COPY, heapAccess);
@@ -75,7 +76,7 @@ public final class CpuStubs {
             } else {
                 try {
                     stubs = new CpuStubs(detectX86());
-                } catch (DaxException e) {
+                } catch (FileSystemException e) {
                     reason = "executable memory refused (" + e.getMessage() + ")";
                 }
             }
@@ -100,7 +101,7 @@ public final class CpuStubs {
     }
 
     /** Runs CPUID (and XGETBV where the OS enables it) through freshly installed stubs. */
-    private static CpuFeatures detectX86() {
+    private static CpuFeatures detectX86() throws FileSystemException {
         MethodHandle cpuid = link(X86Code.cpuid(), FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, ADDRESS));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(JAVA_INT, 4);
@@ -119,14 +120,14 @@ public final class CpuStubs {
                 xcr0 = (long) xgetbv.invokeExact(0);
             }
             return CpuFeatures.fromCpuid(leaf1, leaf7, xcr0);
-        } catch (RuntimeException | Error e) {
+        } catch (FileSystemException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
-    private static MethodHandle link(byte[] code, FunctionDescriptor descriptor) {
+    private static MethodHandle link(byte[] code, FunctionDescriptor descriptor) throws FileSystemException {
         return ExecutableMemory.link(ExecutableMemory.install(code), descriptor, false);
     }
 

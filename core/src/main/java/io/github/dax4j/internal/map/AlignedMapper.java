@@ -1,7 +1,9 @@
 package io.github.dax4j.internal.map;
 
-import io.github.dax4j.ErrnoException;
+import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.internal.posix.Libc;
+
+import java.nio.file.FileSystemException;
 
 /**
  * Maps a source at an address that is a multiple of its alignment (see {@link Placement}), or not at all: on any
@@ -18,12 +20,12 @@ public final class AlignedMapper {
      *
      * @throws ErrnoException if reserving or mapping fails; nothing stays mapped
      */
-    public static long map(int fd, long offset, long length, long alignment, int prot, int flags, String name) {
+    public static long map(int fd, long offset, long length, long alignment, int prot, int flags, String name) throws FileSystemException {
         return place(fd, offset, length, alignment, prot, flags, name).address();
     }
 
     /** {@link #map}, returning the whole placement: where the reservation was, and where the mapping went. */
-    public static Placement place(int fd, long offset, long length, long alignment, int prot, int flags, String name) {
+    public static Placement place(int fd, long offset, long length, long alignment, int prot, int flags, String name) throws FileSystemException {
         if (alignment <= Libc.pageSize()) {
             long address = Libc.mmap(0, length, prot, flags, fd, offset, name);
             return new Placement(address, length, address, length);
@@ -41,10 +43,10 @@ public final class AlignedMapper {
                 Libc.munmap(placement.address() + length, placement.tailSlack());
             }
             return placement;
-        } catch (RuntimeException | Error e) {
+        } catch (FileSystemException | RuntimeException | Error e) {
             try {
                 Libc.munmap(reservation, reservationLength); // whatever of it is still mapped, the source included
-            } catch (RuntimeException suppressed) {
+            } catch (FileSystemException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;

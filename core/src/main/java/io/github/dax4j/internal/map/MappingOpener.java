@@ -3,17 +3,16 @@ package io.github.dax4j.internal.map;
 import io.github.dax4j.Alignment;
 import io.github.dax4j.DaxException;
 import io.github.dax4j.DeviceDaxSource;
-import io.github.dax4j.ErrnoException;
+import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.FileSource;
 import io.github.dax4j.Granularity;
 import io.github.dax4j.MapOptions;
 import io.github.dax4j.MapSyncUnavailableException;
 import io.github.dax4j.PersistMechanism;
-import io.github.dax4j.PersistenceObserver;
+import io.github.dax4j.DaxMapping.PersistenceObserver;
 import io.github.dax4j.SimulatedSource;
 import io.github.dax4j.Source;
 import io.github.dax4j.SourceInUseException;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.internal.cpu.CpuStubs;
 import io.github.dax4j.internal.persist.Durability;
@@ -23,7 +22,9 @@ import io.github.dax4j.internal.persist.SimulatedPersister;
 import io.github.dax4j.internal.posix.Errno;
 import io.github.dax4j.internal.posix.Libc;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.file.FileSystemException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -49,7 +50,7 @@ public final class MappingOpener {
     /**
      * Opens and maps {@code path} as {@code options} ask; see {@code DaxMapping.open} for the contract.
      */
-    public static OpenedMapping open(Path path, MapOptions options, DaxDevices devices) {
+    public static OpenedMapping open(Path path, MapOptions options, DaxDevices devices) throws IOException, FileSystemException {
         Undo undo = new Undo();
         try {
             SourceOpener.Opened opened = SourceOpener.open(path, options, devices);
@@ -82,7 +83,7 @@ public final class MappingOpener {
                     throw e;
                 }
                 // device-DAX has no page cache and no file system metadata: MAP_SHARED is just as synchronous
-                if (source instanceof FileSource file && options.syncMode() == SyncMode.REQUIRE) {
+                if (source instanceof FileSource file && !options.isEmulatingMapSync()) {
                     throw new MapSyncUnavailableException(path, file.fileSystem(), e);
                 }
                 refusal = source instanceof FileSource ? Optional.of(e) : Optional.empty();
@@ -112,7 +113,7 @@ public final class MappingOpener {
                     });
             undo.clear();
             return result;
-        } catch (RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             undo.run(e);
             throw e;
         }
@@ -144,7 +145,7 @@ public final class MappingOpener {
     }
 
     private static MechanismSelector.Selection selectMechanism(Source source, boolean synchronous, MapOptions options,
-                                                               DaxDevices devices) {
+                                                               DaxDevices devices) throws DaxException {
         boolean deviceDax = source instanceof DeviceDaxSource;
         MechanismSelector.Situation situation = new MechanismSelector.Situation(deviceDax, synchronous,
                 synchronous && devices.cachesArePersistent(),
@@ -162,7 +163,7 @@ public final class MappingOpener {
         }
     }
 
-    private static void allocate(int fd, String name, long length) {
+    private static void allocate(int fd, String name, long length) throws FileSystemException {
         try {
             Libc.fallocate(fd, 0, length, name);
         } catch (ErrnoException e) {
@@ -178,7 +179,8 @@ public final class MappingOpener {
      * free huge page) as an error; older kernels answer {@code EINVAL}, and then one access per fault-size step
      * faults the pages in, for reading only (a later write still takes a minor fault to mark the page dirty).
      */
-    private static void prefault(MemorySegment segment, boolean readOnly, long faultSize) {
+    private static void prefault(MemorySegment segment, boolean readOnly, long faultSize)
+            throws FileSystemException {
         try {
             Libc.madvise(segment, readOnly ? Libc.MADV_POPULATE_READ : Libc.MADV_POPULATE_WRITE);
         } catch (ErrnoException e) {

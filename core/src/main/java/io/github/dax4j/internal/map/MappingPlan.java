@@ -2,6 +2,7 @@ package io.github.dax4j.internal.map;
 
 import io.github.dax4j.Alignment;
 import io.github.dax4j.AlignmentException;
+import io.github.dax4j.DaxException;
 import io.github.dax4j.DeviceDaxSource;
 import io.github.dax4j.FileSource;
 import io.github.dax4j.FileSystemKind;
@@ -34,7 +35,12 @@ import io.github.dax4j.SourceRangeException;
  */
 public record MappingPlan(long offset, long length, Alignment alignment, boolean strict) {
 
-    public static MappingPlan of(Source source, MapOptions options) {
+    public static MappingPlan of(Source source, MapOptions options) throws DaxException {
+        if (source instanceof DeviceDaxSource dax && java.util.Arrays.stream(Alignment.values())
+                .noneMatch(a -> a.bytes() == dax.faultSize())) {
+            throw new AlignmentException("unsupported align " + dax.faultSize() + " of " + source.describe()
+                    + ": dax4j maps at 4 KiB (4096), 2 MiB (2097152) or 1 GiB (1073741824)");
+        }
         Alignment alignment = options.alignment().orElseGet(source::naturalAlignment);
         boolean strict = source instanceof DeviceDaxSource || options.isStrict();
         switch (source) {

@@ -1,10 +1,11 @@
 package io.github.dax4j.internal.map;
 
-import io.github.dax4j.ErrnoException;
+import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.Source;
 import io.github.dax4j.internal.persist.Durability;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
@@ -33,6 +34,6 @@ public record OpenedMapping(Source source, MappingPlan plan, boolean readOnly,
     /** Gives back what the open took. */
     @FunctionalInterface
     public interface Release {
-        void run();
+        void run() throws IOException;
     }
 }

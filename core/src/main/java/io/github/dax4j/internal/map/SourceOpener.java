@@ -1,7 +1,7 @@
 package io.github.dax4j.internal.map;
 
 import io.github.dax4j.DeviceDaxSource;
-import io.github.dax4j.ErrnoException;
+import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.FileSource;
 import io.github.dax4j.FileSystemKind;
 import io.github.dax4j.MapOptions;
@@ -15,6 +15,8 @@ import io.github.dax4j.internal.posix.FileSystemStatus;
 import io.github.dax4j.internal.posix.Libc;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +48,7 @@ public final class SourceOpener {
      * @throws ErrnoException              if a system call fails (e.g. {@code ENOENT}, {@code EACCES}, {@code EROFS})
      * @throws UnsupportedSourceException  if the path is neither a regular file nor a device-DAX instance
      */
-    public static Opened open(Path path, MapOptions options, DaxDevices devices) {
+    public static Opened open(Path path, MapOptions options, DaxDevices devices) throws IOException, UnsupportedSourceException {
         String name = path.toString();
         if (options.isCreateIfAbsent()) { // never read-only: MapOptions refuses that combination
             int fd = createExclusively(name);
@@ -54,7 +56,7 @@ public final class SourceOpener {
                 try {
                     long size = Math.addExact(options.offset(), options.length().orElseThrow());
                     return new Opened(fd, true, fileSource(path, realPath(path, fd), fd, size));
-                } catch (RuntimeException | Error e) {
+                } catch (IOException | RuntimeException | Error e) {
                     closeQuietly(fd, e);
                     deleteQuietly(path, e);
                     throw e;
@@ -80,7 +82,7 @@ public final class SourceOpener {
             try {
                 Source source = dax != null ? dax : fileSource(path, realPath, fd, status.size());
                 return new Opened(fd, false, source);
-            } catch (RuntimeException | Error e) {
+            } catch (IOException | RuntimeException | Error e) {
                 closeQuietly(fd, e);
                 throw e;
             }
@@ -90,18 +92,15 @@ public final class SourceOpener {
     }
 
     /** {@return a descriptor of the file this call created, or -1 if the path exists already} */
-    private static int createExclusively(String name) {
+    private static int createExclusively(String name) throws FileSystemException {
         try {
             return Libc.open(name, Libc.O_RDWR | Libc.O_CLOEXEC | Libc.O_CREAT | Libc.O_EXCL, CREATE_MODE);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EEXIST) {
-                return -1;
-            }
-            throw e;
+        } catch (FileAlreadyExistsException e) {
+            return -1;
         }
     }
 
-    private static FileSource fileSource(Path path, Path realPath, int fd, long size) {
+    private static FileSource fileSource(Path path, Path realPath, int fd, long size) throws FileSystemException {
         String name = path.toString();
         FileSystemStatus fs = Libc.fstatfs(fd, name);
         FileSystemKind kind = FileSystemKind.ofMagic(fs.type());
@@ -176,7 +175,7 @@ public final class SourceOpener {
     public static void closeQuietly(int fd, Throwable failure) {
         try {
             Libc.close(fd);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
         }
     }

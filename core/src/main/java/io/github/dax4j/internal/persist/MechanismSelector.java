@@ -52,7 +52,7 @@ public final class MechanismSelector {
      * @throws DaxException if what is asked for cannot work here, or device-DAX has no usable mechanism
      */
     public static Selection select(Situation situation, Optional<PersistMechanism> asked,
-                                   Optional<PersistMechanism> property, boolean acceptNonDurable) {
+                                   Optional<PersistMechanism> property, boolean acceptNonDurable) throws DaxException {
         if (asked.isPresent()) {
             return checked(situation, asked.get(), "MapOptions.persistMechanism(" + asked.get() + ")",
                     acceptNonDurable);
@@ -84,7 +84,7 @@ public final class MechanismSelector {
     }
 
     private static Selection checked(Situation situation, PersistMechanism m, String origin,
-                                     boolean acceptNonDurable) {
+                                     boolean acceptNonDurable) throws DaxException {
         if (m == PersistMechanism.SIMULATED_CACHE_LINE || m == PersistMechanism.SIMULATED_BYTE) {
             throw new DaxException(origin + ": simulated mechanisms belong to DaxMapping.simulate, not to " + situation.source());
         }

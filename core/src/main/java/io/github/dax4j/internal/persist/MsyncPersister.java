@@ -3,7 +3,9 @@ package io.github.dax4j.internal.persist;
 import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.internal.posix.Libc;
 
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.FileSystemException;
 
 /**
  * {@link PersistMechanism#MSYNC}: {@code msync(MS_SYNC)} over the {@link PageSpan} covering each range. The span
@@ -31,13 +33,19 @@ public final class MsyncPersister implements Persister {
     }
 
     /**
-     * @throws io.github.dax4j.ErrnoException if {@code msync} fails (e.g. {@code EIO} from write-back)
+     * @throws UncheckedIOException wrapping the {@code FileSystemException} if {@code msync} fails (e.g. {@code EIO} from
+     *                              write-back)
      */
     @Override
     public void flush(MemorySegment mapping, long offset, long length) {
         PageSpan span = PageSpan.covering(offset, length, pageSize);
         if (span.length() != 0) {
-            Libc.msync(mapping.asSlice(span.offset(), span.length()), Libc.MS_SYNC);
+            try {
+                Libc.msync(mapping.asSlice(span.offset(), span.length()), Libc.MS_SYNC);
+            } catch (FileSystemException e) {
+                // the memory path declares no checked exception, as MappedByteBuffer.force does not
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 package io.github.dax4j.internal.persist;
 
 import io.github.dax4j.PersistMechanism;
-import io.github.dax4j.PersistenceObserver;
+import io.github.dax4j.DaxMapping.PersistenceObserver;
 
 import java.lang.foreign.MemorySegment;
 

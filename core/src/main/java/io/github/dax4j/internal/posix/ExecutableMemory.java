@@ -1,11 +1,11 @@
 package io.github.dax4j.internal.posix;
 
-import io.github.dax4j.ErrnoException;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.FileSystemException;
 
 /**
  * Turns machine code into callable method handles: the one place where dax4j makes memory executable.
@@ -27,7 +27,7 @@ public final class ExecutableMemory {
      *
      * @throws ErrnoException if the page cannot be mapped or made executable; nothing stays mapped
      */
-    public static MemorySegment install(byte[] code) {
+    public static MemorySegment install(byte[] code) throws FileSystemException {
         long length = (code.length + Libc.pageSize() - 1) & -Libc.pageSize();
         long address = Libc.mmap(0, length, Libc.PROT_READ | Libc.PROT_WRITE,
                 Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0, "(code page)");
@@ -36,10 +36,10 @@ public final class ExecutableMemory {
             MemorySegment.copy(MemorySegment.ofArray(code), 0, page, 0, code.length);
             Libc.mprotect(address, length, Libc.PROT_READ | Libc.PROT_EXEC);
             return MemorySegment.ofAddress(address);
-        } catch (RuntimeException | Error e) {
+        } catch (FileSystemException | RuntimeException | Error e) {
             try {
                 Libc.munmap(address, length);
-            } catch (RuntimeException suppressed) {
+            } catch (FileSystemException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;

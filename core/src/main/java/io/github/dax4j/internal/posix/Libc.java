@@ -1,6 +1,10 @@
 package io.github.dax4j.internal.posix;
 
-import io.github.dax4j.ErrnoException;
+
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -204,9 +208,17 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    private static final long PAGE_SIZE = sysconf(SC_PAGESIZE, "_SC_PAGESIZE");
+    private static final long PAGE_SIZE = pageSizeOrFail();
 
     private Libc() {
+    }
+
+    private static long pageSizeOrFail() {
+        try {
+            return sysconf(SC_PAGESIZE, "_SC_PAGESIZE");
+        } catch (FileSystemException e) {
+            throw new IllegalStateException("no page size: " + e.getMessage(), e); // cannot happen on Linux
+        }
     }
 
     /** {@return the size of a base page, {@code sysconf(_SC_PAGESIZE)}} */
@@ -218,18 +230,18 @@ public final class Libc {
      * {@code open(2)}.
      *
      * @return the new file descriptor
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static int open(String path, int flags, int mode) {
+    public static int open(String path, int flags, int mode) throws FileSystemException {
         return open(path, flags, mode, path);
     }
 
     /** {@code open(2)} of {@code path}, failing with a message that names {@code shownPath} instead. */
-    private static int open(String path, int flags, int mode, String shownPath) {
+    private static int open(String path, int flags, int mode, String shownPath) throws FileSystemException {
         return (int) call((state, arena) -> (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode),
                 fd -> fd < 0,
                 () -> "open(\"" + shownPath + "\", " + openFlags(flags)
-                        + ((flags & O_CREAT) != 0 ? ", 0" + Integer.toOctalString(mode) : "") + ")");
+                        + ((flags & O_CREAT) != 0 ? ", 0" + Integer.toOctalString(mode) : "") + ")", shownPath);
     }
 
     /**
@@ -238,9 +250,9 @@ public final class Libc {
      *
      * @param path the path {@code pathFd} was opened from, for the message only
      * @return the new file descriptor
-     * @throws ErrnoException when the call fails; the message names {@code path}
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type); the message names {@code path}
      */
-    public static int reopen(int pathFd, int flags, String path) {
+    public static int reopen(int pathFd, int flags, String path) throws FileSystemException {
         return open("/proc/self/fd/" + pathFd, flags, 0, path);
     }
 
@@ -250,9 +262,9 @@ public final class Libc {
      * opens in one process conflict just as two processes do.
      *
      * @return {@code false} if a conflicting lock is held ({@code EAGAIN} or {@code EACCES})
-     * @throws ErrnoException when the call fails otherwise
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type) otherwise
      */
-    public static boolean tryLock(int fd, boolean shared, String path) {
+    public static boolean tryLock(int fd, boolean shared, String path) throws FileSystemException {
         return call((state, arena) -> {
             MemorySegment flock = arena.allocate(FLOCK_SIZE, 8);
             flock.set(JAVA_SHORT, 0, shared ? F_RDLCK : F_WRLCK); // l_whence SEEK_SET, l_start 0, l_len 0 (to the end), l_pid 0
@@ -264,16 +276,16 @@ public final class Libc {
             int errno = errno(state);
             return errno == Errno.EAGAIN || errno == Errno.EACCES ? 0 : -1;
         }, result -> result < 0, () -> "fcntl(" + fd + " \"" + path + "\", F_OFD_SETLK, "
-                + (shared ? "F_RDLCK" : "F_WRLCK") + ")") == 1;
+                + (shared ? "F_RDLCK" : "F_WRLCK") + ")", path) == 1;
     }
 
     /**
      * {@code close(2)}. The descriptor is released even when the call reports an error (Linux semantics), so a
      * failure must not be answered with a second close.
      *
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static void close(int fd) {
+    public static void close(int fd) throws FileSystemException {
         call((state, _) -> (int) CLOSE.invokeExact(state, fd), result -> result != 0, () -> "close(" + fd + ")");
     }
 
@@ -281,16 +293,16 @@ public final class Libc {
      * {@code fstat(2)}.
      *
      * @param path the path {@code fd} was opened from, for the message only
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static FileStatus fstat(int fd, String path) {
+    public static FileStatus fstat(int fd, String path) throws FileSystemException {
         // the struct is read after the call has been checked, so it outlives the arena of the call
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stat = arena.allocate(ARCH.stat());
             call((state, _) -> ARCH.fstatIsVersioned()
                             ? (int) FSTAT.invokeExact(state, STAT_VERSION_X86_64, fd, stat)
                             : (int) FSTAT.invokeExact(state, fd, stat),
-                    result -> result != 0, () -> "fstat(" + fd + " \"" + path + "\")");
+                    result -> result != 0, () -> "fstat(" + fd + " \"" + path + "\")", path);
             return new FileStatus((long) ST_DEV.get(stat, 0L), (long) ST_INO.get(stat, 0L),
                     (int) ST_MODE.get(stat, 0L), (long) ST_RDEV.get(stat, 0L), (long) ST_SIZE.get(stat, 0L),
                     (long) ST_BLKSIZE.get(stat, 0L));
@@ -301,14 +313,14 @@ public final class Libc {
      * {@code fstatfs(2)}.
      *
      * @param path the path {@code fd} was opened from, for the message only
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static FileSystemStatus fstatfs(int fd, String path) {
+    public static FileSystemStatus fstatfs(int fd, String path) throws FileSystemException {
         // as in fstat, the struct outlives the arena of the call
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment statfs = arena.allocate(STATFS);
             call((state, _) -> (int) FSTATFS.invokeExact(state, fd, statfs),
-                    result -> result != 0, () -> "fstatfs(" + fd + " \"" + path + "\")");
+                    result -> result != 0, () -> "fstatfs(" + fd + " \"" + path + "\")", path);
             return new FileSystemStatus((long) F_TYPE.get(statfs, 0L), (long) F_BSIZE.get(statfs, 0L));
         }
     }
@@ -316,23 +328,23 @@ public final class Libc {
     /**
      * {@code ftruncate(2)}.
      *
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static void ftruncate(int fd, long length, String path) {
+    public static void ftruncate(int fd, long length, String path) throws FileSystemException {
         call((state, _) -> (int) FTRUNCATE.invokeExact(state, fd, length),
-                result -> result != 0, () -> "ftruncate(" + fd + " \"" + path + "\", " + length + ")");
+                result -> result != 0, () -> "ftruncate(" + fd + " \"" + path + "\", " + length + ")", path);
     }
 
     /**
      * {@code fallocate(2)} with mode 0: allocates the blocks of {@code [offset, offset + length)} and extends the
      * file size to cover them, so that later stores through a mapping cannot fail for lack of space.
      *
-     * @throws ErrnoException when the call fails ({@code EOPNOTSUPP} where the file system cannot preallocate)
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type) ({@code EOPNOTSUPP} where the file system cannot preallocate)
      */
-    public static void fallocate(int fd, long offset, long length, String path) {
+    public static void fallocate(int fd, long offset, long length, String path) throws FileSystemException {
         call((state, _) -> (int) FALLOCATE.invokeExact(state, fd, 0, offset, length),
                 result -> result != 0,
-                () -> "fallocate(" + fd + " \"" + path + "\", 0, " + offset + ", " + length + ")");
+                () -> "fallocate(" + fd + " \"" + path + "\", 0, " + offset + ", " + length + ")", path);
     }
 
     /**
@@ -340,22 +352,23 @@ public final class Libc {
      *
      * @param path the path {@code fd} was opened from, for the message only
      * @return the address of the new mapping
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static long mmap(long address, long length, int prot, int flags, int fd, long offset, String path) {
+    public static long mmap(long address, long length, int prot, int flags, int fd, long offset, String path)
+            throws FileSystemException {
         return call((state, _) -> ((MemorySegment) MMAP.invokeExact(state, MemorySegment.ofAddress(address), length,
                         prot, flags, fd, offset)).address(),
                 result -> result == MAP_FAILED,
                 () -> "mmap(" + hex(address) + ", " + length + ", " + protection(prot) + ", "
-                        + mapFlags(flags) + ", " + fd + " \"" + path + "\", " + offset + ")");
+                        + mapFlags(flags) + ", " + fd + " \"" + path + "\", " + offset + ")", fd < 0 ? null : path);
     }
 
     /**
      * {@code munmap(2)}.
      *
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static void munmap(long address, long length) {
+    public static void munmap(long address, long length) throws FileSystemException {
         call((state, _) -> (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length),
                 result -> result != 0, () -> "munmap(" + hex(address) + ", " + length + ")");
     }
@@ -363,9 +376,9 @@ public final class Libc {
     /**
      * {@code mprotect(2)}.
      *
-     * @throws ErrnoException when the call fails ({@code EACCES} where policy forbids executable memory)
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type) ({@code EACCES} where policy forbids executable memory)
      */
-    public static void mprotect(long address, long length, int prot) {
+    public static void mprotect(long address, long length, int prot) throws FileSystemException {
         call((state, _) -> (int) MPROTECT.invokeExact(state, MemorySegment.ofAddress(address), length, prot),
                 result -> result != 0,
                 () -> "mprotect(" + hex(address) + ", " + length + ", " + protection(prot) + ")");
@@ -375,9 +388,9 @@ public final class Libc {
      * {@code msync(2)} over the whole of {@code range}, retried on {@code EINTR}.
      *
      * @param range a page-aligned slice of a mapping; its arena is kept alive during the call
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static void msync(MemorySegment range, int flags) {
+    public static void msync(MemorySegment range, int flags) throws FileSystemException {
         call((state, _) -> {
             int result;
             do {
@@ -392,9 +405,9 @@ public final class Libc {
     /**
      * {@code madvise(2)} over the whole of {@code range}.
      *
-     * @throws ErrnoException when the call fails
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type)
      */
-    public static void madvise(MemorySegment range, int advice) {
+    public static void madvise(MemorySegment range, int advice) throws FileSystemException {
         call((state, _) -> (int) MADVISE.invokeExact(state, range, range.byteSize(), advice),
                 result -> result != 0,
                 () -> "madvise(" + hex(range.address()) + ", " + range.byteSize() + ", " + advice(advice) + ")");
@@ -420,7 +433,7 @@ public final class Libc {
         }
     }
 
-    private static long sysconf(int name, String symbol) {
+    private static long sysconf(int name, String symbol) throws FileSystemException {
         // -1 is sysconf's failure whatever errno says; every name dax4j asks for has a value
         return call((state, _) -> (long) SYSCONF.invokeExact(state, name),
                 result -> result == -1L, () -> "sysconf(" + symbol + ")");
@@ -443,14 +456,23 @@ public final class Libc {
      *
      * @return the call's result, one {@code failed} has let through
      */
-    private static long call(NativeCall call, LongPredicate failed, Supplier<String> what) {
+    private static long call(NativeCall call, LongPredicate failed, Supplier<String> what)
+            throws FileSystemException {
+        return call(call, failed, what, null);
+    }
+
+    /** {@link #call(NativeCall, LongPredicate, Supplier)} of a call on {@code file}, which the failure names. */
+    private static long call(NativeCall call, LongPredicate failed, Supplier<String> what, String file)
+            throws FileSystemException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             long result = call.invoke(state, arena);
             if (failed.test(result)) {
-                throw failure(what.get(), state);
+                throw failure(what.get(), state, file);
             }
             return result;
+        } catch (FileSystemException e) {
+            throw e;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -460,9 +482,22 @@ public final class Libc {
         return state.get(JAVA_INT, ERRNO_OFFSET);
     }
 
-    private static ErrnoException failure(String call, MemorySegment state) {
+    /**
+     * {@return the failure of {@code call} as {@code java.nio.file} reports it}: {@code NoSuchFileException} for
+     * {@code ENOENT}, {@code AccessDeniedException} for {@code EACCES} and {@code EPERM},
+     * {@code FileAlreadyExistsException} for {@code EEXIST}, else an {@link ErrnoException} with the errno. Each
+     * names {@code file} and has the call, the errno symbol and {@code strerror}'s text as its reason.
+     */
+    private static FileSystemException failure(String call, MemorySegment state, String file) {
         int errno = errno(state);
-        return new ErrnoException(call, errno, Errno.symbol(errno), strerror(errno));
+        String symbol = Errno.symbol(errno);
+        String reason = call + " failed: " + symbol + " (" + strerror(errno) + ")";
+        return switch (errno) {
+            case Errno.ENOENT -> new NoSuchFileException(file, null, reason);
+            case Errno.EACCES, Errno.EPERM -> new AccessDeniedException(file, null, reason);
+            case Errno.EEXIST -> new FileAlreadyExistsException(file, null, reason);
+            default -> new ErrnoException(file, call, errno, symbol, strerror(errno));
+        };
     }
 
     private static RuntimeException rethrow(Throwable t) {

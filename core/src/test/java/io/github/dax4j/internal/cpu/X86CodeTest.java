@@ -68,7 +68,7 @@ class X86CodeTest {
         final Arena arena = Arena.ofConfined();
         final MemorySegment memory;
 
-        Guarded(long pages) {
+        Guarded(long pages) throws Exception {
             length = pages * PAGE;
             base = Libc.mmap(0, length + 2 * PAGE, Libc.PROT_NONE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0,
                     "(guarded)");
@@ -77,15 +77,24 @@ class X86CodeTest {
         }
 
         @Override
-        public void close() {
+        public void close() throws Exception {
             arena.close();
             Libc.munmap(base, length + 2 * PAGE);
         }
     }
 
+    /** The code, installed; a test class's constants cannot throw checked exceptions. */
+    private static java.lang.foreign.MemorySegment installed(byte[] code) {
+        try {
+            return ExecutableMemory.install(code);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static final long GUARDED_PAGES = 4;
     private static final MethodHandle LINES = ExecutableMemory.link(
-            ExecutableMemory.install(X86Code.recordingLineLoop()),
+            installed(X86Code.recordingLineLoop()),
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS), false);
 
     @Property(tries = 1000)
@@ -137,9 +146,9 @@ class X86CodeTest {
         static final FunctionDescriptor COPY =
                 FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
         static final MethodHandle SSE2 =
-                ExecutableMemory.link(ExecutableMemory.install(X86Code.copyNonTemporal()), COPY, true);
+                ExecutableMemory.link(installed(X86Code.copyNonTemporal()), COPY, true);
         static final MethodHandle AVX2 =
-                ExecutableMemory.link(ExecutableMemory.install(X86Code.copyNonTemporalAvx2()), COPY, true);
+                ExecutableMemory.link(installed(X86Code.copyNonTemporalAvx2()), COPY, true);
     }
 
     @Property(tries = 300)

@@ -32,7 +32,7 @@ class MechanismSelectorTest {
                         : Optional.of("executable memory refused (test)"), "/dev/dax0.0");
     }
 
-    private static PersistMechanism auto(MechanismSelector.Situation s) {
+    private static PersistMechanism auto(MechanismSelector.Situation s) throws Exception {
         return MechanismSelector.select(s, Optional.empty(), Optional.empty(), false).mechanism();
     }
 
@@ -40,13 +40,13 @@ class MechanismSelectorTest {
     class Automatic {
 
         @Test
-        void aFileWithoutMapSyncUsesMsync() {
+        void aFileWithoutMapSyncUsesMsync() throws Exception {
             assertEquals(PersistMechanism.MSYNC, auto(situation(false, false, false, ALL_X86)));
             assertEquals(PersistMechanism.MSYNC, auto(situation(false, false, true, ALL_X86)), "eADR or not");
         }
 
         @Test
-        void synchronousMemoryUsesTheBestCacheLineInstruction() {
+        void synchronousMemoryUsesTheBestCacheLineInstruction() throws Exception {
             assertEquals(PersistMechanism.CLWB, auto(situation(true, true, false, ALL_X86)));
             assertEquals(PersistMechanism.CLFLUSHOPT, auto(situation(false, true, false,
                     MechanismSelector.runnable(EnumSet.of(FlushInstruction.CLFLUSHOPT, FlushInstruction.CLFLUSH)))));
@@ -57,13 +57,13 @@ class MechanismSelectorTest {
         }
 
         @Test
-        void eadrNeedsOnlyAFence() {
+        void eadrNeedsOnlyAFence() throws Exception {
             assertEquals(PersistMechanism.FENCE_ONLY, auto(situation(true, true, true, ALL_X86)));
             assertEquals(PersistMechanism.FENCE_ONLY, auto(situation(true, true, true, NO_CPU)));
         }
 
         @Test
-        void withoutCpuCodeAFileFallsBackToMsyncAndDeviceDaxIsRefused() {
+        void withoutCpuCodeAFileFallsBackToMsyncAndDeviceDaxIsRefused() throws Exception {
             assertEquals(PersistMechanism.MSYNC, auto(situation(false, true, false, NO_CPU)));
             DaxException e = assertThrows(DaxException.class, () -> auto(situation(true, true, false, NO_CPU)));
             assertTrue(e.getMessage().contains("executable memory refused"), e.getMessage());
@@ -75,7 +75,7 @@ class MechanismSelectorTest {
     class Asked {
 
         @Test
-        void theOptionsWinOverThePropertyWhichWinsOverTheRules() {
+        void theOptionsWinOverThePropertyWhichWinsOverTheRules() throws Exception {
             MechanismSelector.Situation s = situation(true, true, false, ALL_X86);
             assertEquals(PersistMechanism.CLFLUSH, MechanismSelector.select(s,
                     Optional.of(PersistMechanism.CLFLUSH), Optional.of(PersistMechanism.CLFLUSHOPT), false).mechanism());
@@ -100,7 +100,7 @@ class MechanismSelectorTest {
         }
 
         @Test
-        void aCpuMechanismOnAPageCacheFileIsAllowedButSaysItIsNotDurable() {
+        void aCpuMechanismOnAPageCacheFileIsAllowedButSaysItIsNotDurable() throws Exception {
             MechanismSelector.Selection s = MechanismSelector.select(situation(false, false, false, ALL_X86),
                     Optional.of(PersistMechanism.CLWB), Optional.empty(), false);
             assertEquals(PersistMechanism.CLWB, s.mechanism());
@@ -110,7 +110,7 @@ class MechanismSelectorTest {
         }
 
         @Test
-        void fenceOnlyWithoutEadrIsRefusedUnlessNonDurableStoresAreAccepted() {
+        void fenceOnlyWithoutEadrIsRefusedUnlessNonDurableStoresAreAccepted() throws Exception {
             MechanismSelector.Situation adr = situation(true, true, false, ALL_X86);
             DaxException e = assertThrows(DaxException.class, () -> MechanismSelector.select(adr,
                     Optional.of(PersistMechanism.FENCE_ONLY), Optional.empty(), false));
@@ -142,7 +142,7 @@ class MechanismSelectorTest {
         private static final String REGION1 = "sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region1";
 
         @Test
-        void adrRegionsMeanCacheFlushes() {
+        void adrRegionsMeanCacheFlushes() throws Exception {
             SysfsFixture sys = new SysfsFixture(root).nvdimmRegion(SysfsFixture.NFIT_REGION0, "memory_controller", true);
             assertFalse(sys.devices().cachesArePersistent());
             assertEquals(PersistMechanism.CLWB, auto(situation(true, true, sys.devices().cachesArePersistent(),
@@ -150,7 +150,7 @@ class MechanismSelectorTest {
         }
 
         @Test
-        void eadrOnEveryRegionMeansFenceOnly() {
+        void eadrOnEveryRegionMeansFenceOnly() throws Exception {
             SysfsFixture sys = new SysfsFixture(root)
                     .nvdimmRegion(SysfsFixture.NFIT_REGION0, "cpu_cache", false)
                     .nvdimmRegion(REGION1, "cpu_cache", false);

@@ -1,6 +1,5 @@
 package io.github.dax4j.internal.posix;
 
-import io.github.dax4j.ErrnoException;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -13,13 +12,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LibcTest {
 
     @Test
-    void openOfAMissingPathCapturesEnoent() {
-        ErrnoException e = assertThrows(ErrnoException.class,
+    void openOfAMissingPathIsTheNoSuchFileExceptionOfJavaNioFile() {
+        java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
                 () -> Libc.open("/nonexistent/dax4j/dev", Libc.O_RDWR | Libc.O_CLOEXEC, 0));
-        assertEquals(Errno.ENOENT, e.errno());
-        assertEquals("ENOENT", e.errnoSymbol());
+        assertEquals("/nonexistent/dax4j/dev", e.getFile());
         assertEquals("open(\"/nonexistent/dax4j/dev\", O_RDWR|O_CLOEXEC) failed: ENOENT (No such file or directory)",
-                e.getMessage());
+                e.getReason());
+    }
+
+    @Test
+    void theOtherErrnosOfJavaNioFileGetTheirTypesAndTheRestCarryTheErrno() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("/dev/shm"), "libc-");
+        try {
+            java.nio.file.Path file = dir.resolve("f");
+            Libc.close(Libc.open(file.toString(), Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL, 0600));
+            java.nio.file.FileAlreadyExistsException exists = assertThrows(
+                    java.nio.file.FileAlreadyExistsException.class,
+                    () -> Libc.open(file.toString(), Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL, 0600));
+            assertTrue(exists.getReason().contains("failed: EEXIST"), exists.getReason());
+            // O_RDWR on a directory: EISDIR, which java.nio.file has no type for
+            ErrnoException isDirectory = assertThrows(ErrnoException.class,
+                    () -> Libc.open(dir.toString(), Libc.O_RDWR, 0));
+            assertEquals("EISDIR", isDirectory.errnoSymbol());
+            assertEquals(dir.toString(), isDirectory.getFile());
+            assertTrue(isDirectory instanceof java.nio.file.FileSystemException);
+        } finally {
+            java.nio.file.Files.deleteIfExists(dir.resolve("f"));
+            java.nio.file.Files.delete(dir);
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.github.dax4j.examples.kv;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.layout.Directory;
+import io.github.dax4j.layout.DirectoryException;
 import io.github.dax4j.layout.FixedRegion;
 import io.github.dax4j.layout.RegionAlignment;
 
@@ -61,7 +62,8 @@ public final class KeyValueTable {
     }
 
     /** Opens the table {@code name} of {@code directory}, creating it with {@code capacity} slots if absent. */
-    public static KeyValueTable open(DaxMapping pmem, Directory directory, String name, long capacity) {
+    public static KeyValueTable open(DaxMapping pmem, Directory directory, String name, long capacity)
+            throws DirectoryException {
         FixedRegion slots = directory.openOrCreate(name, SLOT, capacity, RegionAlignment.CACHE_LINE, true);
         return new KeyValueTable(pmem, slots);
     }

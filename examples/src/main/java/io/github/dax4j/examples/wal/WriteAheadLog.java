@@ -2,6 +2,7 @@ package io.github.dax4j.examples.wal;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.layout.Directory;
+import io.github.dax4j.layout.DirectoryException;
 import io.github.dax4j.layout.FixedRegion;
 import io.github.dax4j.layout.RegionAlignment;
 import io.github.dax4j.PersistFlag;
@@ -99,7 +100,8 @@ public final class WriteAheadLog {
      * @throws IllegalStateException         if the log has used up its 2^24 generations
      * @throws java.nio.ReadOnlyBufferException if {@code pmem} is read-only: opening writes the new generation
      */
-    public static WriteAheadLog open(DaxMapping pmem, Directory directory, String name, long capacity) {
+    public static WriteAheadLog open(DaxMapping pmem, Directory directory, String name, long capacity)
+            throws DirectoryException {
         FixedRegion head = directory.openOrCreate(name + ".head", HEAD, 1, RegionAlignment.CACHE_LINE, false);
         FixedRegion log = directory.openOrCreate(name, BLOCK, (capacity + 63) / 64, RegionAlignment.CACHE_LINE, false);
         long headAt = head.elementOffset(0);

@@ -2,7 +2,6 @@ package io.github.dax4j.examples.kv;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.testkit.CrashReport;
 import io.github.dax4j.testkit.CrashTest;
@@ -43,7 +42,7 @@ class KeyValueTableTest {
     void putGetUpdateDeleteAndReopen() throws Exception {
         Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-kv-", ".img");
         Files.delete(device);
-        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().emulateMapSync();
         try (DaxMapping pmem = DaxMapping.open(device, options)) {
             KeyValueTable table = KeyValueTable.open(pmem, Directory.open(pmem), "kv", 8);
             table.put(1, new byte[] {1});

@@ -2,7 +2,6 @@ package io.github.dax4j.examples.wal;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.SyncMode;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.testkit.CrashReport;
 import io.github.dax4j.testkit.CrashTest;
@@ -30,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The write-ahead log: what it returns, what survives a reopen, and what survives every simulated crash. */
 class WriteAheadLogTest {
 
-    private static final MapOptions OPTIONS = MapOptions.ofLength(1 << 20).createIfAbsent().syncMode(SyncMode.EMULATE);
+    private static final MapOptions OPTIONS = MapOptions.ofLength(1 << 20).createIfAbsent().emulateMapSync();
 
     /** The test's device: a path in tmpfs, created by the first open, deleted after the test. */
     private Path device;
@@ -130,7 +129,7 @@ class WriteAheadLogTest {
         };
     }
 
-    static List<byte[]> recover(DaxMapping pmem) {
+    static List<byte[]> recover(DaxMapping pmem) throws IOException {
         return WriteAheadLog.open(pmem, Directory.open(pmem, 4), "wal", 16 * 1024).readFrom(0);
     }
 
