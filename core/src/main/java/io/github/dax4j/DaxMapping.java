@@ -83,28 +83,6 @@ public final class DaxMapping implements AutoCloseable {
     private final OpenedMapping.Release release;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /**
-     * Sees every store, flush and fence made through the API of a {@linkplain #simulate simulated} mapping, in
-     * program order: what a crash simulator needs to know which bytes could be durable when.
-     *
-     * <p>Stores made through the mapping's methods ({@code putLong}, {@code putInt}, {@code putByte},
-     * {@code write}, {@code copy}, {@code fill}, {@code move}, {@code putLongAtomic}) are reported one by one,
-     * after the bytes are in memory, as ordinary or non-temporal exactly as a real mapping executes them. Raw
-     * writes to {@code segment()} are not: an observer that cares must find them itself, e.g. by comparing memory
-     * with a shadow copy when {@link #flushed} or {@link #drained} is called.
-     */
-    public interface PersistenceObserver {
-
-        /** {@code [offset, offset + length)} was written; the new bytes are in the mapping's memory now. */
-        void stored(long offset, long length, boolean nonTemporal);
-
-        /** A flush of {@code [offset, offset + length)} was issued; durable after the next {@link #drained()}. */
-        void flushed(long offset, long length);
-
-        /** A fence: everything flushed before, and every non-temporal store, is durable now. */
-        void drained();
-    }
-
     /** Reads and writes of aligned longs: single-copy atomic, as the x86 and Arm ISAs give. */
     private static final VarHandle LONG = JAVA_LONG.varHandle();
 
@@ -139,7 +117,7 @@ public final class DaxMapping implements AutoCloseable {
      *                                  {@code alignment} long, or {@code granularity} is PAGE
      */
     public static DaxMapping simulate(String name, MemorySegment memory, Alignment alignment, Granularity granularity,
-                                      PersistenceObserver observer) {
+                                      SimulatedSource.Observer observer) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(alignment, "alignment");
         Objects.requireNonNull(granularity, "granularity");

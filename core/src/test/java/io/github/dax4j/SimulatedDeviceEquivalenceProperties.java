@@ -1,6 +1,6 @@
 package io.github.dax4j;
 
-import io.github.dax4j.DaxMapping.PersistenceObserver;
+import io.github.dax4j.SimulatedSource;
 import io.github.dax4j.internal.persist.Durability;
 import io.github.dax4j.internal.persist.Persisters;
 import net.jqwik.api.Arbitraries;
@@ -62,7 +62,7 @@ class SimulatedDeviceEquivalenceProperties {
         Path file = Files.createTempFile(Path.of("/dev/shm"), "dax4j-equivalence-", ".img");
         Files.delete(file);
         List<Store> stores = new ArrayList<>();
-        PersistenceObserver recorder = new PersistenceObserver() {
+        SimulatedSource.Observer recorder = new SimulatedSource.Observer() {
             @Override
             public void stored(long offset, long length, boolean nonTemporal) {
                 stores.add(new Store(offset, length, nonTemporal));
@@ -155,7 +155,7 @@ class SimulatedDeviceEquivalenceProperties {
         PersistFlag[] flags = both.toArray(PersistFlag[]::new);
         try (Arena arena = Arena.ofConfined();
              DaxMapping simulated = DaxMapping.simulate("flags", arena.allocate(SIZE, 4096), Alignment.PAGE_4K,
-                     Granularity.CACHE_LINE, new PersistenceObserver() {
+                     Granularity.CACHE_LINE, new SimulatedSource.Observer() {
                          @Override
                          public void stored(long offset, long length, boolean nonTemporal) {
                              throw new AssertionError("stored before the flags were checked");

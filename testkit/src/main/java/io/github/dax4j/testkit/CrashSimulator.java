@@ -3,7 +3,7 @@ package io.github.dax4j.testkit;
 import io.github.dax4j.Alignment;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.Granularity;
-import io.github.dax4j.DaxMapping.PersistenceObserver;
+import io.github.dax4j.SimulatedSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,7 +36,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * holds the durable image at the crash point; each image writes its lines there, and the lines recovery or the
  * image changed are copied back afterwards.
  */
-final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
+final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable {
 
     private static final int LINE = 64;
 
@@ -125,7 +125,7 @@ final class CrashSimulator<R> implements PersistenceObserver, AutoCloseable {
         this.recoveryDevice = DaxMapping.simulate("recovery", scratch, alignment, granularity, NOT_OBSERVED);
     }
 
-    private static final PersistenceObserver NOT_OBSERVED = new PersistenceObserver() {
+    private static final SimulatedSource.Observer NOT_OBSERVED = new SimulatedSource.Observer() {
         @Override
         public void stored(long offset, long length, boolean nonTemporal) {
         }

@@ -9,7 +9,6 @@ import io.github.dax4j.Granularity;
 import io.github.dax4j.MapOptions;
 import io.github.dax4j.MapSyncUnavailableException;
 import io.github.dax4j.PersistMechanism;
-import io.github.dax4j.DaxMapping.PersistenceObserver;
 import io.github.dax4j.SimulatedSource;
 import io.github.dax4j.Source;
 import io.github.dax4j.SourceInUseException;
@@ -124,7 +123,7 @@ public final class MappingOpener {
      * or opened: releasing it only ends the view.
      */
     public static OpenedMapping simulated(String name, MemorySegment memory, Alignment alignment,
-                                          Granularity granularity, PersistenceObserver observer) {
+                                          Granularity granularity, SimulatedSource.Observer observer) {
         if (!memory.isNative() || memory.byteSize() == 0 || !alignment.isAligned(memory.byteSize())) {
             throw new IllegalArgumentException("a simulated device needs native memory, a whole number of "
                     + alignment + " long: " + memory);

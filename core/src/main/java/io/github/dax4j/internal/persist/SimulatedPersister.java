@@ -1,13 +1,13 @@
 package io.github.dax4j.internal.persist;
 
 import io.github.dax4j.PersistMechanism;
-import io.github.dax4j.DaxMapping.PersistenceObserver;
+import io.github.dax4j.SimulatedSource;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * The persister of a simulated device: no instruction runs; every store is made with plain Java stores and
- * reported to a {@link PersistenceObserver} as what the real CPU would execute (ordinary or non-temporal, per
+ * reported to a {@link SimulatedSource.Observer} as what the real CPU would execute (ordinary or non-temporal, per
  * range), and so are flushes and fences. The observer decides what they make durable.
  *
  * <p>It models a CPU with non-temporal stores: {@link Durability} then splits copies and fills exactly as on a
@@ -16,12 +16,12 @@ import java.lang.foreign.MemorySegment;
 public final class SimulatedPersister implements Persister {
 
     private final PersistMechanism mechanism;
-    private final PersistenceObserver observer;
+    private final SimulatedSource.Observer observer;
 
     /**
      * @param mechanism {@link PersistMechanism#SIMULATED_CACHE_LINE} or {@link PersistMechanism#SIMULATED_BYTE}
      */
-    public SimulatedPersister(PersistMechanism mechanism, PersistenceObserver observer) {
+    public SimulatedPersister(PersistMechanism mechanism, SimulatedSource.Observer observer) {
         this.mechanism = mechanism;
         this.observer = observer;
     }
