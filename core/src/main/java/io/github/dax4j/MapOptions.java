@@ -235,7 +235,8 @@ public final class MapOptions {
 
     /** {@return the non-temporal threshold asked for, or empty for the default (the property, else 256)} */
     public OptionalLong nonTemporalThreshold() {
-        return settings.nonTemporalThreshold < 0 ? OptionalLong.empty() : OptionalLong.of(settings.nonTemporalThreshold);
+        long bytes = settings.nonTemporalThreshold;
+        return bytes < 0 ? OptionalLong.empty() : OptionalLong.of(bytes);
     }
 
     /** {@return whether a mechanism that does not make stores durable here is accepted} */

@@ -18,7 +18,8 @@ public class MapSyncUnavailableException extends DaxException {
     public MapSyncUnavailableException(Path path, FileSystemKind fileSystem, java.nio.file.FileSystemException cause) {
         super("MAP_SYNC is not available for " + path + " on " + fileSystem.displayName() + ": "
                 + cause.getMessage() + "; the file system is not DAX (mount ext4 or xfs with -o dax on persistent"
-                + " memory, or map a /dev/daxX.Y device), or use MapOptions.emulateMapSync() to fall back to msync", cause);
+                + " memory, or map a /dev/daxX.Y device), or use MapOptions.emulateMapSync() to fall back to msync",
+                cause);
         this.path = path;
     }
 

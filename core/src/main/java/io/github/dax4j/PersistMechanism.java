@@ -81,6 +81,7 @@ public enum PersistMechanism {
     /** {@return why {@link #cpuCacheFlush()} is empty, or empty when it is not} */
     public static Optional<String> whyNoCpuCacheFlush() {
         return cpuCacheFlush().isPresent() ? Optional.empty()
-                : Optional.of(CpuStubs.unavailableReason().orElse("the CPU offers no cache-line write-back instruction"));
+                : Optional.of(CpuStubs.unavailableReason()
+                        .orElse("the CPU offers no cache-line write-back instruction"));
     }
 }

@@ -384,8 +384,8 @@ class DaxMappingTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> MapOptions.ofLength(2L << 20).createIfAbsent().readOnly());
             assertTrue(e.getMessage().contains("createIfAbsent() and readOnly()"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> MapOptions.ofLength(2L << 20).readOnly().createIfAbsent(),
-                    "in either order");
+            assertThrows(IllegalArgumentException.class,
+                    () -> MapOptions.ofLength(2L << 20).readOnly().createIfAbsent(), "in either order");
             assertThrows(IllegalArgumentException.class,
                     () -> MapOptions.wholeSource().persistMechanism(PersistMechanism.SIMULATED_BYTE));
             assertThrows(IllegalArgumentException.class, () -> MapOptions.wholeSource().nonTemporalThreshold(-1));

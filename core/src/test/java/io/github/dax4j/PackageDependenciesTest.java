@@ -51,7 +51,8 @@ class PackageDependenciesTest {
 
     private static List<String> edgesFrom(String fromPackagePrefix, java.util.function.Predicate<String> to) {
         return edges.stream()
-                .filter(e -> packageOf(e[0]).equals(fromPackagePrefix) || packageOf(e[0]).startsWith(fromPackagePrefix + "."))
+                .filter(e -> packageOf(e[0]).equals(fromPackagePrefix)
+                        || packageOf(e[0]).startsWith(fromPackagePrefix + "."))
                 .filter(e -> to.test(e[1]))
                 .map(e -> e[0] + " -> " + e[1]).toList();
     }

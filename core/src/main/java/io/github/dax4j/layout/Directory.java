@@ -270,7 +270,9 @@ public final class Directory {
      *
      * @param placement         where the region may start: the mapping's alignment, or any cache line
      * @param cacheLineIsolated whether each element gets its own cache lines (stride rounded up to 64 bytes)
-     * @throws DirectoryException       {@code LAYOUT_RULE} if {@code element} breaks a {@linkplain DirectoryException.Reason#LAYOUT_RULE rule} of strict fixed layouts
+     * @throws DirectoryException       {@code LAYOUT_RULE} if {@code element} breaks a
+     *                                  {@linkplain DirectoryException.Reason#LAYOUT_RULE rule} of strict fixed
+     *                                  layouts
      * @throws DirectoryException       {@code EXISTS} if the name is taken, {@code FULL} if no entry or range is
      *                                  free; {@code CORRUPTED} if the directory is damaged
      * @throws IllegalArgumentException if the name is empty or longer than 40 bytes of UTF-8, or {@code count < 1}
@@ -370,7 +372,8 @@ public final class Directory {
      * @see #create
      */
     public synchronized FixedRegion openOrCreate(String name, MemoryLayout element, long count,
-                                                 RegionAlignment placement, boolean cacheLineIsolated) throws DirectoryException {
+                                                 RegionAlignment placement, boolean cacheLineIsolated)
+                                                         throws DirectoryException {
         return find(name).isPresent() ? open(name, element)
                 : create(name, element, count, placement, cacheLineIsolated);
     }

@@ -29,11 +29,13 @@ final class LayoutRules {
     /**
      * Checks {@code layout} against every rule.
      *
-     * @throws DirectoryException with reason {@code LAYOUT_RULE} naming the first member (as a path from the root) that breaks a rule, and why
+     * @throws DirectoryException with reason {@code LAYOUT_RULE}, naming the first member (as a path from the
+     *                            root) that breaks a rule, and why
      */
     static void check(MemoryLayout layout) throws DirectoryException {
         if (layout.byteSize() == 0) {
-            throw DirectoryException.layoutRule("the layout " + layout + " is empty: an element needs at least one byte");
+            throw DirectoryException.layoutRule("the layout " + layout
+                    + " is empty: an element needs at least one byte");
         }
         if (layout.byteSize() % layout.byteAlignment() != 0) {
             long padding = layout.byteAlignment() - layout.byteSize() % layout.byteAlignment();
@@ -50,7 +52,8 @@ final class LayoutRules {
                     + "): addresses mean nothing on a device mapped elsewhere next time");
             case ValueLayout v -> {
                 if (v.byteAlignment() != v.byteSize()) {
-                    throw DirectoryException.layoutRule(path + " (" + v + ") is not naturally aligned: its alignment is "
+                    throw DirectoryException.layoutRule(path + " (" + v
+                            + ") is not naturally aligned: its alignment is "
                             + v.byteAlignment() + ", its size " + v.byteSize());
                 }
             }
@@ -86,7 +89,8 @@ final class LayoutRules {
                 for (MemoryLayout member : u.memberLayouts()) {
                     String memberPath = path + "." + name(member, "#" + index++);
                     if (member.byteSize() != u.byteSize()) {
-                        throw DirectoryException.layoutRule(memberPath + " is " + member.byteSize() + " bytes in a union of "
+                        throw DirectoryException.layoutRule(memberPath + " is " + member.byteSize()
+                                + " bytes in a union of "
                                 + u.byteSize() + ": the rest would be implicit padding; pad it to the union's size");
                     }
                     check(member, memberPath);

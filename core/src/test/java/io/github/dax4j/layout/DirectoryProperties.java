@@ -68,7 +68,8 @@ class DirectoryProperties {
     @Property(tries = 150)
     void randomLayoutsRoundTripThroughCloseAndReopen(@ForAll("layouts") LayoutTree tree,
                                                      @ForAll @LongRange(min = 1, max = 50) long count,
-                                                     @ForAll boolean isolated, @ForAll boolean cacheLine) throws Exception {
+                                                     @ForAll boolean isolated, @ForAll boolean cacheLine)
+                                                             throws Exception {
         MemoryLayout layout = tree.build();
         Directory directory = fresh();
         FixedRegion region = directory.create("r", layout, count, cacheLine ? RegionAlignment.CACHE_LINE
@@ -90,7 +91,8 @@ class DirectoryProperties {
     @Property(tries = 300)
     void elementSlicesCannotEscapeTheirBounds(@ForAll("layouts") LayoutTree tree,
                                               @ForAll @LongRange(min = 1, max = 20) long count,
-                                              @ForAll long index, @ForAll long offset, @ForAll boolean isolated) throws Exception {
+                                              @ForAll long index, @ForAll long offset, @ForAll boolean isolated)
+                                                      throws Exception {
         MemoryLayout layout = tree.build();
         FixedRegion region = fresh().create("r", layout, count, RegionAlignment.CACHE_LINE, isolated);
         if (index < 0 || index >= count) {

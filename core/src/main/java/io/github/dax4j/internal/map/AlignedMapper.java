@@ -20,12 +20,14 @@ public final class AlignedMapper {
      *
      * @throws ErrnoException if reserving or mapping fails; nothing stays mapped
      */
-    public static long map(int fd, long offset, long length, long alignment, int prot, int flags, String name) throws FileSystemException {
+    public static long map(int fd, long offset, long length, long alignment, int prot, int flags, String name)
+            throws FileSystemException {
         return place(fd, offset, length, alignment, prot, flags, name).address();
     }
 
     /** {@link #map}, returning the whole placement: where the reservation was, and where the mapping went. */
-    public static Placement place(int fd, long offset, long length, long alignment, int prot, int flags, String name) throws FileSystemException {
+    public static Placement place(int fd, long offset, long length, long alignment, int prot, int flags, String name)
+            throws FileSystemException {
         if (alignment <= Libc.pageSize()) {
             long address = Libc.mmap(0, length, prot, flags, fd, offset, name);
             return new Placement(address, length, address, length);

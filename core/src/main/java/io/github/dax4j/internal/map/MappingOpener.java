@@ -49,7 +49,8 @@ public final class MappingOpener {
     /**
      * Opens and maps {@code path} as {@code options} ask; see {@code DaxMapping.open} for the contract.
      */
-    public static OpenedMapping open(Path path, MapOptions options, DaxDevices devices) throws IOException, FileSystemException {
+    public static OpenedMapping open(Path path, MapOptions options, DaxDevices devices)
+            throws IOException, FileSystemException {
         Undo undo = new Undo();
         try {
             SourceOpener.Opened opened = SourceOpener.open(path, options, devices);

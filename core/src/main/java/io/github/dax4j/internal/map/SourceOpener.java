@@ -48,7 +48,8 @@ public final class SourceOpener {
      * @throws ErrnoException              if a system call fails (e.g. {@code ENOENT}, {@code EACCES}, {@code EROFS})
      * @throws UnsupportedSourceException  if the path is neither a regular file nor a device-DAX instance
      */
-    public static Opened open(Path path, MapOptions options, DaxDevices devices) throws IOException, UnsupportedSourceException {
+    public static Opened open(Path path, MapOptions options, DaxDevices devices)
+            throws IOException, UnsupportedSourceException {
         String name = path.toString();
         if (options.isCreateIfAbsent()) { // never read-only: MapOptions refuses that combination
             int fd = createExclusively(name);

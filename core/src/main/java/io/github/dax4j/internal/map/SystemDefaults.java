@@ -63,7 +63,8 @@ public final class SystemDefaults {
             return MapOptions.wholeSource().nonTemporalThreshold(Long.parseLong(value.trim()))
                     .nonTemporalThreshold().orElseThrow();
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + NON_TEMPORAL_THRESHOLD + "=" + value + " is not a number of bytes");
+            throw new IllegalArgumentException("-D" + NON_TEMPORAL_THRESHOLD + "=" + value
+                    + " is not a number of bytes");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("-D" + NON_TEMPORAL_THRESHOLD + "=" + value + ": " + e.getMessage());
         }

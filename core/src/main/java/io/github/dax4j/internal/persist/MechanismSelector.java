@@ -86,7 +86,8 @@ public final class MechanismSelector {
     private static Selection checked(Situation situation, PersistMechanism m, String origin,
                                      boolean acceptNonDurable) throws DaxException {
         if (m == PersistMechanism.SIMULATED_CACHE_LINE || m == PersistMechanism.SIMULATED_BYTE) {
-            throw new DaxException(origin + ": simulated mechanisms belong to DaxMapping.simulate, not to " + situation.source());
+            throw new DaxException(origin + ": simulated mechanisms belong to DaxMapping.simulate, not to "
+                    + situation.source());
         }
         if (m == PersistMechanism.MSYNC && situation.deviceDax()) {
             throw new DaxException(origin + " cannot work for " + situation.source()
@@ -94,7 +95,8 @@ public final class MechanismSelector {
         }
         if (Mechanisms.instruction(m).isPresent() && !situation.runnable().contains(m)) {
             throw new DaxException(origin + " cannot work for " + situation.source() + ": "
-                    + situation.whyNoCpuMechanism().orElse("this CPU has no " + Mechanisms.instruction(m).get().mnemonic()));
+                    + situation.whyNoCpuMechanism()
+                    .orElse("this CPU has no " + Mechanisms.instruction(m).orElseThrow().mnemonic()));
         }
         if (m == PersistMechanism.FENCE_ONLY && !(situation.synchronous() && situation.eadr())) {
             String why = situation.synchronous() ? "its persistence domain is not the CPU cache (no eADR: not every"

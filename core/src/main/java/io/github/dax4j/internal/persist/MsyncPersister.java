@@ -33,8 +33,8 @@ public final class MsyncPersister implements Persister {
     }
 
     /**
-     * @throws UncheckedIOException wrapping the {@code FileSystemException} if {@code msync} fails (e.g. {@code EIO} from
-     *                              write-back)
+     * @throws UncheckedIOException wrapping the {@code FileSystemException} if {@code msync} fails (e.g.
+     *                              {@code EIO} from write-back)
      */
     @Override
     public void flush(MemorySegment mapping, long offset, long length) {

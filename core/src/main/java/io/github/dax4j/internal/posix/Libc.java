@@ -250,7 +250,8 @@ public final class Libc {
      *
      * @param path the path {@code pathFd} was opened from, for the message only
      * @return the new file descriptor
-     * @throws FileSystemException when the call fails (see {@link #failure} for the type); the message names {@code path}
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type); the message names
+     *                             {@code path}
      */
     public static int reopen(int pathFd, int flags, String path) throws FileSystemException {
         return open("/proc/self/fd/" + pathFd, flags, 0, path);
@@ -339,7 +340,8 @@ public final class Libc {
      * {@code fallocate(2)} with mode 0: allocates the blocks of {@code [offset, offset + length)} and extends the
      * file size to cover them, so that later stores through a mapping cannot fail for lack of space.
      *
-     * @throws FileSystemException when the call fails (see {@link #failure} for the type) ({@code EOPNOTSUPP} where the file system cannot preallocate)
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type):
+     *                             ({@code EOPNOTSUPP} where the file system cannot preallocate)
      */
     public static void fallocate(int fd, long offset, long length, String path) throws FileSystemException {
         call((state, _) -> (int) FALLOCATE.invokeExact(state, fd, 0, offset, length),
@@ -376,7 +378,8 @@ public final class Libc {
     /**
      * {@code mprotect(2)}.
      *
-     * @throws FileSystemException when the call fails (see {@link #failure} for the type) ({@code EACCES} where policy forbids executable memory)
+     * @throws FileSystemException when the call fails (see {@link #failure} for the type):
+     *                             ({@code EACCES} where policy forbids executable memory)
      */
     public static void mprotect(long address, long length, int prot) throws FileSystemException {
         call((state, _) -> (int) MPROTECT.invokeExact(state, MemorySegment.ofAddress(address), length, prot),

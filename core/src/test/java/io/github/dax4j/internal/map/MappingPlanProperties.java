@@ -68,7 +68,8 @@ class MappingPlanProperties {
     }
 
     @Property(tries = 3000)
-    void aPlanIsMadeExactlyWhenEveryRuleHolds(@ForAll("sources") Source source, @ForAll("options") MapOptions options) throws Exception {
+    void aPlanIsMadeExactlyWhenEveryRuleHolds(@ForAll("sources") Source source, @ForAll("options") MapOptions options)
+            throws Exception {
         long a = options.alignment().orElse(source.naturalAlignment()).bytes();
         boolean deviceDax = source instanceof DeviceDaxSource;
         boolean hugetlbfs = source instanceof FileSource f && f.fileSystem() == FileSystemKind.HUGETLBFS;
@@ -109,7 +110,8 @@ class MappingPlanProperties {
     }
 
     @Property(tries = 1000)
-    void refusalsNameTheOffendingValue(@ForAll("sources") Source source, @ForAll("options") MapOptions options) throws Exception {
+    void refusalsNameTheOffendingValue(@ForAll("sources") Source source, @ForAll("options") MapOptions options)
+            throws Exception {
         try {
             MappingPlan.of(source, options);
         } catch (AlignmentException | SourceRangeException e) {

@@ -68,7 +68,8 @@ class PlacementProperties {
 
     @Property(tries = 200)
     void realMappingsAreAlignedAndLeaveNothingBehind(@ForAll("alignments") long alignment,
-                                                     @ForAll @LongRange(min = 1, max = 2048) long pages) throws Exception {
+                                                     @ForAll @LongRange(min = 1, max = 2048) long pages)
+                                                             throws Exception {
         long length = pages * 4096;
         Placement p = AlignedMapper.place(fd, 0, length, alignment, Libc.PROT_READ | Libc.PROT_WRITE,
                 Libc.MAP_SHARED, file.toString());

@@ -78,7 +78,8 @@ class MechanismSelectorTest {
         void theOptionsWinOverThePropertyWhichWinsOverTheRules() throws Exception {
             MechanismSelector.Situation s = situation(true, true, false, ALL_X86);
             assertEquals(PersistMechanism.CLFLUSH, MechanismSelector.select(s,
-                    Optional.of(PersistMechanism.CLFLUSH), Optional.of(PersistMechanism.CLFLUSHOPT), false).mechanism());
+                    Optional.of(PersistMechanism.CLFLUSH), Optional.of(PersistMechanism.CLFLUSHOPT), false)
+                    .mechanism());
             MechanismSelector.Selection byProperty = MechanismSelector.select(s, Optional.empty(),
                     Optional.of(PersistMechanism.CLFLUSHOPT), false);
             assertEquals(PersistMechanism.CLFLUSHOPT, byProperty.mechanism());
@@ -88,7 +89,8 @@ class MechanismSelectorTest {
         @Test
         void msyncOnDeviceDaxIsRefused() {
             DaxException e = assertThrows(DaxException.class, () -> MechanismSelector.select(
-                    situation(true, true, false, ALL_X86), Optional.of(PersistMechanism.MSYNC), Optional.empty(), false));
+                    situation(true, true, false, ALL_X86), Optional.of(PersistMechanism.MSYNC), Optional.empty(),
+                    false));
             assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
         }
 
