@@ -108,13 +108,16 @@ public final class DaxMapping implements AutoCloseable {
      * flush. Every store made through this class's methods ({@code put*}, {@link #write}, {@link #copy},
      * {@link #fill}, {@link #move}), every flush and every fence is reported to {@code observer} (a crash
      * simulator), classified exactly as a real mapping with a cache-line mechanism and non-temporal stores executes
-     * it: which ranges are ordinary and which non-temporal stores, which lines are flushed. The memory stays the
-     * caller's; closing the mapping only ends this view of it.
+     * it: which ranges are ordinary and which non-temporal stores, which lines are flushed. Its non-temporal
+     * threshold is a real mapping's default ({@code -Ddax4j.nonTemporalThreshold}, else 256). The memory stays the
+     * caller's, in the caller's arena and confinement: {@link #segment()} is {@code memory} itself, and closing the
+     * mapping ends only this class's methods on it.
      *
      * @param granularity {@link Granularity#CACHE_LINE} (ADR: flushes and fences matter) or {@link Granularity#BYTE}
      *                    (eADR: stores are durable in program order)
-     * @throws IllegalArgumentException if {@code memory} is not native, is empty, or is not a multiple of
-     *                                  {@code alignment} long, or {@code granularity} is PAGE
+     * @throws IllegalArgumentException if {@code memory} is not native, is read-only, is empty, does not start at a
+     *                                  multiple of {@code alignment} or is not a multiple of it long, or
+     *                                  {@code granularity} is PAGE
      */
     public static DaxMapping simulate(String name, MemorySegment memory, Alignment alignment, Granularity granularity,
                                       SimulatedSource.Observer observer) {
@@ -163,7 +166,11 @@ public final class DaxMapping implements AutoCloseable {
     static DaxMapping open(Path path, MapOptions options, DaxDevices devices) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        return new DaxMapping(MappingOpener.open(path, options, devices));
+        try {
+            return new DaxMapping(MappingOpener.open(path, options, devices));
+        } catch (ErrnoException e) {
+            throw e.asPublic();
+        }
     }
 
     /**
@@ -240,6 +247,8 @@ public final class DaxMapping implements AutoCloseable {
      *                                   root); the stores are persisted then, only the deep flush is missing
      */
     public void deepFlush(long offset, long length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, plan.length());
+        ensureWritable("deepFlush");
         persist(offset, length);
         switch (source) {
             case DeviceDaxSource dax -> {
@@ -409,6 +418,7 @@ public final class DaxMapping implements AutoCloseable {
 
     /** {@link #putLongAtomic}, then {@link #persist} of its line: the publish step of most update protocols. */
     public void putLongAtomicAndPersist(long offset, long value) {
+        ensureWritable("putLongAtomicAndPersist");
         putLongAtomic(offset, value);
         persist(offset, Long.BYTES);
     }
@@ -455,7 +465,7 @@ public final class DaxMapping implements AutoCloseable {
     /** {@return the kernel's refusal of {@code MAP_SYNC}, when it refused and
      * {@link MapOptions#emulateMapSync()} fell back} */
     public Optional<FileSystemException> mapSyncRefusal() {
-        return mapSyncRefusal.map(FileSystemException.class::cast);
+        return mapSyncRefusal.map(ErrnoException::asPublic);
     }
 
     /** {@return what is mapped: a device-DAX instance or a file, as it was when opened} */
@@ -530,6 +540,8 @@ public final class DaxMapping implements AutoCloseable {
         }
         try {
             release.run();
+        } catch (ErrnoException e) {
+            throw new UncheckedIOException(e.asPublic());
         } catch (IOException e) {
             // close is the memory side's, which declares no checked exception (see the package Javadoc)
             throw new UncheckedIOException(e);

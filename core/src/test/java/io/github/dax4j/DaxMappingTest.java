@@ -331,6 +331,17 @@ class DaxMappingTest {
     class BadInput {
 
         @Test
+        void anErrnoWithoutAJavaNioFileTypeIsAPlainFileSystemExceptionNamingTheCall() throws Exception {
+            Path file = Files.writeString(shm.resolve("plain"), "x");
+            Path under = file.resolve("child"); // ENOTDIR: a path through a regular file
+            java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class,
+                    () -> DaxMapping.open(under, MapOptions.wholeSource()));
+            assertEquals(java.nio.file.FileSystemException.class, e.getClass(), "no internal type reaches users");
+            assertEquals(under.toString(), e.getFile());
+            assertTrue(e.getReason().contains("O_PATH") && e.getReason().contains("failed: ENOTDIR"), e.getReason());
+        }
+
+        @Test
         void aMissingSourceFailsWithNoSuchFileExceptionAsFileChannelOpenDoes() {
             Path missing = shm.resolve("no-such-device");
             java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
@@ -380,6 +391,31 @@ class DaxMappingTest {
         }
 
         @Test
+        void aSystemPropertyIsOnlyADefaultAndABadOneIsRefusedByName() throws Exception {
+            Path device = shm.resolve("dev");
+            String before = System.setProperty("dax4j.persist", "nonsense");
+            try {
+                MapOptions msync = emulated(SIZE).persistMechanism(PersistMechanism.MSYNC);
+                try (DaxMapping pmem = DaxMapping.open(device, msync)) {
+                    assertEquals(PersistMechanism.MSYNC, pmem.persistMechanism(), "the options win, unread property");
+                }
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync()));
+                assertTrue(e.getMessage().contains("-Ddax4j.persist=nonsense"), e.getMessage());
+                System.setProperty("dax4j.persist", "simulated_byte");
+                assertThrows(IllegalArgumentException.class,
+                        () -> DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync()),
+                        "simulated mechanisms are not a real mapping's");
+            } finally {
+                if (before == null) {
+                    System.clearProperty("dax4j.persist");
+                } else {
+                    System.setProperty("dax4j.persist", before);
+                }
+            }
+        }
+
+        @Test
         void optionsThatExcludeEachOtherNeverExist() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> MapOptions.ofLength(2L << 20).createIfAbsent().readOnly());
@@ -389,6 +425,11 @@ class DaxMappingTest {
             assertThrows(IllegalArgumentException.class,
                     () -> MapOptions.wholeSource().persistMechanism(PersistMechanism.SIMULATED_BYTE));
             assertThrows(IllegalArgumentException.class, () -> MapOptions.wholeSource().nonTemporalThreshold(-1));
+            IllegalArgumentException overflow = assertThrows(IllegalArgumentException.class,
+                    () -> MapOptions.ofLength(4096).offset(Long.MAX_VALUE & -4096L));
+            assertTrue(overflow.getMessage().contains("past the largest file offset"), overflow.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> MapOptions.ofLength(Long.MAX_VALUE - 4095).offset(8192).createIfAbsent());
             assertEquals(MapOptions.ofLength(2L << 20).prefault(), MapOptions.ofLength(2L << 20).prefault(), "values");
         }
     }

@@ -55,8 +55,8 @@ class SimulatedDeviceEquivalenceProperties {
     }
 
     @Property(tries = 300)
-    void theSimulatorClassifiesEveryStoreAsTheRealCopierExecutesIt(@ForAll("operations") List<Op> ops)
-            throws IOException {
+    void theSimulatorClassifiesEveryStoreAsTheRealCopierExecutesIt(@ForAll("operations") List<Op> ops,
+            @ForAll("thresholds") long threshold) throws IOException {
         PersistMechanism cpu = PersistMechanism.cpuCacheFlush().orElse(null);
         assumeTrue(cpu != null, "needs a CPU cache-line mechanism: " + PersistMechanism.whyNoCpuCacheFlush());
         Path file = Files.createTempFile(Path.of("/dev/shm"), "dax4j-equivalence-", ".img");
@@ -76,14 +76,18 @@ class SimulatedDeviceEquivalenceProperties {
             public void drained() {
             }
         };
+        // the threshold's default, which both kinds of mapping take: the real one by its options, the simulated one
+        String before = System.setProperty("dax4j.nonTemporalThreshold", Long.toString(threshold));
         try (Arena arena = Arena.ofConfined();
              DaxMapping real = DaxMapping.open(file, MapOptions.ofLength(SIZE).createIfAbsent()
-                     .emulateMapSync().persistMechanism(cpu)
-                     .nonTemporalThreshold(Durability.DEFAULT_THRESHOLD));
+                     .emulateMapSync().persistMechanism(cpu).acceptNonDurableStores()); // tmpfs: not durable
              DaxMapping simulated = DaxMapping.simulate("equivalence", arena.allocate(SIZE, 4096),
                      Alignment.PAGE_4K, Granularity.CACHE_LINE, recorder)) {
-            // the real mapping's own durability object, called directly so that its choice can be seen
-            Durability realCopier = new Durability(Persisters.forMechanism(cpu), Durability.DEFAULT_THRESHOLD);
+            assertEquals(threshold, real.nonTemporalThreshold());
+            assertEquals(real.nonTemporalThreshold(), simulated.nonTemporalThreshold());
+            // a durability object like the real mapping's (same mechanism and threshold) over its memory, called
+            // directly so that its choice of stores can be seen: DaxMapping does not return it
+            Durability realCopier = new Durability(Persisters.forMechanism(cpu), real.nonTemporalThreshold());
             assertEquals(0, real.segment().address() % 64);
             assertEquals(0, simulated.segment().address() % 64);
             for (Op op : ops) {
@@ -145,8 +149,18 @@ class SimulatedDeviceEquivalenceProperties {
             assertArrayEquals(real.segment().toArray(JAVA_BYTE), simulated.segment().toArray(JAVA_BYTE),
                     "the same bytes");
         } finally {
+            if (before == null) {
+                System.clearProperty("dax4j.nonTemporalThreshold");
+            } else {
+                System.setProperty("dax4j.nonTemporalThreshold", before);
+            }
             Files.deleteIfExists(file);
         }
+    }
+
+    @Provide
+    Arbitrary<Long> thresholds() {
+        return Arbitraries.of(0L, 1L, 64L, 100L, 256L, 1024L, 5000L);
     }
 
     @Property(tries = 50)

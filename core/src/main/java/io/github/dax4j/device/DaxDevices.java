@@ -1,7 +1,6 @@
 package io.github.dax4j.device;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -56,9 +55,9 @@ public final class DaxDevices {
     /**
      * {@return every device-DAX instance, ordered by name; empty when there are none}
      *
-     * @throws UncheckedIOException if sysfs exists but cannot be read
+     * @throws IOException if sysfs exists but cannot be read, or an attribute holds something unexpected
      */
-    public List<DaxDevice> list() {
+    public List<DaxDevice> list() throws IOException {
         List<DaxDevice> devices = new ArrayList<>();
         for (Path directory : List.of(root.resolve("sys/bus/dax/devices"), root.resolve("sys/class/dax"))) {
             if (!Files.isDirectory(directory)) {
@@ -71,7 +70,7 @@ public final class DaxDevices {
                     }
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + directory, e);
+                throw new IOException("cannot list " + directory + ": " + e.getMessage(), e);
             }
         }
         devices.sort(Comparator.comparing(DaxDevice::name));
@@ -81,9 +80,9 @@ public final class DaxDevices {
     /**
      * {@return every libnvdimm region ({@code sys/bus/nd/devices/regionN}), ordered by name; empty without NVDIMMs}
      *
-     * @throws UncheckedIOException if sysfs exists but cannot be read
+     * @throws IOException if sysfs exists but cannot be read
      */
-    public List<NvdimmRegion> regions() {
+    public List<NvdimmRegion> regions() throws IOException {
         Path bus = root.resolve("sys/bus/nd/devices");
         if (!Files.isDirectory(bus)) {
             return List.of();
@@ -97,7 +96,7 @@ public final class DaxDevices {
             }
             return List.copyOf(regions);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + bus, e);
+            throw new IOException("cannot list " + bus + ": " + e.getMessage(), e);
         }
     }
 
@@ -105,14 +104,20 @@ public final class DaxDevices {
      * {@return whether the platform has eADR: there is at least one NVDIMM region and every one reports
      * {@code persistence_domain} {@code cpu_cache}} The test PMDK makes: one region without it, and CPU caches
      * must be flushed everywhere, since dax4j cannot tell which region a given store ends in for every source.
+     *
+     * @throws IOException if sysfs exists but cannot be read
      */
-    public boolean cachesArePersistent() {
+    public boolean cachesArePersistent() throws IOException {
         List<NvdimmRegion> regions = regions();
         return !regions.isEmpty() && regions.stream().allMatch(NvdimmRegion::cachesArePersistent);
     }
 
-    /** {@return the instance called {@code name} (e.g. {@code dax0.0}), if there is one} */
-    public Optional<DaxDevice> find(String name) {
+    /**
+     * {@return the instance called {@code name} (e.g. {@code dax0.0}), if there is one}
+     *
+     * @throws IOException if sysfs exists but cannot be read
+     */
+    public Optional<DaxDevice> find(String name) throws IOException {
         return list().stream().filter(d -> d.name().equals(name)).findFirst();
     }
 
@@ -122,8 +127,10 @@ public final class DaxDevices {
      *
      * <p>The test is the one the kernel documents: {@code sys/dev/char/MAJ:MIN/subsystem} resolves to the dax bus
      * ({@code .../bus/dax}) or, before the bus existed, the dax class ({@code .../class/dax}).
+     *
+     * @throws IOException if the instance's sysfs entry cannot be read
      */
-    public Optional<DaxDevice> byDeviceNumber(long major, long minor) {
+    public Optional<DaxDevice> byDeviceNumber(long major, long minor) throws IOException {
         Path link = root.resolve("sys/dev/char/" + major + ":" + minor);
         try {
             Path subsystem = link.resolve("subsystem").toRealPath();
@@ -135,7 +142,7 @@ public final class DaxDevices {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + link, e);
+            throw new IOException("cannot read " + link + ": " + e.getMessage(), e);
         }
     }
 

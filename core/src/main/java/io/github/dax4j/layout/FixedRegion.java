@@ -64,7 +64,9 @@ public final class FixedRegion {
     }
 
     /**
-     * {@return element {@code index}: a slice exactly {@code layout().byteSize()} bytes long}
+     * {@return element {@code index}: a slice exactly {@code layout().byteSize()} bytes long} A slice of
+     * {@link DaxMapping#segment()}: read-only for a read-only mapping (a write then throws the JDK's
+     * {@code IllegalArgumentException}), and its writes are raw ones for a simulated device (see there).
      *
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, count())}
      */
@@ -87,12 +89,22 @@ public final class FixedRegion {
         return layout.varHandle(path);
     }
 
-    /** Makes element {@code index} durable: {@link DaxMapping#persist} of exactly its bytes. */
+    /**
+     * Makes element {@code index} durable: {@link DaxMapping#persist} of exactly its bytes.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, count())}
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     */
     public void persist(long index) {
         mapping.persist(elementOffset(index), info.elementSize());
     }
 
-    /** Starts making element {@code index} durable; it is after the mapping's next {@link DaxMapping#drain()}. */
+    /**
+     * Starts making element {@code index} durable; it is after the mapping's next {@link DaxMapping#drain()}.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, count())}
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     */
     public void flush(long index) {
         mapping.flush(elementOffset(index), info.elementSize());
     }

@@ -26,7 +26,7 @@ class DaxDevicesTest {
     Path root;
 
     @Test
-    void anNvdimmBackedInstanceIsListedWithItsRegion() {
+    void anNvdimmBackedInstanceIsListedWithItsRegion() throws Exception {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "252:0", 4 * GIB, MIB2, 0, -1,
                         "0x140000000", true)
@@ -51,7 +51,7 @@ class DaxDevicesTest {
     }
 
     @Test
-    void aCpuCachePersistenceDomainMeansEadr() {
+    void aCpuCachePersistenceDomainMeansEadr() throws Exception {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "252:0", GIB, MIB2, 0, -1, null, true)
                 .nvdimmRegion(SysfsFixture.NFIT_REGION0, "cpu_cache", false);
@@ -63,7 +63,7 @@ class DaxDevicesTest {
     }
 
     @Test
-    void aCxlOrHmemInstanceHasNoNvdimmRegionAndATargetNode() {
+    void aCxlOrHmemInstanceHasNoNvdimmRegionAndATargetNode() throws Exception {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance("sys/devices/platform/hmem.0", "dax1.0", "251:0", 16 * GIB, MIB2, 0, 2,
                         "0x1080000000", true);
@@ -76,7 +76,7 @@ class DaxDevicesTest {
     }
 
     @Test
-    void theBoundDriverGivesTheModeAsDaxctlNamesIt() {
+    void theBoundDriverGivesTheModeAsDaxctlNamesIt() throws Exception {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance("sys/devices/platform/hmem.0", "dax1.0", "251:0", 16 * GIB, MIB2, 0, 2, null, true)
                 .daxInstance("sys/devices/platform/hmem.1", "dax2.0", "251:1", 16 * GIB, MIB2, 0, 3, null, true)
@@ -92,7 +92,7 @@ class DaxDevicesTest {
     }
 
     @Test
-    void beforeLinux510TheAlignComesFromTheDaxRegion() {
+    void beforeLinux510TheAlignComesFromTheDaxRegion() throws Exception {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "252:0", GIB, GIB, -1, -1, null, false);
 
@@ -126,13 +126,13 @@ class DaxDevicesTest {
     }
 
     @Test
-    void aMachineWithoutDeviceDaxListsNothing() {
+    void aMachineWithoutDeviceDaxListsNothing() throws Exception {
         assertEquals(List.of(), DaxDevices.at(root).list());
         assertEquals(Optional.empty(), DaxDevices.at(root).byDeviceNumber(252, 0));
     }
 
     @Test
-    void instancesAreListedInNameOrder() {
+    void instancesAreListedInNameOrder() throws Exception {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.1", "252:1", GIB, MIB2, 0, -1, null, true)
                 .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "252:0", GIB, MIB2, 0, -1, null, true)
@@ -144,7 +144,7 @@ class DaxDevicesTest {
     }
 
     @Test
-    void aCharacterDeviceIsDeviceDaxOnlyWhenItsSubsystemIsTheDaxBus() {
+    void aCharacterDeviceIsDeviceDaxOnlyWhenItsSubsystemIsTheDaxBus() throws Exception {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance(SysfsFixture.NFIT_REGION0, "dax0.0", "252:0", GIB, MIB2, 0, -1, null, true)
                 .attribute("sys/devices/virtual/mem/zero/dev", "1:5")
@@ -157,7 +157,7 @@ class DaxDevicesTest {
     }
 
     @Test
-    void oldKernelsWithTheDaxClassAreRecognised() {
+    void oldKernelsWithTheDaxClassAreRecognised() throws Exception {
         String device = "sys/devices/platform/e820_pmem/ndbus0/region0/dax0.0/dax/dax0.0";
         SysfsFixture sys = new SysfsFixture(root)
                 .attribute(device + "/size", Long.toString(GIB))
@@ -175,7 +175,7 @@ class DaxDevicesTest {
     }
 
     @Test
-    void theRealMachineListsWithoutError() {
+    void theRealMachineListsWithoutError() throws Exception {
         // no persistent memory here: an empty list; with it, every instance must have a size and an align
         for (DaxDevice dax : DaxDevices.system().list()) {
             assertTrue(dax.size() > 0 && dax.align() > 0, dax.toString());

@@ -84,7 +84,7 @@ public final class MappingOpener {
                 }
                 // device-DAX has no page cache and no file system metadata: MAP_SHARED is just as synchronous
                 if (source instanceof FileSource file && !options.isEmulatingMapSync()) {
-                    throw new MapSyncUnavailableException(path, file.fileSystem(), e);
+                    throw new MapSyncUnavailableException(path, file.fileSystem(), e.asPublic());
                 }
                 refusal = source instanceof FileSource ? Optional.of(e) : Optional.empty();
                 address = AlignedMapper.map(fd, plan.offset(), length, alignment, prot, Libc.MAP_SHARED, name);
@@ -121,13 +121,19 @@ public final class MappingOpener {
 
     /**
      * A simulated device over {@code memory}; see {@code DaxMapping.simulate} for the contract. Nothing is mapped
-     * or opened: releasing it only ends the view.
+     * or opened, and {@code memory} is used as given, in its own arena and confinement: no restricted method
+     * widens it, so the simulator hands out nothing the caller did not have.
      */
     public static OpenedMapping simulated(String name, MemorySegment memory, Alignment alignment,
                                           Granularity granularity, SimulatedSource.Observer observer) {
-        if (!memory.isNative() || memory.byteSize() == 0 || !alignment.isAligned(memory.byteSize())) {
-            throw new IllegalArgumentException("a simulated device needs native memory, a whole number of "
-                    + alignment + " long: " + memory);
+        if (!memory.isNative() || memory.byteSize() == 0 || !alignment.isAligned(memory.byteSize())
+                || !alignment.isAligned(memory.address())) {
+            throw new IllegalArgumentException("a simulated device needs native memory at an address that is a"
+                    + " multiple of " + alignment + ", a whole number of " + alignment + " long (as a real mapping"
+                    + " is placed): " + memory);
+        }
+        if (memory.isReadOnly()) {
+            throw new IllegalArgumentException("a simulated device needs writable memory: " + memory);
         }
         PersistMechanism mechanism = switch (granularity) {
             case CACHE_LINE -> PersistMechanism.SIMULATED_CACHE_LINE;
@@ -135,25 +141,28 @@ public final class MappingOpener {
             case PAGE -> throw new IllegalArgumentException("a simulated device is CACHE_LINE or BYTE, not PAGE");
         };
         SimulatedSource source = new SimulatedSource(name, memory.byteSize(), alignment);
-        Arena arena = Arena.ofShared();
-        MemorySegment view = Libc.view(memory.address(), memory.byteSize(), arena);
+        Arena closes = Arena.ofShared(); // holds nothing: the memory is the caller's, in the caller's arena
         return new OpenedMapping(source, new MappingPlan(0, memory.byteSize(), alignment, true), false,
-                Optional.empty(), arena, view, view, mechanism,
+                Optional.empty(), closes, memory, memory, mechanism,
                 "a simulated device: its observer decides durability",
-                new Durability(new SimulatedPersister(mechanism, observer), Durability.DEFAULT_THRESHOLD), () -> {
+                new Durability(new SimulatedPersister(mechanism, observer), SystemDefaults.nonTemporalThreshold()),
+                () -> {
                 });
     }
 
     private static MechanismSelector.Selection selectMechanism(Source source, boolean synchronous, MapOptions options,
-                                                               DaxDevices devices) throws DaxException {
+                                                               DaxDevices devices) throws IOException {
         boolean deviceDax = source instanceof DeviceDaxSource;
         MechanismSelector.Situation situation = new MechanismSelector.Situation(deviceDax, synchronous,
                 synchronous && devices.cachesArePersistent(),
                 MechanismSelector.runnable(CpuStubs.get().map(s -> s.features().flushes()).orElse(Set.of())),
                 CpuStubs.unavailableReason(), source.describe());
         try {
-            return MechanismSelector.select(situation, options.persistMechanism(), SystemDefaults.persistMechanism(),
-                    options.isAcceptingNonDurableStores());
+            // the property is a default: read (and checked) only where the options ask for no mechanism
+            Optional<PersistMechanism> property = options.persistMechanism().isPresent() ? Optional.empty()
+                    : SystemDefaults.persistMechanism();
+            return MechanismSelector.select(situation, options.persistMechanism(), property,
+                    options.isAcceptingNonDurableStores() || options.isReadOnly()); // read-only: nothing to persist
         } catch (DaxException e) {
             if (options.isReadOnly() && options.persistMechanism().isEmpty()) {
                 // nothing will ever be persisted through a read-only mapping: no reason to refuse it

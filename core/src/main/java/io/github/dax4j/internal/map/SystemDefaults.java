@@ -40,12 +40,14 @@ public final class SystemDefaults {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(PersistMechanism.valueOf(value.trim().toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("-D" + PERSIST + "=" + value + " names no persist mechanism; one of "
-                    + Arrays.toString(PersistMechanism.values()).toLowerCase(Locale.ROOT));
+        for (PersistMechanism m : PersistMechanism.values()) {
+            if (!m.name().startsWith("SIMULATED_") && m.name().equalsIgnoreCase(value.trim())) {
+                return Optional.of(m);
+            }
         }
+        throw new IllegalArgumentException("-D" + PERSIST + "=" + value + " names no persist mechanism of a real"
+                + " mapping; one of " + Arrays.stream(PersistMechanism.values())
+                .filter(m -> !m.name().startsWith("SIMULATED_")).map(m -> m.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     /**

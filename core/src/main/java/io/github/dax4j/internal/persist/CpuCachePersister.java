@@ -16,7 +16,7 @@ import java.lang.invoke.MethodHandle;
  * them as constants and compiles each call to a direct call of the stub: a handle in an instance field costs
  * several nanoseconds more per call. The holder of an instruction the CPU lacks is never initialised.
  */
-public final class CpuCachePersister implements Persister {
+public final class CpuCachePersister implements CpuStorePersister {
 
     private static final class Clwb {
         static final MethodHandle FLUSH = stubs().flush(FlushInstruction.CLWB);
@@ -101,22 +101,5 @@ public final class CpuCachePersister implements Persister {
     @Override
     public boolean hasNonTemporalStores() {
         return NonTemporalStores.AVAILABLE;
-    }
-
-    @Override
-    public void storeNonTemporal(MemorySegment mapping, long offset, MemorySegment source, long sourceOffset,
-                                 long length) {
-        NonTemporalStores.copy(mapping, offset, source, sourceOffset, length);
-    }
-
-    @Override
-    public void storeNonTemporalAndDrain(MemorySegment mapping, long offset, MemorySegment source,
-                                         long sourceOffset, long length) {
-        NonTemporalStores.copyAndDrain(mapping, offset, source, sourceOffset, length);
-    }
-
-    @Override
-    public void fillNonTemporal(MemorySegment mapping, long offset, long pattern, long length) {
-        NonTemporalStores.fill(mapping, offset, pattern, length);
     }
 }

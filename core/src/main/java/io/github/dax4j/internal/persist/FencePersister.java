@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * is a store fence ({@code SFENCE}, or a full fence where no code can be installed), which orders non-temporal
  * stores and makes the order of durability the order of the program.
  */
-public final class FencePersister implements Persister {
+public final class FencePersister implements CpuStorePersister {
 
     private final MethodHandle sfence;
 
@@ -50,22 +50,5 @@ public final class FencePersister implements Persister {
     @Override
     public boolean hasNonTemporalStores() {
         return sfence != null && NonTemporalStores.AVAILABLE;
-    }
-
-    @Override
-    public void storeNonTemporal(MemorySegment mapping, long offset, MemorySegment source, long sourceOffset,
-                                 long length) {
-        NonTemporalStores.copy(mapping, offset, source, sourceOffset, length);
-    }
-
-    @Override
-    public void storeNonTemporalAndDrain(MemorySegment mapping, long offset, MemorySegment source,
-                                         long sourceOffset, long length) {
-        NonTemporalStores.copyAndDrain(mapping, offset, source, sourceOffset, length);
-    }
-
-    @Override
-    public void fillNonTemporal(MemorySegment mapping, long offset, long pattern, long length) {
-        NonTemporalStores.fill(mapping, offset, pattern, length);
     }
 }

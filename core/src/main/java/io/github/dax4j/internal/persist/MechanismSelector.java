@@ -24,9 +24,11 @@ import java.util.Set;
  *   <li>No such instruction (no executable memory, say): {@code MSYNC} for a file; for device-DAX, where
  *       {@code msync} answers {@code EINVAL}, a {@link DaxException}: dax4j refuses rather than pretend.</li>
  * </ol>
- * An asked-for mechanism is checked too: {@code MSYNC} on device-DAX and an instruction the CPU lacks are refused.
- * Asking for a CPU mechanism on a file without {@code MAP_SYNC} is allowed (benchmarks compare mechanisms on the
- * same memory) and the reason says that it is not durable there.
+ * An asked-for mechanism is checked too: {@code MSYNC} on device-DAX and an instruction the CPU lacks are refused;
+ * one that would not make stores durable there ({@code NONE}; a CPU mechanism or {@code FENCE_ONLY} without
+ * {@code MAP_SYNC}; {@code FENCE_ONLY} without eADR) is refused unless the caller accepts that
+ * ({@code MapOptions.acceptNonDurableStores()}: benchmarks compare mechanisms on the same memory), and the reason
+ * then says that stores are not durable.
  */
 public final class MechanismSelector {
 
@@ -98,21 +100,36 @@ public final class MechanismSelector {
                     + situation.whyNoCpuMechanism()
                     .orElse("this CPU has no " + Mechanisms.instruction(m).orElseThrow().mnemonic()));
         }
-        if (m == PersistMechanism.FENCE_ONLY && !(situation.synchronous() && situation.eadr())) {
-            String why = situation.synchronous() ? "its persistence domain is not the CPU cache (no eADR: not every"
-                    + " NVDIMM region reports persistence_domain cpu_cache), so stores stay in volatile caches"
-                    : "MAP_SYNC was not granted, so stores stay in the page cache";
-            if (!acceptNonDurable) {
-                throw new DaxException(origin + " refused for " + situation.source() + ": FENCE_ONLY only fences, and "
-                        + why + " until evicted; stores would not be durable. Use MapOptions"
-                        + ".acceptNonDurableStores() to map it so anyway");
-            }
-            return new Selection(m, "asked for by " + origin + " and accepted as not durable: " + why);
+        Optional<String> notDurable = whyNotDurable(situation, m);
+        if (notDurable.isEmpty()) {
+            return new Selection(m, "asked for by " + origin);
         }
-        boolean cpuSide = m != PersistMechanism.MSYNC;
-        String caveat = cpuSide && !situation.synchronous() && m != PersistMechanism.NONE
-                ? "; without MAP_SYNC this does not make stores durable (the page cache keeps them)" : "";
-        return new Selection(m, "asked for by " + origin + caveat);
+        if (!acceptNonDurable) {
+            throw new DaxException(origin + " refused for " + situation.source() + ": " + notDurable.get()
+                    + "; stores would not be durable. Use MapOptions.acceptNonDurableStores() to map it so anyway");
+        }
+        return new Selection(m, "asked for by " + origin + " and accepted as not durable: " + notDurable.get());
+    }
+
+    /**
+     * {@return why {@code m} does not make stores durable in {@code situation}, or empty where it does} One rule
+     * for every mechanism asked for: {@code NONE} never does; a CPU mechanism or {@code FENCE_ONLY} on the page
+     * cache leaves the data there; {@code FENCE_ONLY} without eADR leaves it in volatile CPU caches.
+     */
+    private static Optional<String> whyNotDurable(Situation situation, PersistMechanism m) {
+        if (m == PersistMechanism.NONE) {
+            return Optional.of("NONE does nothing");
+        }
+        if (m != PersistMechanism.MSYNC && !situation.synchronous()) {
+            return Optional.of(m + " runs on the CPU, but MAP_SYNC was not granted, so stores stay in the page cache"
+                    + " until the kernel writes them back");
+        }
+        if (m == PersistMechanism.FENCE_ONLY && !situation.eadr()) {
+            return Optional.of("FENCE_ONLY only fences, and the persistence domain is not the CPU cache (no eADR: not"
+                    + " every NVDIMM region reports persistence_domain cpu_cache), so stores stay in volatile caches"
+                    + " until evicted");
+        }
+        return Optional.empty();
     }
 
 

@@ -1,6 +1,7 @@
 package io.github.dax4j.internal.persist;
 
 import io.github.dax4j.PersistMechanism;
+import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.internal.posix.Libc;
 
 import java.io.UncheckedIOException;
@@ -42,8 +43,10 @@ public final class MsyncPersister implements Persister {
         if (span.length() != 0) {
             try {
                 Libc.msync(mapping.asSlice(span.offset(), span.length()), Libc.MS_SYNC);
-            } catch (FileSystemException e) {
+            } catch (ErrnoException e) {
                 // the memory path declares no checked exception, as MappedByteBuffer.force does not
+                throw new UncheckedIOException(e.asPublic());
+            } catch (FileSystemException e) {
                 throw new UncheckedIOException(e);
             }
         }

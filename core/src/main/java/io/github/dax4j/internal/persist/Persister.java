@@ -19,8 +19,7 @@ import java.lang.foreign.MemorySegment;
  * {@linkplain SimulatedPersister simulated} persister needs to see them, and only mechanisms that run on the CPU
  * ({@link #hasNonTemporalStores()}) implement the non-temporal ones.
  */
-public sealed interface Persister permits MsyncPersister, CpuCachePersister, FencePersister, NoPersister,
-        SimulatedPersister {
+public sealed interface Persister permits MsyncPersister, CpuStorePersister, NoPersister, SimulatedPersister {
 
     /** {@return the mechanism this persister implements} */
     PersistMechanism mechanism();

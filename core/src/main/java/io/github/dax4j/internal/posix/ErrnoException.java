@@ -45,6 +45,19 @@ public class ErrnoException extends FileSystemException {
         return getReason();
     }
 
+    /**
+     * {@return this failure as the plain {@link FileSystemException} users see} Same file, reason, stack trace and
+     * suppressed failures; the errno stays behind, as the JDK's own errno carrier does.
+     */
+    public FileSystemException asPublic() {
+        FileSystemException visible = new FileSystemException(getFile(), getOtherFile(), getReason());
+        visible.setStackTrace(getStackTrace());
+        for (Throwable suppressed : getSuppressed()) {
+            visible.addSuppressed(suppressed);
+        }
+        return visible;
+    }
+
     /** {@return the failed call and its arguments} */
     public String call() {
         return call;

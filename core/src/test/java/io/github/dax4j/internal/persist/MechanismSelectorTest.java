@@ -102,13 +102,24 @@ class MechanismSelectorTest {
         }
 
         @Test
-        void aCpuMechanismOnAPageCacheFileIsAllowedButSaysItIsNotDurable() throws Exception {
-            MechanismSelector.Selection s = MechanismSelector.select(situation(false, false, false, ALL_X86),
-                    Optional.of(PersistMechanism.CLWB), Optional.empty(), false);
-            assertEquals(PersistMechanism.CLWB, s.mechanism());
-            assertTrue(s.reason().contains("not make stores durable"), s.reason());
-            assertFalse(MechanismSelector.select(situation(false, false, false, ALL_X86),
-                    Optional.of(PersistMechanism.NONE), Optional.empty(), false).reason().contains("not make"));
+        void everyMechanismThatWouldNotMakeStoresDurableIsRefusedUnlessThatIsAccepted() throws Exception {
+            MechanismSelector.Situation pageCache = situation(false, false, false, ALL_X86);
+            MechanismSelector.Situation deviceDax = situation(true, true, false, ALL_X86);
+            for (var refused : java.util.List.of(java.util.Map.entry(pageCache, PersistMechanism.CLWB),
+                    java.util.Map.entry(pageCache, PersistMechanism.NONE),
+                    java.util.Map.entry(deviceDax, PersistMechanism.NONE),
+                    java.util.Map.entry(pageCache, PersistMechanism.FENCE_ONLY))) {
+                DaxException e = assertThrows(DaxException.class, () -> MechanismSelector.select(refused.getKey(),
+                        Optional.of(refused.getValue()), Optional.empty(), false), refused.toString());
+                assertTrue(e.getMessage().contains("would not be durable"), e.getMessage());
+                MechanismSelector.Selection accepted = MechanismSelector.select(refused.getKey(),
+                        Optional.of(refused.getValue()), Optional.empty(), true);
+                assertEquals(refused.getValue(), accepted.mechanism());
+                assertTrue(accepted.reason().contains("accepted as not durable"), accepted.reason());
+            }
+            MechanismSelector.Selection durable = MechanismSelector.select(deviceDax,
+                    Optional.of(PersistMechanism.CLFLUSH), Optional.empty(), false);
+            assertFalse(durable.reason().contains("not durable"), durable.reason());
         }
 
         @Test
@@ -162,7 +173,7 @@ class MechanismSelectorTest {
         }
 
         @Test
-        void mixedRegionsMeanCacheFlushes() {
+        void mixedRegionsMeanCacheFlushes() throws Exception {
             SysfsFixture sys = new SysfsFixture(root)
                     .nvdimmRegion(SysfsFixture.NFIT_REGION0, "cpu_cache", false)
                     .nvdimmRegion(REGION1, "memory_controller", false);
@@ -171,7 +182,7 @@ class MechanismSelectorTest {
         }
 
         @Test
-        void noRegionMeansNoEadr() {
+        void noRegionMeansNoEadr() throws Exception {
             assertFalse(new SysfsFixture(root).devices().cachesArePersistent(), "CXL, hmem, no NVDIMM at all");
         }
     }

@@ -106,6 +106,7 @@ public final class KeyValueTable {
      * Sets {@code key} to {@code value} (at most {@value #VALUE_BYTES} bytes, zero-padded), durably.
      *
      * @throws IllegalStateException if the table is full
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
      */
     public void put(long key, byte[] value) {
         if (value.length > VALUE_BYTES) {
@@ -143,7 +144,11 @@ public final class KeyValueTable {
         return Optional.of(pmem.segment().asSlice(valueAt(slot, copy), VALUE_BYTES).toArray(JAVA_BYTE));
     }
 
-    /** Removes {@code key}, durably (step 3); {@return whether it was there} */
+    /**
+     * Removes {@code key}, durably (step 3); {@return whether it was there}
+     *
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only and the key is there
+     */
     public boolean delete(long key) {
         long slot = find(key);
         if (slot < 0) {
