@@ -33,9 +33,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <pre>{@code
  * MapOptions options = MapOptions.ofLength(2L << 20).createIfAbsent().emulateMapSync();
- * try (DaxMapping pmem = DaxMapping.open(Path.of("/dev/shm/pmem0"), options)) {
- *     MemorySegment memory = pmem.segment();
- *     memory.set(ValueLayout.JAVA_LONG, 0, 42L);
+ * try (DaxMapping pmem = DaxMapping.open(Path.of("/dev/shm/pmem0"), options)) {   // throws IOException
+ *     pmem.putLong(0, 42L);
  *     pmem.persist(0, Long.BYTES);          // durable when this returns
  * }
  * }</pre>
@@ -53,15 +52,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *   <li>{@link #isSynchronous()} and {@link #persistMechanism()} are fixed for the life of the mapping.</li>
  *   <li>The mapping may be used from any thread. {@link #close()} unmaps it; afterwards accesses through
  *       {@link #segment()} and calls to {@link #persist} throw {@link IllegalStateException}, never crash the JVM.
- *       Closing twice is harmless.</li>
+ *       Closing twice is harmless. (A {@linkplain #simulate simulated} device's segment is the caller's memory,
+ *       which only the caller's arena ends.)</li>
  *   <li>The source's descriptor stays open (and its {@linkplain MapOptions#exclusive() lock} held) for the life of
  *       the mapping and is closed with it.</li>
  *   <li>A failed {@link #open} leaves nothing behind: no descriptor, no mapping, no reserved address space, no
  *       file it created.</li>
  * </ol>
  *
- * <p>Run with {@code --enable-native-access=ALL-UNNAMED} (or the name of the module that holds dax4j) so the JVM
- * allows dax4j's native calls without a warning.
+ * <p>Run with {@code --enable-native-access=io.github.dax4j} on the module path, or
+ * {@code --enable-native-access=ALL-UNNAMED} on the class path, so the JVM allows dax4j's native calls without a
+ * warning.
  *
  * @apiNote A file truncated by another process while mapped makes accesses past its new end fail with
  * {@link InternalError} (the JVM's translation of {@code SIGBUS}). dax4j checks the size when it opens the file and

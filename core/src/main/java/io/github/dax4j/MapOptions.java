@@ -293,14 +293,22 @@ public final class MapOptions {
         return settings.readOnly;
     }
 
+    /** {@return every setting, in one list: what equality compares} */
+    private java.util.List<Object> values() {
+        Settings s = settings;
+        return java.util.Arrays.asList(s.offset, s.length, s.createIfAbsent, s.emulateMapSync, s.alignment, s.strict,
+                s.prefault, s.exclusive, s.readOnly, s.persistMechanism, s.nonTemporalThreshold,
+                s.acceptNonDurableStores);
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof MapOptions other && toString().equals(other.toString());
+        return o instanceof MapOptions other && values().equals(other.values());
     }
 
     @Override
     public int hashCode() {
-        return toString().hashCode();
+        return values().hashCode();
     }
 
     @Override
