@@ -1,14 +1,14 @@
 /**
  * dax4j's JMH benchmarks. Run from the shaded {@code benchmarks.jar} on the class path, as JMH expects; this
- * descriptor states what the module uses. It is the one module besides {@code io.github.dax4j} that calls native
- * code itself: the libpmem2 anchors ({@code io.github.dax4j.bench.natives}), measured beside dax4j.
+ * descriptor states what the module uses and exports nothing. It is the one module besides {@code io.github.dax4j}
+ * that calls native code itself: the libpmem2 anchors ({@code io.github.dax4j.bench.natives}), measured beside
+ * dax4j.
  */
 module io.github.dax4j.bench {
     requires io.github.dax4j;
     requires io.github.dax4j.examples;
     requires jmh.core;
     requires java.management;
-
-    exports io.github.dax4j.bench;
-    exports io.github.dax4j.bench.natives;
+    // nothing exported: JMH runs the benchmarks from the shaded jar on the class path, where this module's
+    // boundary does not apply; no other module is to build on them
 }

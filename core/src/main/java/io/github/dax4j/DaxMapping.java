@@ -2,6 +2,7 @@ package io.github.dax4j;
 
 import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.device.NvdimmRegion;
+import io.github.dax4j.internal.map.MappingLifecycle;
 import io.github.dax4j.internal.map.MappingOpener;
 import io.github.dax4j.internal.map.MappingPlan;
 import io.github.dax4j.internal.map.OpenedMapping;
@@ -12,7 +13,6 @@ import io.github.dax4j.internal.posix.ErrnoException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ReadOnlyBufferException;
@@ -20,7 +20,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
@@ -75,14 +74,12 @@ public final class DaxMapping implements AutoCloseable {
     private final MappingPlan plan;
     private final boolean readOnly;
     private final Optional<ErrnoException> mapSyncRefusal;
-    private final Arena arena;
     private final MemorySegment segment;
     private final MemorySegment writable;
     private final PersistMechanism mechanism;
     private final String mechanismReason;
     private final Durability durability;
-    private final OpenedMapping.Release release;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final MappingLifecycle lifecycle;
 
     /** Reads and writes of aligned longs: single-copy atomic, as the x86 and Arm ISAs give. */
     private static final VarHandle LONG = JAVA_LONG.varHandle();
@@ -95,13 +92,13 @@ public final class DaxMapping implements AutoCloseable {
         this.plan = opened.plan();
         this.readOnly = opened.readOnly();
         this.mapSyncRefusal = opened.mapSyncRefusal();
-        this.arena = opened.arena();
         this.segment = opened.segment();
         this.writable = opened.writable();
         this.mechanism = opened.mechanism();
         this.mechanismReason = opened.reason();
         this.durability = opened.durability();
-        this.release = opened.release();
+        this.lifecycle = new MappingLifecycle(opened.arena(), opened.segment().scope(), opened.release(),
+                opened.source().describe());
     }
 
     /**
@@ -514,39 +511,31 @@ public final class DaxMapping implements AutoCloseable {
         return source instanceof FileSource file ? file.fileSystem() : FileSystemKind.OTHER;
     }
 
-    /** {@return whether {@link #close()} has been called} */
+    /** {@return whether {@link #close()} has begun: from then on new calls are refused} */
     public boolean isClosed() {
-        return closed.get();
+        return lifecycle.isClosed();
     }
 
     /**
      * Unmaps the memory and closes the source's descriptor, releasing its lock. Stores not yet
-     * {@linkplain #persist persisted} may or may not be durable. Does nothing if already closed.
+     * {@linkplain #persist persisted} may or may not be durable.
      *
-     * @throws IllegalStateException if another thread is inside a native call on this mapping (e.g. {@link #persist});
-     *                               the mapping stays open
-     * @throws UncheckedIOException  wrapping the {@code FileSystemException}, if {@code munmap} or {@code close} fails;
-     *                               the mapping counts as closed
+     * <p>Truthful under any concurrency: when it returns normally the mapping is closed. From the moment it begins,
+     * this class's methods refuse new calls with {@link IllegalStateException}, and accesses through
+     * {@link #segment()} fail the same way once the memory is unmapped. A native call already in flight (a
+     * {@link #persist}, {@link #copy}, ... on another thread) is waited for: each is a loop over at most the mapping's
+     * bytes, so the wait lasts as long as the longest such call then running. Concurrent closers all return after the
+     * mapping is closed; closing again does nothing.
+     *
+     * <p>A mapping that becomes unreachable without being closed (with every segment of it) is released by a
+     * {@link java.lang.ref.Cleaner}, with a warning in the log: a safety net, not the way to close.
+     *
+     * @throws UncheckedIOException wrapping the {@code FileSystemException}, if {@code munmap} or {@code close} fails;
+     *                              the mapping is closed all the same
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            arena.close();
-        } catch (IllegalStateException e) {
-            closed.set(false);
-            throw e;
-        }
-        try {
-            release.run();
-        } catch (ErrnoException e) {
-            throw new UncheckedIOException(e.asPublic());
-        } catch (IOException e) {
-            // close is the memory side's, which declares no checked exception (see the package Javadoc)
-            throw new UncheckedIOException(e);
-        }
+        lifecycle.close();
     }
 
     private void ensureWritable(String operation) {
@@ -557,9 +546,7 @@ public final class DaxMapping implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("the mapping of " + source.path() + " is closed");
-        }
+        lifecycle.checkOpen();
     }
 
     @Override

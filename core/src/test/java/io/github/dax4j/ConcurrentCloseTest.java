@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Closing a mapping while other threads read, write and persist through it: every thread stops with an
- * {@link IllegalStateException}, none touches unmapped memory (which would crash the JVM), and the close itself
- * eventually succeeds.
+ * {@link IllegalStateException}, none touches unmapped memory (which would crash the JVM), and every close returns
+ * only once the mapping is closed, however many threads close it at once.
  */
 class ConcurrentCloseTest {
 
@@ -45,7 +45,9 @@ class ConcurrentCloseTest {
             running.await();
             Thread.sleep(20);
 
-            closeEventually(pmem);
+            pmem.close(); // waits for a persist in flight instead of failing
+            assertTrue(pmem.isClosed());
+            assertEquals(List.of(), NativeResources.mappingsOf(device), "unmapped when close returns");
 
             for (Future<Throwable> user : users) {
                 Throwable stopped = user.get(10, TimeUnit.SECONDS);
@@ -60,19 +62,42 @@ class ConcurrentCloseTest {
         }
     }
 
-    /** A close that meets a thread inside {@code persist} fails and leaves the mapping open; so try again. */
-    private static void closeEventually(DaxMapping pmem) throws InterruptedException {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                pmem.close();
-                return;
-            } catch (IllegalStateException busy) {
-                if (attempt > 10_000) {
-                    throw busy;
-                }
-                assertTrue(!pmem.isClosed(), "a failed close leaves the mapping open");
-                Thread.sleep(0, 100_000);
+    @RepeatedTest(20)
+    void everyConcurrentCloseReturnsOnlyOnceTheMappingIsClosed() throws Exception {
+        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-close-", ".img");
+        Files.delete(device);
+        DaxMapping pmem = DaxMapping.open(device, MapOptions.ofLength(SIZE).createIfAbsent().emulateMapSync()
+                .persistMechanism(PersistMechanism.cpuCacheFlush().orElse(PersistMechanism.MSYNC))
+                .acceptNonDurableStores());
+        int closers = 4;
+        ExecutorService threads = Executors.newFixedThreadPool(closers + 1);
+        try {
+            CountDownLatch running = new CountDownLatch(1);
+            Future<Throwable> persisting = threads.submit(() -> loop(running, () -> pmem.persist(0, SIZE)));
+            running.await();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<List<String>>> closes = new ArrayList<>();
+            for (int i = 0; i < closers; i++) {
+                closes.add(threads.submit(() -> {
+                    go.await();
+                    pmem.close();
+                    // what a closer sees the moment its close returns: closed, nothing mapped
+                    List<String> left = new ArrayList<>(NativeResources.mappingsOf(device));
+                    if (!pmem.isClosed()) {
+                        left.add("not closed");
+                    }
+                    return left;
+                }));
             }
+            go.countDown();
+            for (Future<List<String>> close : closes) {
+                assertEquals(List.of(), close.get(10, TimeUnit.SECONDS), "a close returned before the unmap");
+            }
+            assertInstanceOf(IllegalStateException.class, persisting.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(), NativeResources.descriptorsOn(device));
+        } finally {
+            threads.shutdownNow();
+            Files.deleteIfExists(device);
         }
     }
 

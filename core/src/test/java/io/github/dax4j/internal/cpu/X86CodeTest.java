@@ -77,7 +77,7 @@ class X86CodeTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.nio.file.FileSystemException {
             arena.close();
             Libc.munmap(base, length + 2 * PAGE);
         }
