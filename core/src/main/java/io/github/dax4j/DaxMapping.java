@@ -64,9 +64,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * warning.
  *
  * @apiNote A file truncated by another process while mapped makes accesses past its new end fail with
- * {@link InternalError} (the JVM's translation of {@code SIGBUS}). dax4j checks the size when it opens the file and
- * keeps it open, but cannot stop another process from truncating it; an {@linkplain MapOptions#exclusive()
- * exclusive} mapping keeps out the processes that ask for the lock.
+ * {@link InternalError} (the JVM's translation of {@code SIGBUS}) in the JVM's own accesses. dax4j's own flush and
+ * non-temporal copy code does not survive that fault yet: a persist or persistent copy into the truncated part of
+ * a file mapped with a CPU mechanism kills the JVM. dax4j checks the size when it opens the file and keeps it open,
+ * but cannot stop another process from truncating it; an {@linkplain MapOptions#exclusive() exclusive} mapping keeps
+ * out the processes that ask for the lock. Holes are not such a risk: every page of a writable file mapping is
+ * backed ({@code fallocate}) when it is opened, and a file system that cannot back them refuses the open with
+ * {@code ENOSPC}.
  */
 public final class DaxMapping implements AutoCloseable {
 

@@ -64,6 +64,8 @@ public final class MappingOpener {
             MappingPlan plan = MappingPlan.of(source, options);
             if (opened.created()) {
                 allocate(fd, name, plan.offset() + plan.length());
+            } else if (source instanceof FileSource && !options.isReadOnly()) {
+                backEveryPage(fd, name, plan.offset(), plan.length());
             }
             if (options.isExclusive() && !Libc.tryLock(fd, options.isReadOnly(), name)) {
                 throw new SourceInUseException(path);
@@ -180,6 +182,26 @@ public final class MappingOpener {
                 throw e;
             }
             Libc.ftruncate(fd, length, name);
+        }
+    }
+
+    /**
+     * Allocates the blocks (or huge pages) behind every page of an existing file's mapped range, so that no store
+     * through the mapping can meet a hole the file system cannot fill: on a full tmpfs, or a hugetlbfs without free
+     * pages, such a store raises {@code SIGBUS}, which the JVM survives in its own accesses but not in dax4j's flush
+     * and non-temporal copy code. {@code fallocate} mode 0 keeps the data and the size; pages that are backed already
+     * cost nothing. A file system that cannot preallocate ({@code EOPNOTSUPP}) is mapped as it is.
+     *
+     * @throws FileSystemException with {@code ENOSPC} when the file system cannot back the range: refused at open
+     *                             rather than failing later, as a store
+     */
+    private static void backEveryPage(int fd, String name, long offset, long length) throws FileSystemException {
+        try {
+            Libc.fallocate(fd, offset, length, name);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EOPNOTSUPP) {
+                throw e;
+            }
         }
     }
 
