@@ -132,22 +132,6 @@ public final class MechanismSelector {
         return Optional.empty();
     }
 
-
-    /**
-     * {@return the cache-line mechanism this machine uses for device-DAX and {@code MAP_SYNC} mappings (without
-     * eADR), or empty where it has none; {@link #whyNoCpuMechanism()} then says why}
-     */
-    public static Optional<PersistMechanism> cpuMechanism() {
-        return io.github.dax4j.internal.cpu.CpuStubs.get()
-                .flatMap(s -> io.github.dax4j.internal.cpu.FlushInstruction.best(s.features()))
-                .map(Mechanisms::of);
-    }
-
-    /** {@return why this machine has no {@link #cpuMechanism()}, or empty when it has one} */
-    public static Optional<String> whyNoCpuMechanism() {
-        return io.github.dax4j.internal.cpu.CpuStubs.unavailableReason();
-    }
-
     /** {@return the mechanisms a set of installed cache-line instructions can run, plus those that need none} */
     public static Set<PersistMechanism> runnable(Set<io.github.dax4j.internal.cpu.FlushInstruction> instructions) {
         EnumSet<PersistMechanism> set = EnumSet.of(PersistMechanism.MSYNC, PersistMechanism.FENCE_ONLY,
