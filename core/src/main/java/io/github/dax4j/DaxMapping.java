@@ -80,7 +80,6 @@ public final class DaxMapping implements AutoCloseable {
     private final Optional<ErrnoException> mapSyncRefusal;
     private final MemorySegment segment;
     private final MemorySegment writable;
-    private final PersistMechanism mechanism;
     private final String mechanismReason;
     private final Durability durability;
     private final MappingLifecycle lifecycle;
@@ -98,7 +97,6 @@ public final class DaxMapping implements AutoCloseable {
         this.mapSyncRefusal = opened.mapSyncRefusal();
         this.segment = opened.segment();
         this.writable = opened.writable();
-        this.mechanism = opened.mechanism();
         this.mechanismReason = opened.reason();
         this.durability = opened.durability();
         this.lifecycle = new MappingLifecycle(opened.arena(), opened.segment().scope(), opened.release(),
@@ -267,7 +265,7 @@ public final class DaxMapping implements AutoCloseable {
             case SimulatedSource simulated -> {
             }
             case FileSource file -> {
-                if (mechanism != PersistMechanism.MSYNC) {
+                if (durability.mechanism() != PersistMechanism.MSYNC) {
                     MsyncPersister.forBasePages().persist(writable, offset, length);
                 }
             }
@@ -438,7 +436,7 @@ public final class DaxMapping implements AutoCloseable {
 
     /** {@return how {@link #persist} makes stores durable: fixed for the life of the mapping} */
     public PersistMechanism persistMechanism() {
-        return mechanism;
+        return durability.mechanism();
     }
 
     /** {@return why {@link #persistMechanism()} was chosen, in words for a log line} */
@@ -448,7 +446,7 @@ public final class DaxMapping implements AutoCloseable {
 
     /** {@return the unit {@link #persist} makes durable: page, cache line or byte} */
     public Granularity granularity() {
-        return mechanism.granularity();
+        return durability.mechanism().granularity();
     }
 
     /** {@return the size from which {@link #copy} and {@link #fill} use non-temporal stores} */
@@ -559,8 +557,8 @@ public final class DaxMapping implements AutoCloseable {
                 + ", " + plan.alignment() + " aligned" + (plan.strict() ? " (strict)" : "") + ", faults at "
                 + source.faultSize() + (readOnly ? ", read-only" : "") + ", "
                 + (mapSyncRefusal.isEmpty() ? "synchronous" : "MAP_SHARED (MAP_SYNC refused: "
-                + mapSyncRefusal.get().errnoSymbol() + ")") + ", persist by " + mechanism + " ("
-                + mechanism.description() + "; " + mechanismReason + ")"
+                + mapSyncRefusal.get().errnoSymbol() + ")") + ", persist by " + persistMechanism() + " ("
+                + persistMechanism().description() + "; " + mechanismReason + ")"
                 + (isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -3,7 +3,6 @@ package io.github.dax4j.internal.map;
 import io.github.dax4j.Alignment;
 import io.github.dax4j.DaxException;
 import io.github.dax4j.DeviceDaxSource;
-import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.FileSource;
 import io.github.dax4j.Granularity;
 import io.github.dax4j.MapOptions;
@@ -19,12 +18,13 @@ import io.github.dax4j.internal.persist.MechanismSelector;
 import io.github.dax4j.internal.persist.Persisters;
 import io.github.dax4j.internal.persist.SimulatedPersister;
 import io.github.dax4j.internal.posix.Errno;
+import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.internal.posix.Libc;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.FileSystemException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -49,8 +49,7 @@ public final class MappingOpener {
     /**
      * Opens and maps {@code path} as {@code options} ask; see {@code DaxMapping.open} for the contract.
      */
-    public static OpenedMapping open(Path path, MapOptions options, DaxDevices devices)
-            throws IOException, FileSystemException {
+    public static OpenedMapping open(Path path, MapOptions options, DaxDevices devices) throws IOException {
         Undo undo = new Undo();
         try {
             SourceOpener.Opened opened = SourceOpener.open(path, options, devices);
@@ -105,8 +104,8 @@ public final class MappingOpener {
             Durability durability = new Durability(Persisters.forMechanism(selection.mechanism()),
                     options.nonTemporalThreshold().orElseGet(SystemDefaults::nonTemporalThreshold));
             OpenedMapping result = new OpenedMapping(source, plan, options.isReadOnly(), refusal, arena,
-                    options.isReadOnly() ? segment.asReadOnly() : segment, segment, selection.mechanism(),
-                    selection.reason(), durability, () -> {
+                    options.isReadOnly() ? segment.asReadOnly() : segment, segment, selection.reason(), durability,
+                    () -> {
                         try {
                             Libc.munmap(mapped, length);
                         } finally {
@@ -145,8 +144,7 @@ public final class MappingOpener {
         SimulatedSource source = new SimulatedSource(name, memory.byteSize(), alignment);
         Arena closes = Arena.ofShared(); // holds nothing: the memory is the caller's, in the caller's arena
         return new OpenedMapping(source, new MappingPlan(0, memory.byteSize(), alignment, true), false,
-                Optional.empty(), closes, memory, memory, mechanism,
-                "a simulated device: its observer decides durability",
+                Optional.empty(), closes, memory, memory, "a simulated device: its observer decides durability",
                 new Durability(new SimulatedPersister(mechanism, observer), SystemDefaults.nonTemporalThreshold()),
                 () -> {
                 });

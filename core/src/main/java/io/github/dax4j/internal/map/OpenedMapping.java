@@ -1,7 +1,6 @@
 package io.github.dax4j.internal.map;
 
 import io.github.dax4j.internal.posix.ErrnoException;
-import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.Source;
 import io.github.dax4j.internal.persist.Durability;
 
@@ -21,14 +20,13 @@ import java.util.Optional;
  * @param segment         the caller's view: read-only for a read-only mapping
  * @param writable        the same memory as a writable view (the same as {@code segment} unless read-only), for
  *                        the durability code, which never writes through a read-only mapping
- * @param mechanism       the chosen mechanism
- * @param reason          why it was chosen, for a log line
+ * @param reason          why the durability's mechanism was chosen, for a log line
  * @param durability      the mapping's flush, drain, persist, copy, fill and move
  * @param release         unmaps the memory and closes the descriptor; run once, after the arena is closed
  */
 public record OpenedMapping(Source source, MappingPlan plan, boolean readOnly,
                             Optional<ErrnoException> mapSyncRefusal, Arena arena, MemorySegment segment,
-                            MemorySegment writable, PersistMechanism mechanism, String reason, Durability durability,
+                            MemorySegment writable, String reason, Durability durability,
                             Release release) {
 
     /** Gives back what the open took. */

@@ -173,7 +173,7 @@ public final class SourceOpener {
         }
     }
 
-    public static void closeQuietly(int fd, Throwable failure) {
+    private static void closeQuietly(int fd, Throwable failure) {
         try {
             Libc.close(fd);
         } catch (IOException | RuntimeException e) {
@@ -186,7 +186,7 @@ public final class SourceOpener {
         Files.deleteIfExists(path);
     }
 
-    public static void deleteQuietly(Path path, Throwable failure) {
+    private static void deleteQuietly(Path path, Throwable failure) {
         try {
             Files.deleteIfExists(path);
         } catch (IOException | RuntimeException e) {

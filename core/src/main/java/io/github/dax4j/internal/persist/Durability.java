@@ -1,6 +1,5 @@
 package io.github.dax4j.internal.persist;
 
-import io.github.dax4j.Granularity;
 import io.github.dax4j.PersistFlag;
 import io.github.dax4j.PersistMechanism;
 
@@ -56,11 +55,6 @@ public final class Durability {
     /** {@return the mechanism of this durability} */
     public PersistMechanism mechanism() {
         return persister.mechanism();
-    }
-
-    /** {@return the unit a persist makes durable} */
-    public Granularity granularity() {
-        return persister.mechanism().granularity();
     }
 
     /** {@return the size from which copies and fills use non-temporal stores} */
