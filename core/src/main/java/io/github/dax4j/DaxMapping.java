@@ -2,12 +2,14 @@ package io.github.dax4j;
 
 import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.device.NvdimmRegion;
+import io.github.dax4j.internal.map.InFlightCalls;
 import io.github.dax4j.internal.map.MappingLifecycle;
 import io.github.dax4j.internal.map.MappingOpener;
 import io.github.dax4j.internal.map.MappingPlan;
 import io.github.dax4j.internal.map.OpenedMapping;
 import io.github.dax4j.internal.map.ReadOnlyMappingException;
 import io.github.dax4j.internal.persist.Durability;
+import io.github.dax4j.internal.persist.MemoryFault;
 import io.github.dax4j.internal.persist.MsyncPersister;
 import io.github.dax4j.internal.posix.ErrnoException;
 
@@ -204,8 +206,14 @@ public final class DaxMapping implements AutoCloseable {
      */
     public void persist(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
-        ensureWritable("persist");
-        durability.persist(writable, offset, length);
+        InFlightCalls.Marker call = enterWritable("persist");
+        try {
+            durability.persist(writable, offset, length);
+        } catch (MemoryFault fault) {
+            throw faulted(fault);
+        } finally {
+            call.leave();
+        }
     }
 
     /**
@@ -219,8 +227,14 @@ public final class DaxMapping implements AutoCloseable {
      */
     public void flush(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
-        ensureWritable("flush");
-        durability.flush(writable, offset, length);
+        InFlightCalls.Marker call = enterWritable("flush");
+        try {
+            durability.flush(writable, offset, length);
+        } catch (MemoryFault fault) {
+            throw faulted(fault);
+        } finally {
+            call.leave();
+        }
     }
 
     /**
@@ -266,7 +280,12 @@ public final class DaxMapping implements AutoCloseable {
             }
             case FileSource file -> {
                 if (durability.mechanism() != PersistMechanism.MSYNC) {
-                    MsyncPersister.forBasePages().persist(writable, offset, length);
+                    InFlightCalls.Marker call = enterWritable("deepFlush");
+                    try {
+                        MsyncPersister.forBasePages().persist(writable, offset, length);
+                    } finally {
+                        call.leave();
+                    }
                 }
             }
         }
@@ -293,8 +312,14 @@ public final class DaxMapping implements AutoCloseable {
      */
     public void copy(long offset, MemorySegment source, PersistFlag... flags) {
         Objects.checkFromIndexSize(offset, source.byteSize(), plan.length());
-        ensureWritable("copy");
-        durability.copy(writable, offset, source, flags);
+        InFlightCalls.Marker call = enterWritable("copy");
+        try {
+            durability.copy(writable, offset, source, flags);
+        } catch (MemoryFault fault) {
+            throw faulted(fault);
+        } finally {
+            call.leave();
+        }
     }
 
     /**
@@ -315,8 +340,14 @@ public final class DaxMapping implements AutoCloseable {
      */
     public void fill(long offset, long length, byte value, PersistFlag... flags) {
         Objects.checkFromIndexSize(offset, length, plan.length());
-        ensureWritable("fill");
-        durability.fill(writable, offset, length, value, flags);
+        InFlightCalls.Marker call = enterWritable("fill");
+        try {
+            durability.fill(writable, offset, length, value, flags);
+        } catch (MemoryFault fault) {
+            throw faulted(fault);
+        } finally {
+            call.leave();
+        }
     }
 
     /**
@@ -331,8 +362,14 @@ public final class DaxMapping implements AutoCloseable {
     public void move(long from, long to, long length, PersistFlag... flags) {
         Objects.checkFromIndexSize(from, length, plan.length());
         Objects.checkFromIndexSize(to, length, plan.length());
-        ensureWritable("move");
-        durability.move(writable, from, to, length, flags);
+        InFlightCalls.Marker call = enterWritable("move");
+        try {
+            durability.move(writable, from, to, length, flags);
+        } catch (MemoryFault fault) {
+            throw faulted(fault);
+        } finally {
+            call.leave();
+        }
     }
 
     /**
@@ -538,6 +575,30 @@ public final class DaxMapping implements AutoCloseable {
     @Override
     public void close() {
         lifecycle.close();
+    }
+
+    /**
+     * Enters a native call on the memory (see {@code MappingLifecycle}): {@link #close()} waits for it to leave
+     * before it unmaps. Every method that runs dax4j's native code on the mapping brackets it so, in a
+     * {@code try}/{@code finally}.
+     *
+     * @throws IllegalStateException   if the mapping is closed
+     * @throws ReadOnlyBufferException if it is read-only
+     */
+    private InFlightCalls.Marker enterWritable(String operation) {
+        InFlightCalls.Marker call = lifecycle.enter();
+        if (readOnly) {
+            call.leave();
+            throw new ReadOnlyMappingException(source.describe(), operation);
+        }
+        return call;
+    }
+
+    /** {@return the public exception for a fault of dax4j's code, naming the mapping and the offset} */
+    private MemoryFaultException faulted(MemoryFault fault) {
+        long offset = fault.address() - segment.address();
+        return new MemoryFaultException(source.describe(), offset >= 0 && offset < plan.length() ? offset : -1,
+                fault.address(), fault.code());
     }
 
     private void ensureWritable(String operation) {

@@ -23,6 +23,19 @@ final class CodeBuffer {
         return this;
     }
 
+    /** Appends a 64-bit immediate, little-endian (the operand of {@code mov r64, imm64}). */
+    CodeBuffer emitLong(long value) {
+        for (int i = 0; i < 8; i++) {
+            bytes.write((int) (value >>> (8 * i)));
+        }
+        return this;
+    }
+
+    /** {@return how many bytes are emitted so far} */
+    int size() {
+        return bytes.size();
+    }
+
     /** {@return a new label, not yet bound to a position} */
     int newLabel() {
         labels.add(-1);

@@ -1,7 +1,9 @@
 package io.github.dax4j.internal.cpu;
 
 import io.github.dax4j.internal.posix.ExecutableMemory;
+import io.github.dax4j.internal.posix.Libc;
 
+import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -23,16 +25,25 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Available on x86-64 where the process may create executable memory. Elsewhere {@link #get()} is empty and
  * {@link #unavailableReason()} says why, once, so that callers fall back to a mechanism that needs no code.
  *
- * <p>Every handle takes its memory as a {@link MemorySegment} plus an offset: the segment's arena stays alive for
- * the call, so a concurrent close cannot unmap memory under a running flush. The handles are
- * {@code Linker.Option.critical}: they neither block nor call back into Java.
+ * <p>Invariants:
+ * <ol>
+ *   <li>Every stub that touches memory takes it as a raw address (a {@code long}), so the FFM runtime acquires no
+ *       arena per call; the caller guarantees the memory stays mapped for the call (the mapping's lifecycle guard).
+ *       Sources of copies stay segments, whose arenas the runtime keeps alive.</li>
+ *   <li>Those stubs lie in one code range and return a fault word ({@code 0}, or see {@code X86Code}). Where
+ *       {@link #trapsFaults()}, a {@code SIGBUS} raised inside the range resumes the stub at its fault exit instead
+ *       of killing the JVM; every other {@code SIGBUS} goes to the handler that was installed before (the JVM's).</li>
+ *   <li>The handles are {@code Linker.Option.critical}: the code is short, never blocks and never calls back.</li>
+ * </ol>
  */
 public final class CpuStubs {
 
-    private static final FunctionDescriptor RANGE = FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG);
+    private static final FunctionDescriptor RANGE =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final FunctionDescriptor COPY =
-            FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
-    private static final FunctionDescriptor FILL = FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+    private static final FunctionDescriptor FILL =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
     private final CpuFeatures features;
     private final Map<FlushInstruction, MethodHandle> flush = new EnumMap<>(FlushInstruction.class);
@@ -42,25 +53,79 @@ public final class CpuStubs {
     private final MethodHandle copyNonTemporalAndDrain;
     private final MethodHandle copyNonTemporalAndDrainNative;
     private final MethodHandle fillNonTemporal;
+    private final String trapRefusal;
 
     private CpuStubs(CpuFeatures features) throws FileSystemException {
         this.features = features;
+        Image image = new Image();
+        Map<FlushInstruction, Integer> flushAt = new EnumMap<>(FlushInstruction.class);
+        Map<FlushInstruction, Integer> persistAt = new EnumMap<>(FlushInstruction.class);
         for (FlushInstruction i : features.flushes()) {
-            flush.put(i, link(X86Code.flush(i, false), RANGE));
-            persist.put(i, link(X86Code.flush(i, true), RANGE));
+            flushAt.put(i, image.add(X86Code.flush(i, false)));
+            persistAt.put(i, image.add(X86Code.flush(i, true)));
         }
-        drain = link(X86Code.sfence(), FunctionDescriptor.ofVoid());
-        copyNonTemporal = copyStub(features, false, true);
-        copyNonTemporalAndDrain = copyStub(features, true, true);
-        copyNonTemporalAndDrainNative = copyStub(features, true, false);
-        fillNonTemporal = features.sse2() ? link(X86Code.fillNonTemporal(), FILL) : null;
+        byte[] copy = features.avx2() ? X86Code.copyNonTemporalAvx2(false)
+                : features.sse2() ? X86Code.copyNonTemporal(false) : null;
+        byte[] copyAndDrain = features.avx2() ? X86Code.copyNonTemporalAvx2(true)
+                : features.sse2() ? X86Code.copyNonTemporal(true) : null;
+        int copyAt = copy == null ? -1 : image.add(copy);
+        int copyAndDrainAt = copy == null ? -1 : image.add(copyAndDrain);
+        int fillAt = features.sse2() ? image.add(X86Code.fillNonTemporal()) : -1;
+        int exitAt = image.add(X86Code.faultExit(features.avx2()));
+        MemorySegment code = ExecutableMemory.install(image.bytes());
+        long base = code.address();
+        for (FlushInstruction i : features.flushes()) {
+            flush.put(i, link(base + flushAt.get(i), RANGE, false));
+            persist.put(i, link(base + persistAt.get(i), RANGE, false));
+        }
+        copyNonTemporal = copyAt < 0 ? null : link(base + copyAt, COPY, true);
+        copyNonTemporalAndDrain = copyAt < 0 ? null : link(base + copyAndDrainAt, COPY, true);
+        copyNonTemporalAndDrainNative = copyAt < 0 ? null : link(base + copyAndDrainAt, COPY, false);
+        fillNonTemporal = fillAt < 0 ? null : link(base + fillAt, FILL, false);
+        drain = link(ExecutableMemory.install(X86Code.sfence()).address(), FunctionDescriptor.ofVoid(), false);
+        trapRefusal = trapFaults(base, base + image.size(), base + exitAt);
     }
 
-    private static MethodHandle copyStub(CpuFeatures features, boolean fence, boolean heapAccess)
-            throws FileSystemException {
-        byte[] copy = features.avx2() ? X86Code.copyNonTemporalAvx2(fence)
-                : features.sse2() ? X86Code.copyNonTemporal(fence) : null;
-        return copy == null ? null : ExecutableMemory.link(ExecutableMemory.install(copy), COPY, heapAccess);
+    /**
+     * Installs the {@code SIGBUS} handler for the code at {@code [start, end)}, chained to the current one.
+     *
+     * @return null, or why faults are not trapped
+     */
+    private static String trapFaults(long start, long end, long exit) {
+        try {
+            long current = Libc.signalHandler(Libc.SIGBUS);
+            if (current < 0 || current == 0 || current == 1) {
+                // SIG_DFL, SIG_IGN or a handler without siginfo: nothing to chain a three-argument call to
+                return "the SIGBUS action is not a siginfo handler (0x" + Long.toHexString(current) + ")";
+            }
+            MemorySegment handler = ExecutableMemory.install(X86Code.faultHandler(start, end, exit, current));
+            Libc.replaceSignalHandler(Libc.SIGBUS, handler.address());
+            return null;
+        } catch (FileSystemException e) {
+            return "the SIGBUS handler cannot be installed (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Stubs laid out one after the other, each at a multiple of 64 bytes, to be installed as one range. */
+    private static final class Image {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        int add(byte[] stub) {
+            while (bytes.size() % 64 != 0) {
+                bytes.write(0xcc); // int3 between stubs: nothing jumps there
+            }
+            int at = bytes.size();
+            bytes.writeBytes(stub);
+            return at;
+        }
+
+        int size() {
+            return bytes.size();
+        }
+
+        byte[] bytes() {
+            return bytes.toByteArray();
+        }
     }
 
     private static final class Holder {
@@ -82,6 +147,11 @@ public final class CpuStubs {
             }
             STUBS = stubs;
             REASON = reason;
+            if (stubs != null && !stubs.trapsFaults()) {
+                System.getLogger("io.github.dax4j").log(System.Logger.Level.WARNING, "dax4j cannot trap faults in"
+                        + " its own code: " + stubs.trapRefusal + "; a SIGBUS there (a file truncated under a"
+                        + " mapping, a poisoned line) kills the JVM");
+            }
             if (reason != null) {
                 // once per JVM: every mapping's persistMechanismReason() repeats it, but a log reader sees it here
                 System.getLogger("io.github.dax4j").log(System.Logger.Level.WARNING, "dax4j cannot flush CPU caches"
@@ -131,17 +201,31 @@ public final class CpuStubs {
         return ExecutableMemory.link(ExecutableMemory.install(code), descriptor, false);
     }
 
+    private static MethodHandle link(long function, FunctionDescriptor descriptor, boolean heapAccess) {
+        return ExecutableMemory.link(MemorySegment.ofAddress(function), descriptor, heapAccess);
+    }
+
+    /** {@return whether a SIGBUS in the stubs becomes their fault word rather than a JVM crash} */
+    public boolean trapsFaults() {
+        return trapRefusal == null;
+    }
+
+    /** {@return why {@link #trapsFaults()} is false, or empty} */
+    public Optional<String> whyFaultsAreNotTrapped() {
+        return Optional.ofNullable(trapRefusal);
+    }
+
     /** {@return what CPUID says} */
     public CpuFeatures features() {
         return features;
     }
 
-    /** {@return {@code void flush(MemorySegment base, long offset, long length)} with {@code instruction}, no fence} */
+    /** {@return {@code long flush(long base, long offset, long length)} with {@code instruction}, no fence} */
     public MethodHandle flush(FlushInstruction instruction) {
         return require(flush.get(instruction), instruction);
     }
 
-    /** {@return {@code void persist(MemorySegment base, long offset, long length)}: flush, then a fence} */
+    /** {@return {@code long persist(long base, long offset, long length)}: flush, then a fence} */
     public MethodHandle persist(FlushInstruction instruction) {
         return require(persist.get(instruction), instruction);
     }
@@ -151,7 +235,7 @@ public final class CpuStubs {
         return drain;
     }
 
-    /** {@return {@code void copy(MemorySegment dst, long dstOffset, MemorySegment src, long srcOffset, long length)}} */
+    /** {@return {@code long copy(long dst, long dstOffset, MemorySegment src, long srcOffset, long length)}} */
     public Optional<MethodHandle> copyNonTemporal() {
         return Optional.ofNullable(copyNonTemporal);
     }
@@ -165,7 +249,7 @@ public final class CpuStubs {
         return Optional.ofNullable(heapSource ? copyNonTemporalAndDrain : copyNonTemporalAndDrainNative);
     }
 
-    /** {@return {@code void fill(MemorySegment dst, long dstOffset, long pattern, long length)}} */
+    /** {@return {@code long fill(long dst, long dstOffset, long pattern, long length)}} */
     public Optional<MethodHandle> fillNonTemporal() {
         return Optional.ofNullable(fillNonTemporal);
     }

@@ -5,6 +5,12 @@ package io.github.dax4j.internal.cpu;
  * and fill loops. System V calling convention: arguments in {@code rdi, rsi, rdx, rcx, r8}, result in {@code rax};
  * {@code rbx} is callee-saved, every {@code xmm} register caller-saved.
  *
+ * <p>Every stub that touches memory returns a fault word in {@code rax}: 0 when it ran to the end. If it faults
+ * ({@code SIGBUS}: a truncated file, a page the file system cannot back, a poisoned line), the {@linkplain
+ * #faultHandler fault handler} resumes it at the {@linkplain #faultExit fault exit} with the faulting address in bits
+ * 0-55 of {@code rax} and the signal's {@code si_code} in bits 56-63. The stubs use no stack, so returning from the
+ * middle of any of them is a plain {@code ret}.
+ *
  * <p>Each instruction is written as its bytes with its mnemonic beside it; {@code X86CodeTest} executes every stub
  * on real memory.
  */
@@ -46,7 +52,7 @@ final class X86Code {
     }
 
     /**
-     * {@code void flush(void *base, size_t offset, size_t length)}: writes back every 64-byte line overlapping
+     * {@code long flush(void *base, size_t offset, size_t length)}: writes back every 64-byte line overlapping
      * {@code [base + offset, base + offset + length)}, each exactly once; nothing for length 0. With {@code fence},
      * an {@code SFENCE} follows (persist), except after CLFLUSH, which is ordered by itself.
      */
@@ -61,7 +67,7 @@ final class X86Code {
     }
 
     /**
-     * {@code void lines(void *base, size_t offset, size_t length, void **out)}: the flush loop with its body
+     * {@code long lines(void *base, size_t offset, size_t length, void **out)}: the flush loop with its body
      * replaced by a store of the line address to {@code out} (the fourth argument, {@code rcx}): lets the tests
      * see exactly which lines the loop visits.
      */
@@ -90,7 +96,60 @@ final class X86Code {
         if (fence) {
             code.emit(0x0f, 0xae, 0xf8);        // sfence
         }
+        return code.emit(0x31, 0xc0)            // xor  eax, eax         ; 0: no fault
+                .emit(0xc3)                     // ret
+                .toByteArray();
+    }
+
+    /**
+     * The exit a faulting stub is resumed at: {@code rax} is already the fault word. With {@code avx}, clears the
+     * upper halves of the vector registers first, as the AVX2 copy does on its normal exit.
+     */
+    static byte[] faultExit(boolean avx) {
+        CodeBuffer code = new CodeBuffer();
+        if (avx) {
+            code.emit(0xc5, 0xf8, 0x77);        // vzeroupper
+        }
         return code.emit(0xc3)                  // ret
+                .toByteArray();
+    }
+
+    /**
+     * {@code void handler(int signal, siginfo_t *info, ucontext_t *context)}, the {@code SIGBUS} action: when the
+     * faulting instruction lies in {@code [codeStart, codeEnd)} and the kernel raised the signal ({@code si_code >
+     * 0}), it sets the interrupted {@code rax} to the fault word and its {@code rip} to {@code faultExit}, and
+     * returns, so the stub returns to Java; any other {@code SIGBUS} it passes, with its three arguments untouched,
+     * to {@code chained} (the JVM's handler, which turns faults of its own accesses into {@code InternalError}).
+     * It touches only {@code rax}, {@code r8} and {@code r9}, which the C convention lets a callee clobber.
+     *
+     * <p>Offsets are Linux x86-64's: {@code si_code} at 8 and {@code si_addr} at 16 of {@code siginfo_t};
+     * {@code uc_mcontext.gregs} at 40 of {@code ucontext_t}, {@code REG_RAX} its 13th and {@code REG_RIP} its 16th
+     * register (0x90 and 0xa8).
+     */
+    static byte[] faultHandler(long codeStart, long codeEnd, long faultExit, long chained) {
+        CodeBuffer code = new CodeBuffer();
+        int chain = code.newLabel();
+        return code
+                .emit(0x48, 0x8b, 0x82, 0xa8, 0, 0, 0)  // mov  rax, [rdx+0xa8]    ; the interrupted rip
+                .emit(0x49, 0xb8).emitLong(codeStart)   // mov  r8, codeStart
+                .emit(0x4c, 0x39, 0xc0)                 // cmp  rax, r8
+                .jump(JB, chain)                        // jb   chain
+                .emit(0x49, 0xb8).emitLong(codeEnd)     // mov  r8, codeEnd
+                .emit(0x4c, 0x39, 0xc0)                 // cmp  rax, r8
+                .jump(0x73, chain)                      // jae  chain
+                .emit(0x83, 0x7e, 0x08, 0x00)           // cmp  dword [rsi+8], 0  ; si_code: <= 0 if sent by a process
+                .jump(0x7e, chain)                      // jle  chain
+                .emit(0x4c, 0x8b, 0x4e, 0x10)           // mov  r9, [rsi+16]       ; si_addr
+                .emit(0x44, 0x8b, 0x46, 0x08)           // mov  r8d, [rsi+8]       ; si_code
+                .emit(0x49, 0xc1, 0xe0, 0x38)           // shl  r8, 56
+                .emit(0x4d, 0x09, 0xc1)                 // or   r9, r8             ; the fault word
+                .emit(0x4c, 0x89, 0x8a, 0x90, 0, 0, 0)  // mov  [rdx+0x90], r9     ; interrupted rax
+                .emit(0x49, 0xb8).emitLong(faultExit)   // mov  r8, faultExit
+                .emit(0x4c, 0x89, 0x82, 0xa8, 0, 0, 0)  // mov  [rdx+0xa8], r8     ; interrupted rip
+                .emit(0xc3)                             // ret                     ; sigreturn resumes there
+                .bind(chain)
+                .emit(0x48, 0xb8).emitLong(chained)     // mov  rax, chained
+                .emit(0xff, 0xe0)                       // jmp  rax
                 .toByteArray();
     }
 
@@ -103,7 +162,7 @@ final class X86Code {
     }
 
     /**
-     * {@code void copy_nt(void *dst, size_t dst_offset, void *src, size_t src_offset, size_t length)}: copies with
+     * {@code long copy_nt(void *dst, size_t dst_offset, void *src, size_t src_offset, size_t length)}: copies with
      * 16-byte non-temporal stores that bypass the caches. The destination must be 64-byte aligned and the length a
      * multiple of 64; the source may be anywhere. No fence: the caller drains.
      */
@@ -137,6 +196,7 @@ final class X86Code {
                 .jump(JNZ, loop)                // jnz  loop
                 .bind(done)
                 .emit(fence ? new int[] {0x0f, 0xae, 0xf8} : new int[0]) // sfence (when fused with the drain)
+                .emit(0x31, 0xc0)               // xor  eax, eax         ; 0: no fault
                 .emit(0xc3)                     // ret
                 .toByteArray();
     }
@@ -185,13 +245,14 @@ final class X86Code {
                 .jump(0xeb, single)                             // jmp  single
                 .bind(done)
                 .emit(fence ? new int[] {0x0f, 0xae, 0xf8} : new int[0]) // sfence (when fused with the drain)
+                .emit(0x31, 0xc0)                               // xor  eax, eax    ; 0: no fault
                 .emit(0xc5, 0xf8, 0x77)                         // vzeroupper
                 .emit(0xc3);                                    // ret
         return code.toByteArray();
     }
 
     /**
-     * {@code void fill_nt(void *dst, size_t dst_offset, uint64_t pattern, size_t length)}: fills with the 8-byte
+     * {@code long fill_nt(void *dst, size_t dst_offset, uint64_t pattern, size_t length)}: fills with the 8-byte
      * {@code pattern} using 16-byte non-temporal stores. Same contract as {@link #copyNonTemporal()}.
      */
     static byte[] fillNonTemporal() {
@@ -213,6 +274,7 @@ final class X86Code {
                 .emit(0x48, 0x83, 0xe9, 0x40)         // sub  rcx, 64
                 .jump(JNZ, loop)                      // jnz  loop
                 .bind(done)
+                .emit(0x31, 0xc0)                     // xor  eax, eax   ; 0: no fault
                 .emit(0xc3)                           // ret
                 .toByteArray();
     }

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The life of one mapping, open, closing, closed, and the one place that decides who unmaps it and when.
@@ -21,11 +20,15 @@ import java.util.concurrent.locks.LockSupport;
  *       unreachable (the Cleaner): no segment can touch unmapped memory, so nothing crashes the JVM.</li>
  *   <li>{@code close()} returns normally only once the mapping is closed. Concurrent closers wait for the first one
  *       and then return too; a second close after that does nothing.</li>
- *   <li>A close that finds a native call in flight (the FFM runtime holds a shared arena for the length of every
- *       downcall that takes one of its segments) waits for the call to leave: each is a loop over at most the
- *       mapping's bytes, so the wait is as long as the longest flush, copy or {@code msync} then running.</li>
- *   <li>From the moment {@code close()} begins, {@link #checkOpen} refuses new calls with
+ *   <li>From the moment {@code close()} begins, {@link #checkOpen} and {@link #enter} refuse new calls with
  *       {@link IllegalStateException}.</li>
+ *   <li>No native call on the memory runs after the unmap. Every such call is bracketed by {@link #enter} and
+ *       {@link InFlightCalls.Marker#leave()}, which cost two plain stores and a plain load (see {@link InFlightCalls} for the
+ *       handshake that makes that enough); {@code close()} waits for every call that entered before it began. Each
+ *       is a loop over at most the mapping's bytes or one {@code msync}, so the wait is as long as the longest flush,
+ *       copy or {@code msync} then running. The native code takes raw addresses, so the FFM runtime does not
+ *       acquire the arena for it; downcalls that do (a caller passing the segment to another native function) are
+ *       waited for too.</li>
  * </ol>
  */
 public final class MappingLifecycle {
@@ -67,6 +70,21 @@ public final class MappingLifecycle {
         }
     }
 
+    /**
+     * Enters a native call on the memory: until {@link InFlightCalls.Marker#leave()}, {@link #close()} does not
+     * unmap. Use as {@code var m = lifecycle.enter(); try { call } finally { m.leave(); }}.
+     *
+     * @throws IllegalStateException if the mapping is closing or closed
+     */
+    public InFlightCalls.Marker enter() {
+        InFlightCalls.Marker marker = InFlightCalls.enter(this);
+        if (state != OPEN) {
+            marker.leave();
+            throw new IllegalStateException("the mapping of " + name + " is closed");
+        }
+        return marker;
+    }
+
     /** {@return whether {@link #close()} has begun} */
     public boolean isClosed() {
         return state != OPEN;
@@ -83,6 +101,7 @@ public final class MappingLifecycle {
             return;
         }
         state = CLOSING;
+        InFlightCalls.awaitNone(this);
         closeArena();
         try {
             release.explicit = true;
@@ -99,12 +118,8 @@ public final class MappingLifecycle {
                 arena.close();
                 return;
             } catch (IllegalStateException heldByANativeCall) {
-                // the arena is acquired by a downcall in flight (a flush, copy or msync): wait for it to leave
-                if (spins < 1_000) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(10_000);
-                }
+                // a downcall given a segment of the mapping holds the arena (msync, or a caller's own): let it leave
+                InFlightCalls.backOff(spins);
             }
         }
     }

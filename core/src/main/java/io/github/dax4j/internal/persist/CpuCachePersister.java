@@ -64,11 +64,14 @@ public final class CpuCachePersister implements CpuStorePersister {
     @Override
     public void flush(MemorySegment mapping, long offset, long length) {
         try {
-            switch (instruction) {
-                case CLWB -> Clwb.FLUSH.invokeExact(mapping, offset, length);
-                case CLFLUSHOPT -> Clflushopt.FLUSH.invokeExact(mapping, offset, length);
-                case CLFLUSH -> Clflush.FLUSH.invokeExact(mapping, offset, length);
+            long fault = switch (instruction) {
+                case CLWB -> (long) Clwb.FLUSH.invokeExact(mapping.address(), offset, length);
+                case CLFLUSHOPT -> (long) Clflushopt.FLUSH.invokeExact(mapping.address(), offset, length);
+                case CLFLUSH -> (long) Clflush.FLUSH.invokeExact(mapping.address(), offset, length);
                 case DC_CVAP, DC_CVAC -> throw new UnsupportedOperationException(instruction + " cannot run yet");
+            };
+            if (fault != 0) {
+                throw MemoryFault.of(fault);
             }
         } catch (Throwable t) {
             throw NativeCalls.rethrow(t);
@@ -87,11 +90,14 @@ public final class CpuCachePersister implements CpuStorePersister {
     @Override
     public void persist(MemorySegment mapping, long offset, long length) {
         try {
-            switch (instruction) {
-                case CLWB -> Clwb.PERSIST.invokeExact(mapping, offset, length);
-                case CLFLUSHOPT -> Clflushopt.PERSIST.invokeExact(mapping, offset, length);
-                case CLFLUSH -> Clflush.PERSIST.invokeExact(mapping, offset, length);
+            long fault = switch (instruction) {
+                case CLWB -> (long) Clwb.PERSIST.invokeExact(mapping.address(), offset, length);
+                case CLFLUSHOPT -> (long) Clflushopt.PERSIST.invokeExact(mapping.address(), offset, length);
+                case CLFLUSH -> (long) Clflush.PERSIST.invokeExact(mapping.address(), offset, length);
                 case DC_CVAP, DC_CVAC -> throw new UnsupportedOperationException(instruction + " cannot run yet");
+            };
+            if (fault != 0) {
+                throw MemoryFault.of(fault);
             }
         } catch (Throwable t) {
             throw NativeCalls.rethrow(t);

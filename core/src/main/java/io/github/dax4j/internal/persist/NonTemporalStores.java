@@ -30,7 +30,8 @@ final class NonTemporalStores {
 
     static void copy(MemorySegment mapping, long offset, MemorySegment source, long sourceOffset, long length) {
         try {
-            Stubs.COPY.invokeExact(mapping, offset, source, sourceOffset, length);
+            check((long) Stubs.COPY.invokeExact(mapping.address(), offset, unguarded(mapping, source), sourceOffset,
+                    length));
         } catch (Throwable t) {
             throw NativeCalls.rethrow(t);
         }
@@ -41,18 +42,35 @@ final class NonTemporalStores {
                              long length) {
         try {
             if (source.isNative()) {
-                Stubs.COPY_NATIVE_AND_DRAIN.invokeExact(mapping, offset, source, sourceOffset, length);
+                check((long) Stubs.COPY_NATIVE_AND_DRAIN.invokeExact(mapping.address(), offset,
+                        unguarded(mapping, source), sourceOffset, length));
             } else {
-                Stubs.COPY_AND_DRAIN.invokeExact(mapping, offset, source, sourceOffset, length);
+                check((long) Stubs.COPY_AND_DRAIN.invokeExact(mapping.address(), offset, source, sourceOffset,
+                        length));
             }
         } catch (Throwable t) {
             throw NativeCalls.rethrow(t);
         }
     }
 
+    private static void check(long fault) {
+        if (fault != 0) {
+            throw MemoryFault.of(fault);
+        }
+    }
+
+    /**
+     * {@return {@code source} as a bare address when it is a view of the mapping itself (a move)} The caller's guard
+     * already keeps that memory mapped, and a segment of the mapping's shared arena would cost the call an acquire
+     * and a release on the arena's counter. Any other source stays a segment, which the FFM runtime keeps alive.
+     */
+    private static MemorySegment unguarded(MemorySegment mapping, MemorySegment source) {
+        return source.scope().equals(mapping.scope()) ? MemorySegment.ofAddress(source.address()) : source;
+    }
+
     static void fill(MemorySegment mapping, long offset, long pattern, long length) {
         try {
-            Stubs.FILL.invokeExact(mapping, offset, pattern, length);
+            check((long) Stubs.FILL.invokeExact(mapping.address(), offset, pattern, length));
         } catch (Throwable t) {
             throw NativeCalls.rethrow(t);
         }

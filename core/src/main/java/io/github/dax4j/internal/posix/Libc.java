@@ -82,6 +82,15 @@ public final class Libc {
     public static final int MADV_POPULATE_READ = 22;
     public static final int MADV_POPULATE_WRITE = 23;
 
+    /** {@code membarrier(2)} commands: which the kernel supports, and the expedited barrier of this process. */
+    public static final int MEMBARRIER_CMD_QUERY = 0;
+    public static final int MEMBARRIER_CMD_PRIVATE_EXPEDITED = 1 << 3;
+    public static final int MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED = 1 << 4;
+
+    public static final int SIGBUS = 7;
+    /** {@code sa_flags}: the handler takes {@code (int, siginfo_t *, void *)}. */
+    public static final int SA_SIGINFO = 4;
+
     private static final int F_OFD_SETLK = 37;
     private static final short F_RDLCK = 0;
     private static final short F_WRLCK = 1;
@@ -149,6 +158,14 @@ public final class Libc {
      * {@code struct statfs}, the same 120 bytes on x86-64 and aarch64: every field a long except the two ints of
      * {@code f_fsid}. The kernel fills all of it, so all of it is allocated, though dax4j reads two fields.
      */
+    /** glibc's {@code struct sigaction} on x86-64 and aarch64: the handler, a 1024-bit mask, the flags, the restorer. */
+    private static final StructLayout SIGACTION = structLayout(
+            JAVA_LONG.withName("sa_handler"),
+            sequenceLayout(16, JAVA_LONG).withName("sa_mask"),
+            JAVA_INT.withName("sa_flags"),
+            paddingLayout(4),
+            JAVA_LONG.withName("sa_restorer"));
+
     private static final StructLayout STATFS = structLayout(
             JAVA_LONG.withName("f_type"),
             JAVA_LONG.withName("f_bsize"),
@@ -206,6 +223,13 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle FCNTL = downcall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle SIGACTION_CALL = downcall("sigaction",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), CAPTURE_ERRNO);
+    private static final VarHandle SA_HANDLER = field(SIGACTION, "sa_handler");
+    private static final VarHandle SA_FLAGS = field(SIGACTION, "sa_flags");
+    private static final MethodHandle SYSCALL3 = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO,
+            Linker.Option.firstVariadicArg(1));
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private static final long PAGE_SIZE = pageSizeOrFail();
@@ -426,6 +450,51 @@ public final class Libc {
         return MemorySegment.ofAddress(address).reinterpret(length, arena, null);
     }
 
+    /**
+     * {@code membarrier(2)}, which the C library does not wrap: {@code syscall(SYS_membarrier, cmd, 0, 0)}.
+     *
+     * @return the call's result: for {@link #MEMBARRIER_CMD_QUERY} the mask of supported commands, else 0
+     * @throws FileSystemException when the call fails ({@code ENOSYS} on kernels before 4.3, {@code EINVAL} for a
+     *                             command the kernel lacks, {@code EPERM} for an unregistered expedited one)
+     */
+    public static long membarrier(int command) throws FileSystemException {
+        return call((state, _) -> (long) SYSCALL3.invokeExact(state, ARCH.membarrierNumber(), command, 0, 0),
+                result -> result < 0, () -> "membarrier(" + command + ", 0, 0)");
+    }
+
+    /**
+     * {@return the address of the handler installed for {@code signal}, {@code 0} for {@code SIG_DFL} and {@code 1}
+     * for {@code SIG_IGN}, with bit 63 set when it was installed without {@link #SA_SIGINFO}}
+     *
+     * @throws FileSystemException when {@code sigaction} fails ({@code EINVAL} for an invalid signal)
+     */
+    public static long signalHandler(int signal) throws FileSystemException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment current = arena.allocate(SIGACTION);
+            call((state, _) -> (int) SIGACTION_CALL.invokeExact(state, signal, MemorySegment.NULL, current),
+                    result -> result != 0, () -> "sigaction(" + signal + ", NULL, &old)");
+            long handler = (long) SA_HANDLER.get(current, 0L);
+            return ((int) SA_FLAGS.get(current, 0L) & SA_SIGINFO) != 0 ? handler : handler | Long.MIN_VALUE;
+        }
+    }
+
+    /**
+     * Replaces the handler of {@code signal} with the function at {@code handler}, keeping the mask and the flags
+     * of the action installed now (the JVM's): only the function changes, and it must chain to the old one.
+     *
+     * @throws FileSystemException when {@code sigaction} fails
+     */
+    public static void replaceSignalHandler(int signal, long handler) throws FileSystemException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment action = arena.allocate(SIGACTION);
+            call((state, _) -> (int) SIGACTION_CALL.invokeExact(state, signal, MemorySegment.NULL, action),
+                    result -> result != 0, () -> "sigaction(" + signal + ", NULL, &old)");
+            SA_HANDLER.set(action, 0L, handler);
+            call((state, _) -> (int) SIGACTION_CALL.invokeExact(state, signal, action, MemorySegment.NULL),
+                    result -> result != 0, () -> "sigaction(" + signal + ", " + hex(handler) + ", NULL)");
+        }
+    }
+
     /** {@return {@code strerror(errno)}: the C library's description of an errno value} */
     public static String strerror(int errno) {
         try {
@@ -584,9 +653,9 @@ public final class Libc {
 
     /**
      * The parts of the C ABI that differ between the architectures dax4j runs on: the layout of {@code struct stat},
-     * and whether {@code fstat} must be reached through {@code __fxstat}.
+     * whether {@code fstat} must be reached through {@code __fxstat}, and the number of {@code membarrier}.
      */
-    private record Arch(StructLayout stat, boolean fstatIsVersioned) {
+    private record Arch(StructLayout stat, boolean fstatIsVersioned, long membarrierNumber) {
 
         static Arch current() {
             String os = System.getProperty("os.name", "");
@@ -596,8 +665,8 @@ public final class Libc {
             }
             boolean oldGlibc = LIBC.find("fstat").isEmpty();
             return switch (arch) {
-                case "amd64", "x86_64" -> new Arch(STAT_X86_64, oldGlibc);
-                case "aarch64" -> new Arch(STAT_AARCH64, false);
+                case "amd64", "x86_64" -> new Arch(STAT_X86_64, oldGlibc, 324);
+                case "aarch64" -> new Arch(STAT_AARCH64, false, 283);
                 default -> throw new UnsupportedOperationException(
                         "dax4j runs on Linux x86-64 and aarch64, not on " + arch);
             };

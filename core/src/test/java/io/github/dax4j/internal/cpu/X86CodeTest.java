@@ -127,14 +127,16 @@ class X86CodeTest {
         try (Guarded guarded = new Guarded(GUARDED_PAGES)) {
             guarded.memory.fill((byte) 0x5a);
             for (FlushInstruction i : stubs.features().flushes()) {
-                stubs.flush(i).invokeExact(guarded.memory, offset, len);
-                stubs.persist(i).invokeExact(guarded.memory, offset, len);
+                assertEquals(0L, (long) stubs.flush(i).invokeExact(guarded.memory.address(), offset, len));
+                assertEquals(0L, (long) stubs.persist(i).invokeExact(guarded.memory.address(), offset, len));
             }
             stubs.drain().invokeExact();
             // the edges themselves, where one line too many would fault
             for (FlushInstruction i : stubs.features().flushes()) {
-                stubs.persist(i).invokeExact(guarded.memory, 0L, GUARDED_PAGES * PAGE);
-                stubs.persist(i).invokeExact(guarded.memory, GUARDED_PAGES * PAGE - 1, 1L);
+                assertEquals(0L, (long) stubs.persist(i).invokeExact(guarded.memory.address(), 0L,
+                        GUARDED_PAGES * PAGE));
+                assertEquals(0L, (long) stubs.persist(i).invokeExact(guarded.memory.address(), GUARDED_PAGES * PAGE - 1,
+                        1L));
             }
             for (long at = 0; at < guarded.length; at += 512) {
                 assertEquals((byte) 0x5a, guarded.memory.get(JAVA_BYTE, at), "flushing never changes data");
@@ -144,7 +146,7 @@ class X86CodeTest {
 
     private static final class CopyStubs {
         static final FunctionDescriptor COPY =
-                FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
         static final MethodHandle SSE2 =
                 ExecutableMemory.link(installed(X86Code.copyNonTemporal()), COPY, true);
         static final MethodHandle AVX2 =
@@ -163,7 +165,8 @@ class X86CodeTest {
             new SplittableRandom(lines * 64 + sourceMisalignment).nextBytes(source);
             destination.memory.fill((byte) 0x11);
             long at = destination.length - length; // up against the guard page
-            copy.invokeExact(destination.memory, at, MemorySegment.ofArray(source), sourceMisalignment, length);
+            assertEquals(0L, (long) copy.invokeExact(destination.memory.address(), at, MemorySegment.ofArray(source),
+                    sourceMisalignment, length), "no fault");
             stubs().drain().invokeExact();
             assertArrayEquals(Arrays.copyOfRange(source, (int) sourceMisalignment, source.length),
                     destination.memory.asSlice(at, length).toArray(JAVA_BYTE));
@@ -181,7 +184,7 @@ class X86CodeTest {
         try (Guarded destination = new Guarded(3)) {
             destination.memory.fill((byte) 0x22);
             long at = destination.length - length;
-            fill.invokeExact(destination.memory, at, pattern, length);
+            assertEquals(0L, (long) fill.invokeExact(destination.memory.address(), at, pattern, length), "no fault");
             stubs().drain().invokeExact();
             for (long i = at; i < destination.length; i += 8) {
                 assertEquals(pattern, destination.memory.get(JAVA_LONG.withByteAlignment(1), i));
