@@ -206,6 +206,12 @@ public final class DaxMapping implements AutoCloseable {
      */
     public void persist(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
+        if (length == 0) {
+            // touches no memory (a fence at most), so it needs no guard, whose store the fence would wait for
+            ensureWritable("persist");
+            durability.persist(writable, offset, 0);
+            return;
+        }
         InFlightCalls.Marker call = enterWritable("persist");
         try {
             durability.persist(writable, offset, length);

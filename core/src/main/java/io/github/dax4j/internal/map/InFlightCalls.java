@@ -9,6 +9,7 @@ import java.nio.file.FileSystemException;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,11 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The protocol, a Dekker handshake whose one fence is paid by the closer:
  * <pre>
- * caller (every native call)               closer (close)
- *   marker.inside = mapping  (opaque)         state = CLOSING  (volatile)
- *   if state != OPEN: leave, fail             membarrier(PRIVATE_EXPEDITED)
- *   ... the native call ...                   for each marker: wait while marker.inside == mapping
- *   marker.inside = null     (release)        unmap
+ * caller (every native call)            closer (close)
+ *   marker.inside = id  (opaque)          state = CLOSING  (volatile)
+ *   if state != OPEN: leave, fail         membarrier(PRIVATE_EXPEDITED)
+ *   ... the native call ...               for each marker: wait while marker.inside == id
+ *   marker.inside = 0   (release)         unmap
  * </pre>
  * Invariant: no native call runs on a mapping after {@link #awaitNone} for it has returned, once its state is no
  * longer open. Either the caller's load of the state follows the closer's store (the caller sees CLOSING and
@@ -43,15 +44,19 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class InFlightCalls {
 
-    /** One thread's marker: the mapping it is in a native call on, or null. */
+    /**
+     * One thread's marker: the {@linkplain #newMappingId() id} of the mapping it is in a native call on, or 0. A
+     * {@code long}, not a reference: a reference store pays the garbage collector's write barrier (with G1 a
+     * StoreLoad fence when the card is old), which would cost what the protocol saves.
+     */
     public static final class Marker {
         private final WeakReference<Thread> thread = new WeakReference<>(Thread.currentThread());
         @SuppressWarnings("unused") // accessed through INSIDE
-        private Object inside;
+        private long inside;
 
         /** Leaves the call: every access of it happens before a closer can see the marker empty. */
         public void leave() {
-            INSIDE.setRelease(this, null);
+            INSIDE.setRelease(this, 0L);
         }
 
         private boolean isDead() {
@@ -64,7 +69,7 @@ public final class InFlightCalls {
 
     static {
         try {
-            INSIDE = MethodHandles.lookup().findVarHandle(Marker.class, "inside", Object.class);
+            INSIDE = MethodHandles.lookup().findVarHandle(Marker.class, "inside", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -75,8 +80,14 @@ public final class InFlightCalls {
     private static final AtomicInteger REGISTERED = new AtomicInteger();
     private static final AtomicInteger PRUNE_AT = new AtomicInteger(64);
     private static final ThreadLocal<Marker> MARKER = ThreadLocal.withInitial(InFlightCalls::register);
+    private static final AtomicLong IDS = new AtomicLong();
 
     private InFlightCalls() {
+    }
+
+    /** {@return a new mapping id: never 0, never reused} */
+    static long newMappingId() {
+        return IDS.incrementAndGet();
     }
 
     /** {@return whether the closer pays the fence ({@code membarrier}), not every call} */
@@ -88,7 +99,7 @@ public final class InFlightCalls {
      * Marks this thread as inside a native call on {@code mapping}; the caller then checks that the mapping is still
      * open (and {@link Marker#leave() leaves} if not), makes the call, and leaves.
      */
-    static Marker enter(Object mapping) {
+    static Marker enter(long mapping) {
         Marker marker = MARKER.get();
         INSIDE.setOpaque(marker, mapping);
         if (!ASYMMETRIC) {
@@ -101,7 +112,7 @@ public final class InFlightCalls {
      * Waits until no thread is inside a native call on {@code mapping}. The caller has made every new call fail
      * first (a volatile store of the closing state, which each call reads after marking itself).
      */
-    static void awaitNone(Object mapping) {
+    static void awaitNone(long mapping) {
         if (ASYMMETRIC) {
             try {
                 Libc.membarrier(Libc.MEMBARRIER_CMD_PRIVATE_EXPEDITED);
@@ -114,7 +125,7 @@ public final class InFlightCalls {
         }
         Marker own = MARKER.get(); // inside only if a simulated device's observer closes from within a call
         for (Marker marker : MARKERS) {
-            for (int spins = 0; marker != own && INSIDE.getOpaque(marker) == mapping; spins++) {
+            for (int spins = 0; marker != own && (long) INSIDE.getOpaque(marker) == mapping; spins++) {
                 backOff(spins);
             }
         }
@@ -145,7 +156,7 @@ public final class InFlightCalls {
         int live = 0;
         for (Iterator<Marker> it = MARKERS.iterator(); it.hasNext(); ) {
             Marker marker = it.next();
-            if (marker.isDead() && INSIDE.getOpaque(marker) == null) {
+            if (marker.isDead() && (long) INSIDE.getOpaque(marker) == 0) {
                 it.remove();
             } else {
                 live++;

@@ -44,6 +44,7 @@ public final class MappingLifecycle {
     private final String name;
     private final ReleaseOnce release;
     private final Cleaner.Cleanable cleanable;
+    private final long id = InFlightCalls.newMappingId();
     private volatile int state = OPEN;
 
     /**
@@ -77,7 +78,7 @@ public final class MappingLifecycle {
      * @throws IllegalStateException if the mapping is closing or closed
      */
     public InFlightCalls.Marker enter() {
-        InFlightCalls.Marker marker = InFlightCalls.enter(this);
+        InFlightCalls.Marker marker = InFlightCalls.enter(id);
         if (state != OPEN) {
             marker.leave();
             throw new IllegalStateException("the mapping of " + name + " is closed");
@@ -101,7 +102,7 @@ public final class MappingLifecycle {
             return;
         }
         state = CLOSING;
-        InFlightCalls.awaitNone(this);
+        InFlightCalls.awaitNone(id);
         closeArena();
         try {
             release.explicit = true;
