@@ -65,14 +65,22 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * {@code --enable-native-access=ALL-UNNAMED} on the class path, so the JVM allows dax4j's native calls without a
  * warning.
  *
- * @apiNote A file truncated by another process while mapped makes accesses past its new end fail with
- * {@link InternalError} (the JVM's translation of {@code SIGBUS}) in the JVM's own accesses. dax4j's own flush and
- * non-temporal copy code does not survive that fault yet: a persist or persistent copy into the truncated part of
- * a file mapped with a CPU mechanism kills the JVM. dax4j checks the size when it opens the file and keeps it open,
- * but cannot stop another process from truncating it; an {@linkplain MapOptions#exclusive() exclusive} mapping keeps
- * out the processes that ask for the lock. Holes are not such a risk: every page of a writable file mapping is
- * backed ({@code fallocate}) when it is opened, and a file system that cannot back them refuses the open with
- * {@code ENOSPC}.
+ * <p>What a fault of the memory does, whatever its cause (a file truncated by another process, a page its file
+ * system could not back, a poisoned line of persistent memory): the kernel raises {@code SIGBUS} at the access.
+ * In dax4j's own code ({@link #persist}, {@link #flush}, {@link #copy}, {@link #fill}, {@link #move}) a handler
+ * chained before the JVM's stops the call at the faulting access and it throws a {@link MemoryFaultException}
+ * naming the mapping, the offset and the cause; in the JVM's accesses ({@link #segment()}, {@code put*},
+ * {@code get*}, ordinary-store copies below the non-temporal threshold) the JVM throws {@link InternalError}, as
+ * for any mapped file. The rest of the mapping stays usable. Holes are refused before any of this: every page of
+ * a writable file mapping is backed ({@code fallocate}) when it is opened, and a file system that cannot back
+ * them refuses the open with {@code ENOSPC}. dax4j checks the size when it opens the file and keeps it open, but
+ * cannot stop another process from truncating it; an {@linkplain MapOptions#exclusive() exclusive} mapping keeps
+ * out the processes that ask for the lock.
+ *
+ * <p>How {@link #close()} and native calls meet: every method that runs dax4j's native code on the memory marks
+ * its thread as inside a call on this mapping (two plain stores and a load, on a line of the thread's own, so that
+ * threads sharing a mapping do not contend), and {@code close()} waits for the calls that entered before it began;
+ * see {@link #close()}.
  */
 public final class DaxMapping implements AutoCloseable {
 
@@ -203,6 +211,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws ReadOnlyBufferException   if the mapping is read-only: it cannot have stores to persist
      * @throws UncheckedIOException      wrapping the {@code FileSystemException}, if the kernel reports a write-back
      *                                   failure (e.g. {@code EIO} from msync), as {@code MappedByteBuffer.force} does
+     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
      */
     public void persist(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
@@ -230,6 +239,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
      * @throws UncheckedIOException      if {@code msync} fails ({@code MSYNC} flushes synchronously)
+     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
      */
     public void flush(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
@@ -306,6 +316,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the destination range is not inside the mapping
      * @throws IllegalStateException     if the mapping is closed, or {@code source}'s arena is
      * @throws ReadOnlyBufferException   if the mapping is read-only
+     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
      */
     public void copy(long offset, MemorySegment source) {
         copy(offset, source, NO_FLAGS);
@@ -334,6 +345,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is not inside the mapping
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
+     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
      */
     public void fill(long offset, long length, byte value) {
         fill(offset, length, value, NO_FLAGS);
@@ -364,6 +376,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
      * @throws IllegalArgumentException  if {@code flags} holds both {@code TEMPORAL} and {@code NON_TEMPORAL}
+     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
      */
     public void move(long from, long to, long length, PersistFlag... flags) {
         Objects.checkFromIndexSize(from, length, plan.length());
@@ -567,10 +580,18 @@ public final class DaxMapping implements AutoCloseable {
      *
      * <p>Truthful under any concurrency: when it returns normally the mapping is closed. From the moment it begins,
      * this class's methods refuse new calls with {@link IllegalStateException}, and accesses through
-     * {@link #segment()} fail the same way once the memory is unmapped. A native call already in flight (a
-     * {@link #persist}, {@link #copy}, ... on another thread) is waited for: each is a loop over at most the mapping's
-     * bytes, so the wait lasts as long as the longest such call then running. Concurrent closers all return after the
-     * mapping is closed; closing again does nothing.
+     * {@link #segment()} fail the same way once the memory is unmapped (the shared arena's close). A native call
+     * already in flight on another thread (a {@link #persist}, {@link #copy}, ...) is waited for before anything is
+     * unmapped: each is a loop over at most the mapping's bytes or one {@code msync}, so the wait lasts as long as
+     * the longest such call then running, and never more. Concurrent closers all return after the mapping is
+     * closed; closing again does nothing.
+     *
+     * <p>The guard behind that costs callers no atomic instruction: a call stores the mapping's id into its thread's
+     * marker, checks that the mapping is open, and clears the marker when it leaves; {@code close()} first marks the
+     * mapping closing, then makes every thread of the process pass a full memory barrier
+     * ({@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)}, a few microseconds), then waits for each marker that
+     * still holds the id. Where the kernel lacks that command (before Linux 4.14) every call pays a full fence
+     * instead.
      *
      * <p>A mapping that becomes unreachable without being closed (with every segment of it) is released by a
      * {@link java.lang.ref.Cleaner}, with a warning in the log: a safety net, not the way to close.

@@ -38,8 +38,11 @@
  *       {@code IOException} once around its open and sees them all.</li>
  *   <li>The memory path of an established mapping (accesses, {@code persist}, {@code flush}, {@code drain},
  *       {@code copy}, {@code fill}, {@code move}, {@code close}) declares no checked exception: it runs millions of
- *       times a second, and on the CPU mechanisms it cannot fail. The rare kernel failure ({@code msync} reporting
- *       {@code EIO}) arrives as an {@link java.io.UncheckedIOException} wrapping that {@code FileSystemException}.</li>
+ *       times a second, and on the CPU mechanisms it fails only when the memory does. The rare failures arrive as
+ *       an {@link java.io.UncheckedIOException}: wrapping the {@code FileSystemException} when {@code msync} reports
+ *       {@code EIO}, and as its subclass {@link io.github.dax4j.MemoryFaultException} when the memory faults under
+ *       dax4j's own code (a truncated file, a poisoned line: the kernel's {@code SIGBUS}, which dax4j's handler turns
+ *       into the exception). The JVM's own accesses report the same fault with {@link InternalError}.</li>
  *   <li>Misuse is a runtime exception, the same from every method: a write or persist through a read-only mapping
  *       throws {@link java.nio.ReadOnlyBufferException}; an access after {@code close()}
  *       {@link IllegalStateException}; a range outside the mapping {@link IndexOutOfBoundsException}; options that

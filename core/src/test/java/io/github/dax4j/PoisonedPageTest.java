@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>Needs root and a kernel built with {@code CONFIG_MEMORY_FAILURE}: the QEMU guest's (Debian's) has it, this
  * project's host kernel does not, so the device-DAX VM run ({@code core/src/test/devdax-vm}) runs it. The page is
- * a tmpfs page of the guest: a device-DAX page poisoned with {@code MADV_HWPOISON} makes the kernel signal the
- * injecting thread at once, from inside {@code madvise}, which is no access of dax4j's.
+ * a tmpfs page of the guest, whose poison the kernel reports at the next access, as a consumed media error is
+ * reported. (A poisoned device-DAX page takes the kernel's device-memory path instead, which by its code signals
+ * the processes mapping the page when it is poisoned rather than when they touch it; not exercised here.)
  */
 @Tag("devdax")
 class PoisonedPageTest {

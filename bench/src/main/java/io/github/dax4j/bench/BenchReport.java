@@ -32,8 +32,15 @@ import java.util.stream.Stream;
  * ./mvnw -q -Pbench package -Dbench.args="--profile full"    # full profile
  * ./mvnw -q -Pbench package -Dbench.args="--render results"  # re-render the report from the JSON there
  *                                                            #   (--label TEXT: what the report says of the run)
+ * ./mvnw -q -Pbench package -Dbench.args="--headline"     # the headline bars, 3 forks, about 16 minutes
  * ./mvnw -q -Pbench package -Dbench.args="--jmh PersistBenchmark -f 1"   # plain JMH, any options
  * </pre>
+ *
+ * <p>The headline run measures what dax4j's performance claims rest on, beside libpmem2 and the C loop: dirty +
+ * persist at 0 B to 2 MiB, two threads persisting into one mapping, and persistent copy from 256 B to 2 MiB. Each
+ * row gets {@value #HEADLINE_FORKS} forks of 3 warm-up and 5 measurement iterations of 1 s, run as as many rounds
+ * of one fork with the implementations' order rotated. It writes {@code headline-*-N.json}, which the report's
+ * first section merges and shows with its bars.
  *
  * <p>The launcher runs on the JDK the build selected. It sets {@code PMEM2_FORCE_GRANULARITY=CACHE_LINE} for the
  * JMH forks (through the bench profile), so libpmem2 flushes CPU caches on tmpfs as dax4j's CPU rows do. An
@@ -73,6 +80,13 @@ public final class BenchReport {
         String render = option(list, "--render", null);
         if (render != null) {
             render(Path.of(render), Path.of(render), List.of(), option(list, "--label", "(re-rendered)"));
+            return;
+        }
+        if (list.contains("--headline")) {
+            Files.createDirectories(out);
+            headline(out);
+            render(out, out, List.of(), option(list, "--label", "(headline re-run; other rows from the last run)"));
+            System.out.println("report: " + out.toAbsolutePath().resolve("REPORT.md"));
             return;
         }
         Profile profile = option(list, "--profile", "quick").equals("full") ? FULL : QUICK;
@@ -128,6 +142,47 @@ public final class BenchReport {
         return absent;
     }
 
+    /**
+     * Rounds of the headline run, one fork of every row each, the implementations in a rotated order each round: on
+     * this shared VM a slow minute then falls on every implementation alike, where forks run back to back would
+     * give it to one.
+     */
+    static final int HEADLINE_FORKS = 3;
+
+    /** Runs the headline rows: the bars of the guard issue, dax4j beside libpmem2 and the C loop. */
+    static void headline(Path out) throws Exception {
+        Profile headline = new Profile("headline", 3, TimeValue.seconds(1), 5, TimeValue.seconds(1),
+                new String[0], new String[0]);
+        List<String> persistImpls = List.of("DAX4J_CLWB", "LIBPMEM2", "C_CLWB");
+        List<String> copyImpls = List.of("DAX4J", "LIBPMEM2");
+        for (int round = 0; round < HEADLINE_FORKS; round++) {
+            jmh(headline, 1, out, "headline-persist-" + (round + 1), "PersistBenchmark", Map.of("impl",
+                    rotated(persistImpls, round), "bytes", List.of("0", "64", "256", "4096", "65536", "2097152")));
+            jmh(headline, 1, out, "headline-shared-" + (round + 1), "SharedPersistBenchmark", Map.of("impl",
+                    rotated(persistImpls, round), "bytes", List.of("64", "4096")));
+            jmh(headline, 1, out, "headline-copy-" + (round + 1), "CopyBenchmark", Map.of("impl",
+                    rotated(copyImpls, round), "bytes", List.of("256", "4096", "65536", "2097152")));
+        }
+    }
+
+    private static List<String> rotated(List<String> list, int by) {
+        List<String> rotated = new ArrayList<>(list);
+        java.util.Collections.rotate(rotated, -by);
+        return rotated;
+    }
+
+    /** {@return the headline rounds of {@code name} in {@code in}, merged; empty when there are none} */
+    private static List<JmhJson.Result> headlineRounds(Path in, String name) throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (int round = 1; round <= HEADLINE_FORKS; round++) {
+            Path json = in.resolve(name + "-" + round + ".json");
+            if (Files.exists(json)) {
+                texts.add(Files.readString(json));
+            }
+        }
+        return texts.isEmpty() ? List.of() : JmhJson.merged(texts);
+    }
+
     private static <T extends Enum<T>> List<String> available(T[] values, Function<T, Optional<String>> why,
                                                              String group, List<String> absent) {
         List<String> names = new ArrayList<>();
@@ -144,13 +199,18 @@ public final class BenchReport {
 
     private static void jmh(Profile profile, Path out, String name, String include, Map<String, List<String>> params)
             throws Exception {
+        jmh(profile, 1, out, name, include, params);
+    }
+
+    private static void jmh(Profile profile, int forks, Path out, String name, String include,
+                            Map<String, List<String>> params) throws Exception {
         if (params.values().stream().anyMatch(List::isEmpty)) {
             return;
         }
         Path cloop = NativeAnchors.cloopLibrary();
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("io\\.github\\.dax4j\\.bench\\." + include.replace(".", "\\.") + "($|\\.)")
-                .forks(1)
+                .forks(forks)
                 .jvmArgsAppend("--enable-native-access=ALL-UNNAMED",
                         "-D" + NativeAnchors.CLOOP_PROPERTY + "=" + cloop.toAbsolutePath())
                 .shouldFailOnError(false)
@@ -176,9 +236,14 @@ public final class BenchReport {
             Path json = in.resolve(name + ".json");
             results.put(name, Files.exists(json) ? JmhJson.results(Files.readString(json)) : List.of());
         }
+        for (String name : List.of("headline-persist", "headline-shared", "headline-copy")) {
+            results.put(name, headlineRounds(in, name));
+        }
         StringBuilder md = new StringBuilder();
         md.append("# dax4j benchmark report\n\n");
         md.append(ReportTables.environment(profile));
+        md.append(ReportTables.headline(results.get("headline-persist"), results.get("headline-shared"),
+                results.get("headline-copy")));
         md.append(ReportTables.persist(results.get("persist")));
         md.append(ReportTables.copy(results.get("copy")));
         md.append(ReportTables.faults(results.get("fault")));
@@ -192,6 +257,10 @@ public final class BenchReport {
         Files.writeString(out.resolve("REPORT.md"), md.toString());
         Files.writeString(out.resolve("persist-latency.svg"), ReportTables.persistChart(results.get("persist")));
         Files.writeString(out.resolve("copy-bandwidth.svg"), ReportTables.copyChart(results.get("copy")));
+        if (!results.get("headline-persist").isEmpty()) {
+            Files.writeString(out.resolve("headline-ratios.svg"), ReportTables.headlineChart(
+                    results.get("headline-persist"), results.get("headline-shared"), results.get("headline-copy")));
+        }
     }
 
     static String now() {

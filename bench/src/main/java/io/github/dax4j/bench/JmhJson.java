@@ -72,6 +72,56 @@ final class JmhJson {
         return results;
     }
 
+    /**
+     * {@return the runs of several JMH JSON files of the same benchmarks, merged per benchmark and parameters} The
+     * score is the mean of every measurement iteration of every file and the error its 99.9% confidence half-width,
+     * {@code t(0.999, n - 1) * s / sqrt(n)}, as JMH computes it within one run.
+     */
+    @SuppressWarnings("unchecked")
+    static List<Result> merged(List<String> texts) {
+        Map<String, List<Double>> iterations = new LinkedHashMap<>();
+        Map<String, Result> first = new LinkedHashMap<>();
+        for (String text : texts) {
+            List<Result> results = results(text);
+            List<Object> runs = (List<Object>) parse(text);
+            for (int i = 0; i < runs.size(); i++) {
+                Result r = results.get(i);
+                String key = r.benchmark() + r.params();
+                first.putIfAbsent(key, r);
+                Map<String, Object> metric = (Map<String, Object>) ((Map<String, Object>) runs.get(i))
+                        .get("primaryMetric");
+                for (Object fork : (List<Object>) metric.get("rawData")) {
+                    for (Object value : (List<Object>) fork) {
+                        iterations.computeIfAbsent(key, k -> new ArrayList<>()).add((Double) value);
+                    }
+                }
+            }
+        }
+        List<Result> merged = new ArrayList<>();
+        first.forEach((key, r) -> {
+            List<Double> values = iterations.get(key);
+            int n = values.size();
+            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            double variance = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / Math.max(1, n - 1);
+            double error = n < 2 ? Double.NaN : studentT999(n - 1) * Math.sqrt(variance / n);
+            merged.add(new Result(r.benchmark(), r.mode(), r.params(), mean, error, r.unit(), Map.of()));
+        });
+        return merged;
+    }
+
+    /** Two-sided 99.9% quantiles of Student's t, rounded up from a table: conservative between its rows. */
+    private static double studentT999(int degrees) {
+        int[] df = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 24, 29, 40, 60, 120};
+        double[] t = {636.62, 31.599, 12.924, 8.610, 6.869, 5.959, 5.408, 5.041, 4.781, 4.587, 4.318, 4.140,
+                4.015, 3.922, 3.850, 3.745, 3.659, 3.551, 3.460, 3.373};
+        for (int i = df.length - 1; i >= 0; i--) {
+            if (degrees >= df[i]) {
+                return t[i];
+            }
+        }
+        return t[0];
+    }
+
     private Object value() {
         space();
         if (at >= text.length()) {

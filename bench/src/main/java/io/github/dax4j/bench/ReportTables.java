@@ -41,6 +41,118 @@ final class ReportTables {
                 + " persistent. libpmem2 runs with `PMEM2_FORCE_GRANULARITY=CACHE_LINE`.\n\n";
     }
 
+    /**
+     * The headline bars, from the {@code --headline} run ({@value BenchReport#HEADLINE_FORKS} forks per row): dax4j
+     * beside libpmem2 and the C loop, each ratio with the bar it is held to. A row whose ratio misses its bar but
+     * whose 99.9% interval overlaps libpmem2's is marked "within noise": the run cannot tell the two apart.
+     */
+    static String headline(List<JmhJson.Result> persist, List<JmhJson.Result> shared, List<JmhJson.Result> copy) {
+        if (persist.isEmpty() && shared.isEmpty() && copy.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Headline: dax4j beside libpmem2 and the C loop\n\n"
+                + "From `--headline`: " + BenchReport.HEADLINE_FORKS + " forks per row, 3 warm-up and 5 measurement"
+                + " iterations of 1 s each, run as " + BenchReport.HEADLINE_FORKS + " rounds of one fork with the"
+                + " implementations' order rotated each round (so that a slow minute of this shared VM falls on all"
+                + " of them alike); scores and 99.9% errors over all 15 iterations. CLWB on tmpfs for all three (libpmem2 with"
+                + " `PMEM2_FORCE_GRANULARITY=CACHE_LINE`). Times are ns per operation with their 99.9% error."
+                + " Persist rows dirty the range and persist it; the shared rows do so from two threads into one"
+                + " mapping, each in its own half; copy rows are persistent copies of a cached source (ratio:"
+                + " bandwidth, so higher is better). \"within noise\": the ratio misses the bar, but dax4j's and"
+                + " libpmem2's 99.9% intervals overlap.\n\n"
+                + "| row | size | dax4j | libpmem2 | C loop | dax4j vs libpmem2 | bar | |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---|\n");
+        headlineRows(md, "dirty + persist", persist, "DAX4J_CLWB", false, 1.02);
+        headlineRows(md, "2 threads, 1 mapping", shared, "DAX4J_CLWB", false, 1.05);
+        headlineRows(md, "persistent copy", copy, "DAX4J", true, 0.97);
+        return md.append("\n![dax4j vs libpmem2](headline-ratios.svg)\n\n").toString();
+    }
+
+    /** {@return the headline ratios as a dot plot: one row per size, the interval from both 99.9% errors} */
+    static String headlineChart(List<JmhJson.Result> persist, List<JmhJson.Result> shared,
+                                List<JmhJson.Result> copy) {
+        List<SvgChart.Ratio> rows = new ArrayList<>();
+        ratioRows(rows, "persist", persist, "DAX4J_CLWB", false, 1.02);
+        ratioRows(rows, "2 threads", shared, "DAX4J_CLWB", false, 1.05);
+        ratioRows(rows, "copy (bandwidth)", copy, "DAX4J", true, 0.97);
+        return SvgChart.ratios("dax4j vs libpmem2 (" + BenchReport.HEADLINE_FORKS + " forks; whisker: both 99.9%"
+                + " intervals; red tick: the bar)", "persist and 2-thread rows: time ratio (lower is better);"
+                + " copy rows: bandwidth ratio (higher is better)", rows);
+    }
+
+    private static void ratioRows(List<SvgChart.Ratio> rows, String label, List<JmhJson.Result> results,
+                                  String dax4j, boolean bandwidth, double bar) {
+        Map<String, JmhJson.Result> anchor = new LinkedHashMap<>();
+        results.stream().filter(r -> r.param("impl").equals("LIBPMEM2")).forEach(r -> anchor.put(r.param("bytes"), r));
+        for (JmhJson.Result d : bySizeThenImpl(results)) {
+            JmhJson.Result p = anchor.get(d.param("bytes"));
+            if (!d.param("impl").equals(dax4j) || p == null || d.param("bytes").equals("0")) {
+                continue;
+            }
+            double ed = Double.isNaN(d.error()) ? 0 : d.error();
+            double ep = Double.isNaN(p.error()) ? 0 : p.error();
+            double ratio = bandwidth ? p.score() / d.score() : d.score() / p.score();
+            double low = bandwidth ? (p.score() - ep) / (d.score() + ed) : (d.score() - ed) / (p.score() + ep);
+            double high = bandwidth ? (p.score() + ep) / (d.score() - ed) : (d.score() + ed) / (p.score() - ep);
+            rows.add(new SvgChart.Ratio(label + " " + SvgChart.bytes(Long.parseLong(d.param("bytes"))), ratio, low,
+                    high, bar, bandwidth));
+        }
+    }
+
+    private static void headlineRows(StringBuilder md, String row, List<JmhJson.Result> results, String dax4j,
+                                     boolean bandwidth, double bar) {
+        Map<String, JmhJson.Result> ours = new LinkedHashMap<>();
+        Map<String, JmhJson.Result> anchor = new LinkedHashMap<>();
+        Map<String, JmhJson.Result> cloop = new LinkedHashMap<>();
+        for (JmhJson.Result r : bySizeThenImpl(results)) {
+            String size = r.param("bytes");
+            switch (r.param("impl")) {
+                case "LIBPMEM2" -> anchor.put(size, r);
+                case "C_CLWB" -> cloop.put(size, r);
+                default -> {
+                    if (r.param("impl").equals(dax4j)) {
+                        ours.put(size, r);
+                    }
+                }
+            }
+        }
+        ours.forEach((size, d) -> {
+            JmhJson.Result p = anchor.get(size);
+            JmhJson.Result c = cloop.get(size);
+            String versus;
+            String limit;
+            boolean met;
+            if (p == null) {
+                versus = "";
+                limit = "";
+                met = true;
+            } else if (size.equals("0")) {
+                double extra = d.score() - p.score();
+                versus = String.format(Locale.ROOT, "%+.1f ns", extra);
+                limit = "<= +1 ns";
+                met = extra <= 1.0;
+            } else {
+                double ratio = bandwidth ? p.score() / d.score() : d.score() / p.score();
+                versus = String.format(Locale.ROOT, "%.3f", ratio);
+                limit = (bandwidth ? ">= " : "<= ") + String.format(Locale.ROOT, "%.2f", bar);
+                met = bandwidth ? ratio >= bar : ratio <= bar;
+            }
+            String verdict = p == null ? "" : met ? "met" : overlap(d, p) ? "within noise" : "**missed**";
+            md.append("| ").append(row).append(" | ").append(SvgChart.bytes(Long.parseLong(size))).append(" | ")
+                    .append(cell(d)).append(" | ").append(cell(p)).append(" | ").append(cell(c)).append(" | ")
+                    .append(versus).append(" | ").append(limit).append(" | ").append(verdict).append(" |\n");
+        });
+    }
+
+    private static String cell(JmhJson.Result r) {
+        return r == null ? "" : format(r.score()) + " ± " + error(r);
+    }
+
+    /** {@return whether the two results' 99.9% intervals overlap} */
+    private static boolean overlap(JmhJson.Result a, JmhJson.Result b) {
+        return Math.abs(a.score() - b.score()) <= a.error() + b.error();
+    }
+
     /** Persist rows, with the ratio of each row's time to libpmem2's at the same size (bar: <= 1.05). */
     static String persist(List<JmhJson.Result> results) {
         if (results.isEmpty()) {

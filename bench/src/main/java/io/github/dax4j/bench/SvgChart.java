@@ -78,6 +78,61 @@ final class SvgChart {
         return svg.append("</svg>\n").toString();
     }
 
+    /** One row of a {@link #ratios} chart: the ratio with its interval, and the bar it is held to. */
+    record Ratio(String label, double ratio, double low, double high, double bar, boolean higherIsBetter) {
+    }
+
+    /**
+     * A dot plot of ratios to an anchor, one row each: the dot is the ratio, the whisker its interval, a dashed line
+     * marks parity (1.0) and a red tick each row's bar. Green where the ratio meets the bar, orange where it misses
+     * it but the interval reaches it, red otherwise.
+     */
+    static String ratios(String title, String xLabel, List<Ratio> rows) {
+        double lo = 0.9, hi = 1.1;
+        for (Ratio r : rows) {
+            lo = Math.min(lo, Math.min(r.low(), r.bar()));
+            hi = Math.max(hi, Math.max(r.high(), r.bar()));
+        }
+        lo = Math.floor(lo * 20) / 20;
+        hi = Math.ceil(hi * 20) / 20;
+        int left = 230, right = 40, top = 50, rowHeight = 26;
+        int width = 860, height = top + rows.size() * rowHeight + 60;
+        double plot = width - left - right;
+        double scale = plot / (hi - lo);
+        double lowX = lo;
+        java.util.function.DoubleUnaryOperator x = v -> left + (v - lowX) * scale;
+        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\">%n"
+                        + "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", width, height));
+        svg.append(text(width / 2.0, 24, title, "middle", 15));
+        double bottom = top + rows.size() * rowHeight;
+        for (double t = lo; t <= hi + 1e-9; t += 0.05) {
+            double tx = x.applyAsDouble(t);
+            svg.append(line(tx, top - 6, tx, bottom, "#e0e0e0"));
+            svg.append(text(tx, bottom + 18, String.format(Locale.ROOT, "%.2f", t), "middle", 11));
+        }
+        svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\""
+                + " stroke-dasharray=\"4 3\"/>%n", x.applyAsDouble(1), top - 6, x.applyAsDouble(1), bottom));
+        svg.append(text(left + plot / 2, bottom + 42, xLabel, "middle", 12));
+        for (int i = 0; i < rows.size(); i++) {
+            Ratio r = rows.get(i);
+            double y = top + i * rowHeight + rowHeight / 2.0;
+            boolean met = r.higherIsBetter() ? r.ratio() >= r.bar() : r.ratio() <= r.bar();
+            boolean reaches = r.higherIsBetter() ? r.high() >= r.bar() : r.low() <= r.bar();
+            String colour = met ? "#2ca02c" : reaches ? "#ff7f0e" : "#d62728";
+            svg.append(text(left - 10, y + 4, r.label(), "end", 12));
+            svg.append(line(x.applyAsDouble(r.low()), y, x.applyAsDouble(r.high()), y, colour));
+            svg.append(line(x.applyAsDouble(r.low()), y - 4, x.applyAsDouble(r.low()), y + 4, colour));
+            svg.append(line(x.applyAsDouble(r.high()), y - 4, x.applyAsDouble(r.high()), y + 4, colour));
+            svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>%n",
+                    x.applyAsDouble(r.ratio()), y, colour));
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
+                    + " stroke=\"#d62728\" stroke-width=\"2\"/>%n", x.applyAsDouble(r.bar()), y - 8,
+                    x.applyAsDouble(r.bar()), y + 8));
+        }
+        return svg.append("</svg>\n").toString();
+    }
+
     private static String line(double x1, double y1, double x2, double y2, String colour) {
         return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n",
                 x1, y1, x2, y2, colour);

@@ -61,6 +61,50 @@ class BenchmarksRunOnceTest {
     }
 
     @Test
+    void twoThreadsShareOneMappingForEveryImplementationHere() throws RunnerException {
+        String impls = Arrays.stream(new String[] {"DAX4J_CLWB", "LIBPMEM2", "C_CLWB"})
+                .filter(i -> PersistTarget.Impl.valueOf(i).unavailable().isEmpty()).collect(Collectors.joining(","));
+        org.junit.jupiter.api.Assumptions.assumeFalse(impls.isEmpty(), "no CPU flush here");
+        assertRan(runOnce("SharedPersistBenchmark", "impl", impls, "bytes", "64"), impls.split(",").length);
+    }
+
+    @Test
+    void theHeadlineMergesItsRoundsAndMarksEachBar() throws Exception {
+        Path dir = Files.createTempDirectory("dax4j-headline-");
+        // two rounds of one fork each; 64 B meets 1.02, 256 B misses it inside the noise, 4 KiB misses it outright
+        for (int round = 1; round <= 2; round++) {
+            double shift = round == 1 ? -1 : 1;
+            Files.writeString(dir.resolve("headline-persist-" + round + ".json"), "["
+                    + run("PersistBenchmark.dirtyAndPersist", "0", "DAX4J_CLWB", 13 + shift, 13 + shift) + ","
+                    + run("PersistBenchmark.dirtyAndPersist", "0", "LIBPMEM2", 17 + shift, 17 + shift) + ","
+                    + run("PersistBenchmark.dirtyAndPersist", "64", "DAX4J_CLWB", 200 + shift, 202 + shift) + ","
+                    + run("PersistBenchmark.dirtyAndPersist", "64", "LIBPMEM2", 200 + shift, 200 + shift) + ","
+                    + run("PersistBenchmark.dirtyAndPersist", "256", "DAX4J_CLWB", 230 + 20 * shift, 250 + 20 * shift)
+                    + "," + run("PersistBenchmark.dirtyAndPersist", "256", "LIBPMEM2", 230 + shift, 230 + shift)
+                    + "," + run("PersistBenchmark.dirtyAndPersist", "4096", "DAX4J_CLWB", 900 + shift, 900 + shift)
+                    + "," + run("PersistBenchmark.dirtyAndPersist", "4096", "LIBPMEM2", 800 + shift, 800 + shift)
+                    + "]");
+        }
+        BenchReport.render(dir, dir, List.of(), "test");
+        String report = Files.readString(dir.resolve("REPORT.md"));
+        assertTrue(report.contains("| dirty + persist | 0 B | 13.0 ± "), report);
+        assertTrue(report.contains("| -4.0 ns | <= +1 ns | met |"), report);
+        assertTrue(report.contains("| dirty + persist | 64 B | 201 ± ") && report.contains("| 1.005 | <= 1.02 | met |"),
+                report);
+        assertTrue(report.contains("| 1.043 | <= 1.02 | within noise |"), report);
+        assertTrue(report.contains("| 1.125 | <= 1.02 | **missed** |"), report);
+        String svg = Files.readString(dir.resolve("headline-ratios.svg"));
+        assertTrue(svg.startsWith("<svg") && svg.contains("persist 4 KiB") && svg.contains("<circle"), svg);
+    }
+
+    /** A JMH JSON run of two measurement iterations, one fork. */
+    private static String run(String benchmark, String bytes, String impl, double first, double second) {
+        return "{\"benchmark\":\"io.github.dax4j.bench." + benchmark + "\",\"mode\":\"avgt\",\"params\":{\"bytes\":\""
+                + bytes + "\",\"impl\":\"" + impl + "\"},\"primaryMetric\":{\"score\":" + (first + second) / 2
+                + ",\"scoreError\":\"NaN\",\"scoreUnit\":\"ns/op\",\"rawData\":[[" + first + "," + second + "]]}}";
+    }
+
+    @Test
     void copyRunsForEveryImplementationHere() throws RunnerException {
         String impls = available(CopyBenchmark.Impl.values(), CopyBenchmark.Impl::unavailable);
         assertRan(runOnce("CopyBenchmark", "impl", impls, "bytes", "4096"), impls.split(",").length);

@@ -11,9 +11,11 @@ import java.lang.foreign.MemorySegment;
  * {@link Durability} composes them into persistent copy, fill and move, once for every implementation, so that a
  * simulated device executes exactly the stores a real one does.
  *
- * <p>Ranges are given as the whole mapping plus an offset and length inside it, already checked by the caller;
- * the mapping's arena stays alive for the duration of each call. Implementations are stateless (the simulated one
- * reports to its observer) and thread-safe.
+ * <p>Ranges are given as the whole mapping plus an offset and length inside it, already checked by the caller,
+ * who also holds the mapping's lifecycle guard for the duration of each call (the CPU persisters pass the native
+ * code raw addresses, which no arena keeps alive). A {@code SIGBUS} inside the native code ends the call with a
+ * {@link MemoryFault}. Implementations are stateless (the simulated one reports to its observer) and
+ * thread-safe.
  *
  * <p>The store operations have defaults that write the bytes with ordinary stores and report nothing: only the
  * {@linkplain SimulatedPersister simulated} persister needs to see them, and only mechanisms that run on the CPU

@@ -41,8 +41,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *       call, so nothing the JVM does in between can overwrite it.</li>
  *   <li>The restricted methods of {@code java.lang.foreign} ({@code downcallHandle}, {@code reinterpret}) are
  *       called in this package only.</li>
- *   <li>Calls that take an address range take it as a {@link MemorySegment}, so the arena that owns the mapping is
- *       kept alive for the duration of the call: closing the mapping concurrently fails instead of unmapping
+ *   <li>Calls on a mapping's memory take it as a {@link MemorySegment}, so the arena that owns the mapping is also
+ *       kept alive for the duration of the call (besides the mapping's own guard): closing the mapping cannot unmap
  *       memory under a running {@code msync}.</li>
  *   <li>A C struct is read through a {@link StructLayout} that names every field and spells out every padding, never
  *       at a hand-counted offset: the layout is the one statement of the ABI, and building it checks each field's
