@@ -67,11 +67,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <p>What a fault of the memory does, whatever its cause (a file truncated by another process, a page its file
  * system could not back, a poisoned line of persistent memory): the kernel raises {@code SIGBUS} at the access.
- * In dax4j's own code ({@link #persist}, {@link #flush}, {@link #copy}, {@link #fill}, {@link #move}) a handler
- * chained before the JVM's stops the call at the faulting access and it throws a {@link MemoryFaultException}
- * naming the mapping, the offset and the cause; in the JVM's accesses ({@link #segment()}, {@code put*},
- * {@code get*}, ordinary-store copies below the non-temporal threshold) the JVM throws {@link InternalError}, as
- * for any mapped file. The rest of the mapping stays usable. Holes are refused before any of this: every page of
+ * In dax4j's own code (the cache-line flushes of {@link #persist} and {@link #flush} and the non-temporal stores of
+ * {@link #copy}, {@link #fill} and {@link #move}, with a CPU mechanism) a handler chained before the JVM's stops the
+ * call at the faulting access and it throws a {@link MemoryFaultException} naming the mapping, the offset and the
+ * cause. In the JVM's accesses ({@link #segment()}, {@code put*}, {@code get*}, {@link #write}, and the ordinary
+ * stores of a copy or fill: below the non-temporal threshold, the unaligned head and tail above it, all of them with
+ * {@code MSYNC}) the JVM throws {@link InternalError}, as for any mapped file. With {@code MSYNC}, a persist of
+ * pages truncated away returns normally: {@code msync} reports nothing for them, so their stores are lost without
+ * an error. The rest of the mapping stays usable. Holes are refused before any of this: every page of
  * a writable file mapping is backed ({@code fallocate}) when it is opened, and a file system that cannot back
  * them refuses the open with {@code ENOSPC}. dax4j checks the size when it opens the file and keeps it open, but
  * cannot stop another process from truncating it; an {@linkplain MapOptions#exclusive() exclusive} mapping keeps
@@ -211,7 +214,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws ReadOnlyBufferException   if the mapping is read-only: it cannot have stores to persist
      * @throws UncheckedIOException      wrapping the {@code FileSystemException}, if the kernel reports a write-back
      *                                   failure (e.g. {@code EIO} from msync), as {@code MappedByteBuffer.force} does
-     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
+     * @throws MemoryFaultException     if the memory faults under dax4j's own code (see the class comment)
      */
     public void persist(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
@@ -239,7 +242,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
      * @throws UncheckedIOException      if {@code msync} fails ({@code MSYNC} flushes synchronously)
-     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
+     * @throws MemoryFaultException     if the memory faults under dax4j's own code (see the class comment)
      */
     public void flush(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, plan.length());
@@ -316,7 +319,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the destination range is not inside the mapping
      * @throws IllegalStateException     if the mapping is closed, or {@code source}'s arena is
      * @throws ReadOnlyBufferException   if the mapping is read-only
-     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
+     * @throws MemoryFaultException     if the memory faults under dax4j's own code (see the class comment)
      */
     public void copy(long offset, MemorySegment source) {
         copy(offset, source, NO_FLAGS);
@@ -345,7 +348,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is not inside the mapping
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
-     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
+     * @throws MemoryFaultException     if the memory faults under dax4j's own code (see the class comment)
      */
     public void fill(long offset, long length, byte value) {
         fill(offset, length, value, NO_FLAGS);
@@ -376,7 +379,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
      * @throws IllegalArgumentException  if {@code flags} holds both {@code TEMPORAL} and {@code NON_TEMPORAL}
-     * @throws MemoryFaultException     if the memory faults under dax4j's code (a truncated file, a poisoned line)
+     * @throws MemoryFaultException     if the memory faults under dax4j's own code (see the class comment)
      */
     public void move(long from, long to, long length, PersistFlag... flags) {
         Objects.checkFromIndexSize(from, length, plan.length());
@@ -589,8 +592,8 @@ public final class DaxMapping implements AutoCloseable {
      * <p>The guard behind that costs callers no atomic instruction: a call stores the mapping's id into its thread's
      * marker, checks that the mapping is open, and clears the marker when it leaves; {@code close()} first marks the
      * mapping closing, then makes every thread of the process pass a full memory barrier
-     * ({@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)}, a few microseconds), then waits for each marker that
-     * still holds the id. Where the kernel lacks that command (before Linux 4.14) every call pays a full fence
+     * ({@code membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)}: tens of microseconds, up to about half a millisecond on
+     * a busy 2-core VM), then waits for each marker that still holds the id. Where the kernel lacks that command (before Linux 4.14) every call pays a full fence
      * instead.
      *
      * <p>A mapping that becomes unreachable without being closed (with every segment of it) is released by a

@@ -13,8 +13,11 @@ import java.io.UncheckedIOException;
  * poisoned line (a media error of persistent memory, or memory the kernel took offline). The rest of the mapping
  * stays usable; stores of the failed call before the fault may or may not have been written, none is durable.
  *
- * <p>Accesses the JVM makes itself (through {@link DaxMapping#segment()}, {@code putLong}, {@code getLong}) report
- * the same fault as the JVM does, with {@link InternalError}.
+ * <p>Only dax4j's own code reports a fault so: its flushes and its non-temporal stores. Accesses the JVM makes
+ * itself report the same fault with {@link InternalError}: through {@link DaxMapping#segment()}, {@code put*},
+ * {@code get*} and {@code write}, the ordinary stores of a copy or fill (below the non-temporal threshold, and the
+ * unaligned head and tail of the lines above it), and every store of a mapping persisted by {@code MSYNC}. With
+ * {@code MSYNC} a persist of pages truncated away does not fail at all: {@code msync} reports nothing for them.
  */
 public final class MemoryFaultException extends UncheckedIOException {
 
@@ -25,7 +28,7 @@ public final class MemoryFaultException extends UncheckedIOException {
 
     /**
      * @param source     the mapped source, as its {@code describe()} names it
-     * @param offset     the faulting byte's offset in the mapping, or -1 if it lies outside (in a copy's source)
+     * @param offset     the faulting access's offset in the mapping, or -1 if it lies outside (in a copy's source)
      * @param address    the faulting address
      * @param signalCode the signal's {@code si_code}
      */
@@ -39,7 +42,10 @@ public final class MemoryFaultException extends UncheckedIOException {
         this.signalCode = signalCode;
     }
 
-    /** {@return the faulting byte's offset in the mapping, or -1 when it lies in a copy's source instead} */
+    /**
+     * {@return the offset in the mapping of the access that faulted, or -1 when it lies in a copy's source instead}
+     * A flush faults at the start of its 64-byte line, which may lie before the range asked for.
+     */
     public long offset() {
         return offset;
     }
@@ -49,9 +55,9 @@ public final class MemoryFaultException extends UncheckedIOException {
         return signalCode;
     }
 
-    /** {@return whether the memory itself failed (a poisoned line), not its backing} */
+    /** {@return whether the memory itself failed (a poisoned line: {@code BUS_MCEERR_AR}), not its backing} */
     public boolean isMediaError() {
-        return signalCode == 4 || signalCode == 5;
+        return signalCode == 4;
     }
 
     private static String codeName(int code) {

@@ -116,10 +116,13 @@ final class X86Code {
 
     /**
      * {@code void handler(int signal, siginfo_t *info, ucontext_t *context)}, the {@code SIGBUS} action: when the
-     * faulting instruction lies in {@code [codeStart, codeEnd)} and the kernel raised the signal ({@code si_code >
-     * 0}), it sets the interrupted {@code rax} to the fault word and its {@code rip} to {@code faultExit}, and
-     * returns, so the stub returns to Java; any other {@code SIGBUS} it passes, with its three arguments untouched,
-     * to {@code chained} (the JVM's handler, which turns faults of its own accesses into {@code InternalError}).
+     * interrupted instruction lies in {@code [codeStart, codeEnd)} and the signal is a fault of that very access
+     * ({@code si_code} 1 to 4: {@code BUS_ADRALN}, {@code BUS_ADRERR}, {@code BUS_OBJERR}, {@code BUS_MCEERR_AR}), it
+     * sets the interrupted {@code rax} to the fault word and its {@code rip} to {@code faultExit}, and returns, so
+     * the stub returns to Java. Any other {@code SIGBUS} it passes, with its three arguments untouched, to
+     * {@code chained} (the JVM's handler, which turns faults of its own accesses into {@code InternalError}): one
+     * sent by a process ({@code si_code <= 0}), and the kernel's asynchronous warning of a poisoned page
+     * ({@code BUS_MCEERR_AO}, 5), which may arrive while a stub runs but is no fault of its access.
      * It touches only {@code rax}, {@code r8} and {@code r9}, which the C convention lets a callee clobber.
      *
      * <p>Offsets are Linux x86-64's: {@code si_code} at 8 and {@code si_addr} at 16 of {@code siginfo_t};
@@ -137,8 +140,10 @@ final class X86Code {
                 .emit(0x49, 0xb8).emitLong(codeEnd)     // mov  r8, codeEnd
                 .emit(0x4c, 0x39, 0xc0)                 // cmp  rax, r8
                 .jump(0x73, chain)                      // jae  chain
-                .emit(0x83, 0x7e, 0x08, 0x00)           // cmp  dword [rsi+8], 0  ; si_code: <= 0 if sent by a process
-                .jump(0x7e, chain)                      // jle  chain
+                .emit(0x44, 0x8b, 0x46, 0x08)           // mov  r8d, [rsi+8]       ; si_code
+                .emit(0x41, 0xff, 0xc8)                 // dec  r8d
+                .emit(0x41, 0x83, 0xf8, 0x03)           // cmp  r8d, 3
+                .jump(0x77, chain)                      // ja   chain              ; unless 1 <= si_code <= 4
                 .emit(0x4c, 0x8b, 0x4e, 0x10)           // mov  r9, [rsi+16]       ; si_addr
                 .emit(0x44, 0x8b, 0x46, 0x08)           // mov  r8d, [rsi+8]       ; si_code
                 .emit(0x49, 0xc1, 0xe0, 0x38)           // shl  r8, 56

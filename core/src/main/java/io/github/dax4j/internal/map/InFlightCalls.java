@@ -40,7 +40,16 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  *
  * <p>A thread is inside at most one mapping's call at a time: no user code runs inside a guarded call. Markers of
- * dead threads are dropped when a closer or a new thread finds them.
+ * dead threads, and markers a pool's thread-local erasure dropped, are dropped here when a closer or a new marker's
+ * registration finds them. A thread registers once per life of its thread-local: once, or once per task in a pool
+ * that erases thread-locals between tasks (then that call also pays the registration, a compare-and-swap on the
+ * shared list).
+ *
+ * <p>What this does not cover: the JMM alone does not order the opaque store before the later load of the state;
+ * C2, C1 and the interpreter do (above), a JIT that moved a load above an opaque store would not. And
+ * {@link Marker#leave()} orders the call's ordinary accesses before it, not non-temporal stores still draining from
+ * the write-combining buffers (a {@code NO_DRAIN} copy): those land in the same physical pages after the marker is
+ * clear, which unmapping does not free while the file or device exists.
  */
 public final class InFlightCalls {
 
@@ -54,7 +63,7 @@ public final class InFlightCalls {
         @SuppressWarnings("unused") // accessed through INSIDE
         private long inside;
 
-        /** Leaves the call: every access of it happens before a closer can see the marker empty. */
+        /** Leaves the call: every ordinary access of it happens before a closer can see the marker empty. */
         public void leave() {
             INSIDE.setRelease(this, 0L);
         }
@@ -76,7 +85,12 @@ public final class InFlightCalls {
     }
 
     private static final boolean ASYMMETRIC = registerMembarrier();
-    private static final ConcurrentLinkedQueue<Marker> MARKERS = new ConcurrentLinkedQueue<>();
+    /**
+     * Every marker, weakly: a pool that erases its workers' thread-locals between tasks (the common
+     * {@code ForkJoinPool} does) drops a live thread's marker, which must not stay here for the thread's life. A
+     * marker is unreachable only when no call holds it, so a cleared reference is never a call in flight.
+     */
+    private static final ConcurrentLinkedQueue<WeakReference<Marker>> MARKERS = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger REGISTERED = new AtomicInteger();
     private static final AtomicInteger PRUNE_AT = new AtomicInteger(64);
     private static final ThreadLocal<Marker> MARKER = ThreadLocal.withInitial(InFlightCalls::register);
@@ -124,8 +138,10 @@ public final class InFlightCalls {
             VarHandle.fullFence();
         }
         Marker own = MARKER.get(); // inside only if a simulated device's observer closes from within a call
-        for (Marker marker : MARKERS) {
-            for (int spins = 0; marker != own && (long) INSIDE.getOpaque(marker) == mapping; spins++) {
+        for (WeakReference<Marker> ref : MARKERS) {
+            Marker marker = ref.get();
+            for (int spins = 0; marker != null && marker != own && (long) INSIDE.getOpaque(marker) == mapping;
+                 spins++) {
                 backOff(spins);
             }
         }
@@ -144,7 +160,7 @@ public final class InFlightCalls {
 
     private static Marker register() {
         Marker marker = new Marker();
-        MARKERS.add(marker);
+        MARKERS.add(new WeakReference<>(marker));
         if (REGISTERED.incrementAndGet() >= PRUNE_AT.get()) {
             prune();
         }
@@ -154,9 +170,9 @@ public final class InFlightCalls {
     /** Drops the markers of dead threads, which are never inside a call; amortised over registrations. */
     private static void prune() {
         int live = 0;
-        for (Iterator<Marker> it = MARKERS.iterator(); it.hasNext(); ) {
-            Marker marker = it.next();
-            if (marker.isDead() && (long) INSIDE.getOpaque(marker) == 0) {
+        for (Iterator<WeakReference<Marker>> it = MARKERS.iterator(); it.hasNext(); ) {
+            Marker marker = it.next().get();
+            if (marker == null || marker.isDead() && (long) INSIDE.getOpaque(marker) == 0) {
                 it.remove();
             } else {
                 live++;
@@ -169,7 +185,7 @@ public final class InFlightCalls {
     /** {@return how many markers are registered: for tests of the pruning} */
     static int registered() {
         int n = 0;
-        for (Marker ignored : MARKERS) {
+        for (WeakReference<Marker> ignored : MARKERS) {
             n++;
         }
         return n;

@@ -154,10 +154,6 @@ public final class Libc {
             paddingLayout(2 * Integer.BYTES).withName("__glibc_reserved"))
             .withName("stat");
 
-    /**
-     * {@code struct statfs}, the same 120 bytes on x86-64 and aarch64: every field a long except the two ints of
-     * {@code f_fsid}. The kernel fills all of it, so all of it is allocated, though dax4j reads two fields.
-     */
     /** glibc's {@code struct sigaction} on x86-64 and aarch64: the handler, a 1024-bit mask, the flags, the restorer. */
     private static final StructLayout SIGACTION = structLayout(
             JAVA_LONG.withName("sa_handler"),
@@ -166,6 +162,10 @@ public final class Libc {
             paddingLayout(4),
             JAVA_LONG.withName("sa_restorer"));
 
+    /**
+     * {@code struct statfs}, the same 120 bytes on x86-64 and aarch64: every field a long except the two ints of
+     * {@code f_fsid}. The kernel fills all of it, so all of it is allocated, though dax4j reads two fields.
+     */
     private static final StructLayout STATFS = structLayout(
             JAVA_LONG.withName("f_type"),
             JAVA_LONG.withName("f_bsize"),
