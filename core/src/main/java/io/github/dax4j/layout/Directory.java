@@ -65,8 +65,28 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * </ol>
  * So a crash at any point leaves either the old directory or the new one, never half an entry.
  *
- * <p>Opening checks magic, version and checksum, then every entry: its state, its CRC, its ranges, and the hash of
- * its layout text. Any damage is a {@link DirectoryException} with reason {@code CORRUPTED}, never a wrong open.
+ * <h2>Invariants, checked on every open and every read of the entries</h2>
+ * Header: magic, version 1, CRC; {@code 1 <= capacity} and {@code dataStart} between the entries' end and the
+ * mapping's end. Each entry:
+ * <ol>
+ *   <li>Its state is 0 (free: nothing else of it is read) or {@link #PUBLISHED}.</li>
+ *   <li>Its CRC32C matches bytes 8..120.</li>
+ *   <li>Its name is 1 to 40 bytes of well-formed UTF-8.</li>
+ *   <li>{@code count >= 1}, {@code elemSize >= 1}; {@code stride} is {@code elemSize}, or {@code elemSize} rounded
+ *       up to 64 when {@code flags} is 1 (isolated); no other flag is set.</li>
+ *   <li>{@code align} is a power of two of at least 64, and {@code offset} a multiple of it.</li>
+ *   <li>The elements {@code [offset, offset + count * stride)} and the text {@code [textAt, textAt + textLn)},
+ *       {@code textAt} a multiple of 64, lie between {@code dataStart} and the mapping's end.</li>
+ *   <li>The text is well-formed UTF-8 whose SHA-256 gives the signature.</li>
+ * </ol>
+ * And the directory as a whole:
+ * <ol start="8">
+ *   <li>No two published entries have the same name.</li>
+ *   <li>No two of all the published entries' element ranges and texts share a byte.</li>
+ * </ol>
+ * Opening a region also checks that its entry's element size and alignment are those of the layout its text
+ * names. The first broken invariant is a {@link DirectoryException} with reason {@code CORRUPTED} that names the
+ * entry, the invariant's number and the values: damage, or a forgery with valid checksums, never a wrong open.
  * Operations are serialised per {@code Directory} object; two processes must not update one device at once (map it
  * {@link io.github.dax4j.MapOptions#exclusive() exclusively}).
  */
@@ -351,6 +371,12 @@ public final class Directory {
         }
         RegionInfo info = found.get();
         LayoutSignature expected = LayoutSignature.of(element);
+        if (expected.canonical().equals(info.layout()) && (info.elementSize() != element.byteSize()
+                || info.alignment() < element.byteAlignment())) {
+            throw corrupted("the entry of region '" + name + "' in " + mapping.path() + " records elements of "
+                    + info.elementSize() + " bytes aligned to " + info.alignment() + ", but the layout it names is "
+                    + element.byteSize() + " bytes aligned to " + element.byteAlignment());
+        }
         // the stored text was checked against the stored signature when the entry was read
         if (!expected.canonical().equals(info.layout())) {
             throw new DirectoryException(DirectoryException.Reason.LAYOUT_MISMATCH, "region '" + name
@@ -411,16 +437,44 @@ public final class Directory {
             }
             String where = "directory entry " + slot + " (offset " + at + ") of " + mapping.path();
             if (state != PUBLISHED) {
-                throw corrupted(where + " has state 0x" + Long.toHexString(state) + ", neither free nor published");
+                throw corrupted(where + " has state 0x" + Long.toHexString(state) + ", neither free nor published"
+                        + " (invariant 1)");
             }
             MemorySegment entry = memory.asSlice(at, ENTRY_BYTES);
             long checksum = entry.get(JAVA_LONG_UNALIGNED, E_CHECKSUM);
             if (checksum != crc(entry, E_OFFSET, E_CHECKSUM)) {
-                throw corrupted(where + " is damaged: its checksum does not match");
+                throw corrupted(where + " is damaged: its checksum does not match (invariant 2)");
             }
             entries.add(decode(slot, entry, where));
         }
+        checkWhole(entries);
         return entries;
+    }
+
+    /** Invariants 8 and 9: names unique, every range of every entry disjoint from every other. */
+    private void checkWhole(List<Entry> entries) throws DirectoryException {
+        java.util.Map<String, Integer> names = new java.util.HashMap<>();
+        List<long[]> ranges = new ArrayList<>(); // {start, length, slot, 0 for elements / 1 for text}
+        for (Entry e : entries) {
+            Integer other = names.putIfAbsent(e.info().name(), e.slot());
+            if (other != null) {
+                throw corrupted("directory entries " + other + " and " + e.slot() + " of " + mapping.path()
+                        + " are both named '" + e.info().name() + "' (invariant 8: names are unique)");
+            }
+            ranges.add(new long[] {e.info().offset(), e.info().byteSize(), e.slot(), 0});
+            ranges.add(new long[] {e.textAt(), e.textLength(), e.slot(), 1});
+        }
+        ranges.sort(Comparator.comparingLong(r -> r[0]));
+        for (int i = 1; i < ranges.size(); i++) {
+            long[] a = ranges.get(i - 1);
+            long[] b = ranges.get(i);
+            if (a[1] > 0 && b[1] > 0 && b[0] < a[0] + a[1]) {
+                throw corrupted("directory entries " + a[2] + " and " + b[2] + " of " + mapping.path()
+                        + " overlap: " + (a[3] == 0 ? "elements" : "layout text") + " [" + a[0] + ", " + (a[0] + a[1])
+                        + ") and " + (b[3] == 0 ? "elements" : "layout text") + " [" + b[0] + ", " + (b[0] + b[1])
+                        + ") (invariant 9: no two ranges share a byte)");
+            }
+        }
     }
 
     private Entry decode(int slot, MemorySegment entry, String where) throws DirectoryException {
@@ -435,22 +489,47 @@ public final class Directory {
         long textLength = Integer.toUnsignedLong(entry.get(JAVA_INT_UNALIGNED, E_TEXT_LENGTH));
         int nameLength = entry.get(JAVA_INT_UNALIGNED, E_NAME_LENGTH);
         long elementSize = entry.get(JAVA_LONG_UNALIGNED, E_ELEMENT_SIZE);
-        if (nameLength < 1 || nameLength > MAX_NAME_BYTES || count < 1 || stride < 1 || elementSize < 1
-                || elementSize > stride
-                || !inside(offset, multiply(count, stride)) || textAt < dataStart || !inside(textAt, textLength)) {
-            throw corrupted(where + " is inconsistent: offset " + offset + ", " + count + " x " + stride
-                    + " bytes, layout text at " + textAt + " (" + textLength + " bytes), name of " + nameLength
-                    + " bytes");
+        if (nameLength < 1 || nameLength > MAX_NAME_BYTES) {
+            throw corrupted(where + " has a name of " + nameLength + " bytes (invariant 3: 1 to " + MAX_NAME_BYTES
+                    + ")");
         }
-        byte[] nameBytes = entry.asSlice(E_NAME, nameLength).toArray(JAVA_BYTE);
-        String text = new String(memory.asSlice(textAt, textLength).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
+        String name = utf8(entry.asSlice(E_NAME, nameLength), where + " has a name that is not well-formed UTF-8"
+                + " (invariant 3)");
+        boolean isolated = (flags & FLAG_ISOLATED) != 0;
+        long expectedStride = isolated ? (elementSize + CACHE_LINE - 1) & -CACHE_LINE : elementSize;
+        if (count < 1 || elementSize < 1 || stride != expectedStride || (flags & ~FLAG_ISOLATED) != 0) {
+            throw corrupted(where + " is inconsistent: " + count + " elements of " + elementSize + " bytes, stride "
+                    + stride + ", flags 0x" + Integer.toHexString(flags) + " (invariant 4: count and element size at"
+                    + " least 1, stride the element size" + (isolated ? " rounded up to 64" : "") + ", flags 0 or 1)");
+        }
+        if (alignment < CACHE_LINE || Long.bitCount(alignment) != 1 || offset % alignment != 0) {
+            throw corrupted(where + " has offset " + offset + " and alignment " + alignment + " (invariant 5: the"
+                    + " alignment a power of two of at least 64, the offset a multiple of it)");
+        }
+        if (!inside(offset, multiply(count, stride)) || textAt % CACHE_LINE != 0 || !inside(textAt, textLength)) {
+            throw corrupted(where + " lies outside the data area [" + dataStart + ", " + mapping.byteSize()
+                    + "): elements at " + offset + ", " + count + " x " + stride + " bytes, layout text at " + textAt
+                    + " (" + textLength + " bytes) (invariant 6)");
+        }
+        String text = utf8(memory.asSlice(textAt, textLength), where + ": its layout text is not well-formed"
+                + " UTF-8 (invariant 7)");
         LayoutSignature signature = LayoutSignature.ofCanonical(text);
         if (!signature.matches(high, low)) {
-            throw corrupted(where + ": its layout text does not hash to its signature");
+            throw corrupted(where + ": its layout text does not hash to its signature (invariant 7)");
         }
-        String name = new String(nameBytes, StandardCharsets.UTF_8);
         return new Entry(slot, new RegionInfo(name, offset, count, stride, elementSize, alignment,
-                (flags & FLAG_ISOLATED) != 0, signature.canonical()), textAt, textLength);
+                isolated, signature.canonical()), textAt, textLength);
+    }
+
+    /** {@return the bytes as UTF-8, refusing malformed input (the JDK's decoders would replace it)} */
+    private static String utf8(MemorySegment bytes, String malformed) throws DirectoryException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes.toArray(JAVA_BYTE))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw corrupted(malformed);
+        }
     }
 
     private boolean inside(long offset, long length) {
@@ -515,7 +594,21 @@ public final class Directory {
 
     private static byte[] nameBytes(String name) {
         Objects.requireNonNull(name, "name");
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes;
+        try {
+            // getBytes would store '?' for a lone surrogate: a name that could never be found again
+            java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .encode(java.nio.CharBuffer.wrap(name));
+            bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("a region name must be valid Unicode (UTF-8 encodable): '"
+                    + name.codePoints().mapToObj(c -> c < 0x20 || (c >= 0xd800 && c < 0xe000)
+                    ? String.format("\\u%04X", c) : Character.toString(c)).collect(
+                    java.util.stream.Collectors.joining()) + "' is not");
+        }
         if (bytes.length == 0 || bytes.length > MAX_NAME_BYTES) {
             throw new IllegalArgumentException("a region name is 1 to " + MAX_NAME_BYTES + " bytes of UTF-8: '"
                     + name + "' is " + bytes.length);
