@@ -97,11 +97,18 @@ public final class WriteAheadLog {
      * Opens the log called {@code name} in {@code directory}, creating it with {@code capacity} bytes (rounded up
      * to 64) if it does not exist, recovers its tail and durably starts a new generation for this opening's appends.
      *
+     * @throws IllegalArgumentException      if {@code capacity} is not between 64 bytes and 1 TiB (an LSN's offset
+     *                                       has 40 bits), checked before anything is written
      * @throws IllegalStateException         if the log has used up its 2^24 generations
      * @throws java.nio.ReadOnlyBufferException if {@code pmem} is read-only: opening writes the new generation
      */
     public static WriteAheadLog open(DaxMapping pmem, Directory directory, String name, long capacity)
             throws DirectoryException {
+        if (capacity < 64 || capacity > 1L << OFFSET_BITS) {
+            // before the head region is created: a refused open leaves no region behind
+            throw new IllegalArgumentException("log " + name + ": capacity " + capacity + " bytes is not between 64"
+                    + " and " + (1L << OFFSET_BITS) + " (1 TiB: an LSN's offset has " + OFFSET_BITS + " bits)");
+        }
         FixedRegion head = directory.openOrCreate(name + ".head", HEAD, 1, RegionAlignment.CACHE_LINE, false);
         FixedRegion log = directory.openOrCreate(name, BLOCK, (capacity + 63) / 64, RegionAlignment.CACHE_LINE, false);
         long headAt = head.elementOffset(0);

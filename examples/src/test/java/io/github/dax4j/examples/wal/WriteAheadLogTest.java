@@ -54,6 +54,19 @@ class WriteAheadLogTest {
     }
 
     @Test
+    void aCapacityOutOfRangeIsRefusedBeforeAnyRegionIsCreated() throws Exception {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            Directory directory = Directory.open(pmem);
+            for (long capacity : new long[] {0, -1, 63, Long.MAX_VALUE, (1L << 40) + 1}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> WriteAheadLog.open(pmem, directory, "wal", capacity));
+                assertTrue(e.getMessage().contains("capacity " + capacity + " bytes"), e.getMessage());
+                assertEquals(List.of(), directory.list(), "no orphan region after capacity " + capacity);
+            }
+        }
+    }
+
+    @Test
     void appendedRecordsAreReadBackAfterReopenAndTruncationDropsAPrefix() throws Exception {
         List<Long> lsns = new ArrayList<>();
         try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
