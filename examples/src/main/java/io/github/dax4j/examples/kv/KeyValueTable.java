@@ -28,7 +28,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  +--------+--------+-------------------------+-------------------------+
  * </pre>
  * {@code state} is 0 for a never-used slot, {@link #TOMBSTONE} for a deleted one, and {@code LIVE | copy} for a
- * live one, {@code copy} (bit 1) naming the current value copy.
+ * live one, {@code copy} (bit 1) naming the current value copy. Any other state is damage: {@link #open} refuses
+ * the table with {@code CORRUPTED}, and a state damaged later makes the call that meets it throw
+ * {@link IllegalStateException}; neither reads the slot as data.
  *
  * <p>Protocol, each step persisted before the next:
  * <ol>
@@ -61,15 +63,42 @@ public final class KeyValueTable {
         this.slots = slots;
     }
 
-    /** Opens the table {@code name} of {@code directory}, creating it with {@code capacity} slots if absent. */
+    /**
+     * Opens the table {@code name} of {@code directory}, creating it with {@code capacity} slots if absent.
+     *
+     * @throws DirectoryException {@code CORRUPTED} if a slot's state is none of the format's, naming the slot
+     */
     public static KeyValueTable open(DaxMapping pmem, Directory directory, String name, long capacity)
             throws DirectoryException {
         FixedRegion slots = directory.openOrCreate(name, SLOT, capacity, RegionAlignment.CACHE_LINE, true);
-        return new KeyValueTable(pmem, slots);
+        KeyValueTable table = new KeyValueTable(pmem, slots);
+        for (long slot = 0; slot < slots.count(); slot++) {
+            long state = pmem.getLongAtomic(slots.elementOffset(slot));
+            if (!isValid(state)) {
+                throw new DirectoryException(DirectoryException.Reason.CORRUPTED, table.damaged(slot, state));
+            }
+        }
+        return table;
     }
 
+    private static boolean isValid(long state) {
+        return state == 0 || state == TOMBSTONE || state == LIVE || state == (LIVE | COPY);
+    }
+
+    private String damaged(long slot, long state) {
+        return "slot " + slot + " of table '" + slots.info().name() + "' in " + pmem.path() + " has state 0x"
+                + Long.toHexString(state) + ": neither empty (0), deleted (4) nor live (1, 3)";
+    }
+
+    /**
+     * @throws IllegalStateException if the state is none of the four the format has: damage since the open
+     */
     private long state(long slot) {
-        return pmem.getLongAtomic(slots.elementOffset(slot));
+        long state = pmem.getLongAtomic(slots.elementOffset(slot));
+        if (!isValid(state)) {
+            throw new IllegalStateException(damaged(slot, state));
+        }
+        return state;
     }
 
     private long key(long slot) {

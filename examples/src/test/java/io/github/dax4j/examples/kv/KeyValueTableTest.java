@@ -65,6 +65,46 @@ class KeyValueTableTest {
         }
     }
 
+    @Test
+    void aSlotStateTheFormatDoesNotHaveIsDamageNeverData() throws Exception {
+        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-kv-", ".img");
+        Files.delete(device);
+        MapOptions options = MapOptions.ofLength(1 << 20).createIfAbsent().emulateMapSync();
+        try {
+            long stateAt;
+            try (DaxMapping pmem = DaxMapping.open(device, options)) {
+                KeyValueTable table = KeyValueTable.open(pmem, Directory.open(pmem), "kv", 8);
+                table.put(1, new byte[] {1});
+                stateAt = Directory.open(pmem).find("kv").orElseThrow().offset(); // slot 0 of the table
+            }
+            for (long forged : new long[] {2, 6, 8, 0x7f, -1}) {
+                try (DaxMapping pmem = DaxMapping.open(device, options)) {
+                    long slot0 = pmem.getLongAtomic(stateAt);
+                    pmem.putLongAtomicAndPersist(stateAt, forged);
+                    io.github.dax4j.layout.DirectoryException e = org.junit.jupiter.api.Assertions.assertThrows(
+                            io.github.dax4j.layout.DirectoryException.class,
+                            () -> KeyValueTable.open(pmem, Directory.open(pmem), "kv", 8));
+                    assertEquals(io.github.dax4j.layout.DirectoryException.Reason.CORRUPTED, e.reason());
+                    assertTrue(e.getMessage().contains("slot 0 of table 'kv'")
+                            && e.getMessage().contains("state 0x" + Long.toHexString(forged)), e.getMessage());
+                    pmem.putLongAtomicAndPersist(stateAt, slot0);
+                }
+            }
+            try (DaxMapping pmem = DaxMapping.open(device, options)) {
+                KeyValueTable table = KeyValueTable.open(pmem, Directory.open(pmem), "kv", 8);
+                for (long slot = 0; slot < 8; slot++) {
+                    pmem.putLongAtomicAndPersist(stateAt + slot * 64, 6); // damaged after the open
+                }
+                IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                        () -> table.get(1));
+                assertTrue(e.getMessage().contains("state 0x6"), e.getMessage());
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, table::entries);
+            }
+        } finally {
+            Files.deleteIfExists(device);
+        }
+    }
+
     static CrashReport check(CrashTest test, List<Op> ops) {
         return test.run((pmem, acks) -> {
             acks.checkCrashes(false);
