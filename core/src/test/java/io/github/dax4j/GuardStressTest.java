@@ -4,14 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,13 +34,7 @@ class GuardStressTest {
     void noNativeCallRunsOnUnmappedMemoryWhateverTheMomentOfClose() throws Exception {
         PersistMechanism cpu = PersistMechanism.cpuCacheFlush().orElse(null);
         assumeTrue(cpu != null, "needs dax4j's CPU code: " + PersistMechanism.whyNoCpuCacheFlush().orElse(""));
-        Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Child.class.getName(), cpu.name(), Integer.toString(ROUNDS)).redirectErrorStream(true).start();
-        child.getOutputStream().close();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child ended");
-        assertEquals(0, child.exitValue(), "the child JVM survived: " + output);
+        String output = ChildJvm.run(120, Child.class, cpu.name(), Integer.toString(ROUNDS));
         assertTrue(output.contains(ROUNDS + " rounds, every user stopped by IllegalStateException"), output);
     }
 

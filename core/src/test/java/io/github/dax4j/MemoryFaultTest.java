@@ -5,12 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,13 +47,7 @@ class MemoryFaultTest {
     }
 
     private static List<String> runChild(Path file, PersistMechanism cpu) throws Exception {
-        Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Child.class.getName(), file.toString(), cpu.name()).redirectErrorStream(true).start();
-        child.getOutputStream().close();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child ended");
-        assertEquals(0, child.exitValue(), "the child JVM survived: " + output);
+        String output = ChildJvm.run(60, Child.class, file.toString(), cpu.name());
         return output.lines().filter(l -> !l.startsWith("WARNING")).toList();
     }
 

@@ -6,11 +6,9 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,13 +41,7 @@ class PoisonedPageTest {
         assumeTrue(cpu != null, "needs dax4j's CPU code: " + PersistMechanism.whyNoCpuCacheFlush().orElse(""));
         Path file = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "dax4j-poison", ".img");
         try {
-            Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", classPath(Child.class, DaxMapping.class),
-                    Child.class.getName(), file.toString(), cpu.name()).redirectErrorStream(true).start();
-            child.getOutputStream().close();
-            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child ended");
-            assertEquals(0, child.exitValue(), "the child JVM survived: " + output);
+            String output = ChildJvm.run(120, Child.class, file.toString(), cpu.name());
             List<String> lines = output.lines().filter(l -> !l.startsWith("WARNING")).toList();
             assertEquals(List.of(
                     "copy: MemoryFaultException offset " + 3 * PAGE + " code 4 media true",
@@ -61,16 +53,6 @@ class PoisonedPageTest {
         } finally {
             Files.deleteIfExists(file);
         }
-    }
-
-    /** The class path of the classes' own locations: the guest's test launcher has its own, not java.class.path. */
-    private static String classPath(Class<?>... classes) throws Exception {
-        StringBuilder path = new StringBuilder();
-        for (Class<?> c : classes) {
-            path.append(path.isEmpty() ? "" : java.io.File.pathSeparator)
-                    .append(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
-        }
-        return path.toString();
     }
 
     /** Maps 16 pages with a CPU mechanism, poisons page 3, then stores into it. */

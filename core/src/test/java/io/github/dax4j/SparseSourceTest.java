@@ -4,10 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,13 +30,7 @@ class SparseSourceTest {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                 raf.setLength(SPARSE); // 16 MiB of holes on a 1 MiB file system
             }
-            Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    Child.class.getName(), file.toString(), cpu.name()).redirectErrorStream(true).start();
-            child.getOutputStream().close();
-            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child ended");
-            assertEquals(0, child.exitValue(), "the child JVM survived: " + output);
+            String output = ChildJvm.run(60, Child.class, file.toString(), cpu.name());
             assertTrue(output.contains("refused: java.nio.file.FileSystemException")
                     && output.contains("fallocate(") && output.contains("ENOSPC"), output);
             assertEquals(List.of(), NativeResources.mappingsOf(file));
