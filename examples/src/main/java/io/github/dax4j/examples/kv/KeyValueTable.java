@@ -28,9 +28,19 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  +--------+--------+-------------------------+-------------------------+
  * </pre>
  * {@code state} is 0 for a never-used slot, {@link #TOMBSTONE} for a deleted one, and {@code LIVE | copy} for a
- * live one, {@code copy} (bit 1) naming the current value copy. Any other state is damage: {@link #open} refuses
- * the table with {@code CORRUPTED}, and a state damaged later makes the call that meets it throw
- * {@link IllegalStateException}; neither reads the slot as data.
+ * live one, {@code copy} (bit 1) naming the current value copy.
+ *
+ * <p>The table's invariants, checked by every {@link #open} (and so by {@code dax4j check}), which refuses a table
+ * that breaks one with {@code CORRUPTED} naming it and the slot:
+ * <ol>
+ *   <li>K1: every state is one of 0, 1, 3 and 4.</li>
+ *   <li>K2: no two live slots hold the same key.</li>
+ *   <li>K3: every live slot is on its key's probe path: no never-used slot lies between the slot its key hashes to
+ *       and it (a lookup stops at the first never-used slot, so it would never find it).</li>
+ * </ol>
+ * A state damaged after the open makes the call that meets it throw {@link IllegalStateException}; neither reads
+ * the slot as data. Bytes other than the states, keys of live slots and current values are not checked: a crash
+ * may leave a key and value written in a slot whose state was never published.
  *
  * <p>Protocol, each step persisted before the next:
  * <ol>
@@ -66,19 +76,62 @@ public final class KeyValueTable {
     /**
      * Opens the table {@code name} of {@code directory}, creating it with {@code capacity} slots if absent.
      *
-     * @throws DirectoryException {@code CORRUPTED} if a slot's state is none of the format's, naming the slot
+     * @throws DirectoryException {@code CORRUPTED} if the table breaks an invariant (K1-K3), naming it and the slot;
+     *                            {@code FULL} if a new table of {@code capacity} slots does not fit
      */
     public static KeyValueTable open(DaxMapping pmem, Directory directory, String name, long capacity)
             throws DirectoryException {
         FixedRegion slots = directory.openOrCreate(name, SLOT, capacity, RegionAlignment.CACHE_LINE, true);
         KeyValueTable table = new KeyValueTable(pmem, slots);
-        for (long slot = 0; slot < slots.count(); slot++) {
+        table.checkInvariants();
+        return table;
+    }
+
+    /** Checks K1-K3 in two passes over the slots. */
+    private void checkInvariants() throws DirectoryException {
+        long count = slots.count();
+        // K3 needs the nearest never-used slot before each slot, cyclically: one in the table's end counts as
+        // (slot - count) for the slots at its start
+        long lastEmpty = Long.MIN_VALUE;
+        for (long slot = count - 1; slot >= 0 && lastEmpty == Long.MIN_VALUE; slot--) {
+            lastEmpty = pmem.getLongAtomic(slots.elementOffset(slot)) == 0 ? slot - count : Long.MIN_VALUE;
+        }
+        Map<Long, Long> live = new java.util.HashMap<>();
+        for (long slot = 0; slot < count; slot++) {
             long state = pmem.getLongAtomic(slots.elementOffset(slot));
             if (!isValid(state)) {
-                throw new DirectoryException(DirectoryException.Reason.CORRUPTED, table.damaged(slot, state));
+                throw corrupted("K1", damaged(slot, state));
+            }
+            if (state == 0) {
+                lastEmpty = slot;
+            } else if ((state & LIVE) != 0) {
+                long key = key(slot);
+                Long other = live.putIfAbsent(key, slot);
+                if (other != null) {
+                    throw corrupted("K2", "slots " + other + " and " + slot + " of " + where() + " both hold key "
+                            + key);
+                }
+                long start = start(key, count);
+                long distance = Math.floorMod(slot - start, count);
+                if (lastEmpty != Long.MIN_VALUE && distance >= slot - lastEmpty) {
+                    throw corrupted("K3", "slot " + slot + " of " + where() + " holds key " + key + ", which hashes to "
+                            + "slot " + start + ", but never-used slot " + Math.floorMod(lastEmpty, count)
+                            + " lies between them: a lookup stops there");
+                }
             }
         }
-        return table;
+    }
+
+    private static DirectoryException corrupted(String invariant, String message) {
+        return new DirectoryException(DirectoryException.Reason.CORRUPTED, "breaks " + invariant + ": " + message);
+    }
+
+    private String where() {
+        return "table '" + slots.info().name() + "' in " + pmem.path();
+    }
+
+    private static long start(long key, long capacity) {
+        return Math.floorMod(Long.hashCode(key) * 0x9E3779B9L, capacity);
     }
 
     private static boolean isValid(long state) {
@@ -86,7 +139,7 @@ public final class KeyValueTable {
     }
 
     private String damaged(long slot, long state) {
-        return "slot " + slot + " of table '" + slots.info().name() + "' in " + pmem.path() + " has state 0x"
+        return "slot " + slot + " of " + where() + " has state 0x"
                 + Long.toHexString(state) + ": neither empty (0), deleted (4) nor live (1, 3)";
     }
 
@@ -113,7 +166,7 @@ public final class KeyValueTable {
     private long find(long key) {
         long capacity = slots.count();
         long free = Long.MIN_VALUE;
-        long start = Math.floorMod(Long.hashCode(key) * 0x9E3779B9L, capacity);
+        long start = start(key, capacity);
         for (long i = 0; i < capacity; i++) {
             long slot = (start + i) % capacity;
             long state = state(slot);

@@ -35,8 +35,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * }
  * }</pre>
  *
- * <p>It lives in two regions of the device's {@link Directory}: {@code <name>.head} (one cache line: the LSN of the
- * first live record, moved by {@link #truncate}, and the newest generation) and {@code <name>} (the log bytes).
+ * <p>It lives in two regions of the device's {@link Directory}: {@code <name>.head} (two copies of the head, a
+ * cache line each) and {@code <name>} (the log bytes). A head copy holds the LSN of the first live record, moved by
+ * {@link #truncate}, and the newest generation:
+ * <pre>
+ *  0              8              16       20                                       64
+ *  +--------------+--------------+--------+----------------------------------------+
+ *  | head LSN     | generation   | CRC32C | zero                                   |
+ *  +--------------+--------------+--------+----------------------------------------+
+ * </pre>
  * A record starts and ends on a cache line (64 bytes), so no two records share a line and every record is whole
  * lines, written with non-temporal stores (a log line is written once and not read before recovery: it need not
  * pass through the cache):
@@ -46,25 +53,44 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *  | length | CRC32C | LSN            | payload (length bytes)       | padding |
  *  +--------+--------+----------------+------------------------------+---------+
  * </pre>
- * The CRC covers the LSN and the payload. An LSN is a generation (the high 24 bits) and the record's offset in
- * the log (the low 40 bits). Every {@link #open} and every {@link #reset} starts a new generation, so LSNs grow
- * along the log, and a record left behind a recovered tail (a later record of a group whose earlier one was torn)
- * or from before a reset is of an older generation than the records written after it: it never passes as one.
+ * The record's CRC covers the LSN and the payload. An LSN is a generation (the high 24 bits) and the record's
+ * offset in the log (the low 40 bits). Every {@link #open} and every {@link #reset} starts a new generation, so LSNs
+ * grow along the log, and a record left behind a recovered tail (a later record of a group whose earlier one was
+ * torn) or from before a reset is of an older generation than the records written after it: it never passes as one.
+ *
+ * <p>The head's invariants, checked by every {@link #open} (and so by {@code dax4j check}); the first one broken is
+ * named in the {@code CORRUPTED} error, never read as a head:
+ * <ol>
+ *   <li>H1: a copy is intact when the CRC32C of its first 16 bytes is at byte 16 and its bytes 20-63 are zero.
+ *       Copy 1 is used when it is intact, else copy 0; copy 0 all zero (copy 1 too, or torn) is a new log. Neither
+ *       intact otherwise is damage.</li>
+ *   <li>H2: the generation of the copy used is between 1 and 2^24 - 1.</li>
+ *   <li>H3: the head LSN's generation is at most that generation.</li>
+ *   <li>H4: the head LSN's offset is a multiple of 64 and at most the log's size.</li>
+ * </ol>
+ * The records' rules cannot tell damage from a torn tail, so the first record that breaks one ends the log: at an
+ * offset, starting at the head's, a record has a length from 1 to what fits in the log, an LSN that carries that
+ * offset and a generation no older than the previous record's and older than this opening's, and a matching CRC.
+ * An LSN given to {@link #readFrom} or {@link #truncate} is a record's only if this walk reaches it: bytes inside a
+ * payload that look like a record never pass as one.
  *
  * <p>Protocol:
  * <ol>
  *   <li>Append: write header, payload and padding at the tail with one non-temporal {@code copy}; return when it
  *       is durable. Group append writes every record with {@code NO_DRAIN}, then drains once.</li>
- *   <li>Recover: from the head, accept records while length is non-zero, the record fits, its LSN carries its
- *       offset and a generation no older than the previous record's, and its CRC matches; the first record that
- *       fails ends the log (a torn or half-written tail is cut, never returned). Nothing was appended after a
- *       record before that record was durable, except within a group, whose records were acknowledged only after
- *       its single drain. Then store generation + 1 (above the head's and every earlier opening's) and persist it,
- *       before any append.</li>
- *   <li>Truncate: one aligned 8-byte store of the new head, persisted.</li>
- *   <li>Reset: one aligned 8-byte store of a head at offset 0 in the next generation, persisted.</li>
+ *   <li>Recover: from the head, accept records by the rules above; the first record that fails ends the log (a
+ *       torn or half-written tail is cut, never returned). Nothing was appended after a record before that record
+ *       was durable, except within a group, whose records were acknowledged only after its single drain. Then
+ *       write the head with generation + 1, before any append.</li>
+ *   <li>Write the head (recover, truncate, reset): copy 1, persisted, then copy 0, persisted. A crash tears at
+ *       most one copy and the other holds the head from before (copy 1 torn) or after (copy 0 torn) the write;
+ *       after a write both are equal, so damage to one copy alone loses nothing.</li>
+ *   <li>Truncate: write the head with the new head LSN.</li>
+ *   <li>Reset: write the head with offset 0 and the generation both of the next generation.</li>
  * </ol>
- * The log is linear: appends past the end of the region fail. Not thread-safe: one writer.
+ * The log is linear: appends past the end of the region fail. Not thread-safe: one writer. Opened on a read-only
+ * mapping, it recovers and reads without writing anything; append, truncate and reset then throw
+ * {@link java.nio.ReadOnlyBufferException}.
  */
 public final class WriteAheadLog {
 
@@ -72,35 +98,43 @@ public final class WriteAheadLog {
     private static final long OFFSET_BITS = 40;
     private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
     private static final long MAX_GENERATION = (1L << (64 - OFFSET_BITS)) - 1;
-    private static final StructLayout HEAD = MemoryLayout.structLayout(JAVA_LONG.withName("head"),
-            JAVA_LONG.withName("generation"), MemoryLayout.paddingLayout(48));
-    private static final long GENERATION_AT = HEAD.byteOffset(MemoryLayout.PathElement.groupElement("generation"));
+    /** One copy of the head; the region holds two. */
+    static final StructLayout HEAD = MemoryLayout.structLayout(JAVA_LONG.withName("head"),
+            JAVA_LONG.withName("generation"), JAVA_INT.withName("crc"), MemoryLayout.paddingLayout(44));
+    private static final int HEAD_CRC = 16;
     private static final MemoryLayout BLOCK = MemoryLayout.structLayout(MemoryLayout.paddingLayout(64));
 
     private final DaxMapping pmem;
+    private final String name;
     private final long base;
     private final long capacity;
     private final long headAt;
+    private long head;
     private long tail;
     /** Where a record is put together before its one copy into the log; reused, since there is one writer. */
     private MemorySegment staging = Arena.ofAuto().allocate(4096, 64);
 
-    private WriteAheadLog(DaxMapping pmem, long base, long capacity, long headAt, long tail) {
+    private WriteAheadLog(DaxMapping pmem, String name, long base, long capacity, long headAt, long head, long tail) {
         this.pmem = pmem;
+        this.name = name;
         this.base = base;
         this.capacity = capacity;
         this.headAt = headAt;
+        this.head = head;
         this.tail = tail;
     }
 
     /**
      * Opens the log called {@code name} in {@code directory}, creating it with {@code capacity} bytes (rounded up
-     * to 64) if it does not exist, recovers its tail and durably starts a new generation for this opening's appends.
+     * to 64) if it does not exist, checks its head, recovers its tail and durably starts a new generation for this
+     * opening's appends (on a read-only mapping: recovers only).
      *
      * @throws IllegalArgumentException      if {@code capacity} is not between 64 bytes and 1 TiB (an LSN's offset
      *                                       has 40 bits), checked before anything is written
+     * @throws DirectoryException            {@code CORRUPTED} if the head breaks an invariant (H1-H4), naming it;
+     *                                       {@code LAYOUT_MISMATCH} if a region of that name is something else
      * @throws IllegalStateException         if the log has used up its 2^24 generations
-     * @throws java.nio.ReadOnlyBufferException if {@code pmem} is read-only: opening writes the new generation
+     * @throws java.nio.ReadOnlyBufferException if {@code pmem} is read-only and the log does not exist
      */
     public static WriteAheadLog open(DaxMapping pmem, Directory directory, String name, long capacity)
             throws DirectoryException {
@@ -109,24 +143,98 @@ public final class WriteAheadLog {
             throw new IllegalArgumentException("log " + name + ": capacity " + capacity + " bytes is not between 64"
                     + " and " + (1L << OFFSET_BITS) + " (1 TiB: an LSN's offset has " + OFFSET_BITS + " bits)");
         }
-        FixedRegion head = directory.openOrCreate(name + ".head", HEAD, 1, RegionAlignment.CACHE_LINE, false);
+        FixedRegion heads = directory.openOrCreate(name + ".head", HEAD, 2, RegionAlignment.CACHE_LINE, false);
         FixedRegion log = directory.openOrCreate(name, BLOCK, (capacity + 63) / 64, RegionAlignment.CACHE_LINE, false);
-        long headAt = head.elementOffset(0);
+        long headAt = heads.elementOffset(0);
         long base = log.elementOffset(0);
         long size = log.info().byteSize();
-        long first = pmem.getLongAtomic(headAt);
-        long generation = Math.max(pmem.getLongAtomic(headAt + GENERATION_AT), generation(first)) + 1;
+        MemorySegment memory = pmem.segment();
+        long[] stored = readHead(memory, headAt, size, name + ".head", pmem);
+        long first = stored[0];
+        long generation = stored[1] + (pmem.isReadOnly() ? 0 : 1);
         if (generation > MAX_GENERATION) {
             throw new IllegalStateException("log " + name + " has used all its " + MAX_GENERATION + " generations");
         }
-        MemorySegment memory = pmem.segment();
         long end = first;
-        for (long next = first; next >= 0; next = validRecordEnd(memory, base, size, end, generation)) {
+        for (long next = first; next >= 0; next = validRecordEnd(memory, base, size, end, stored[1] + 1)) {
             end = next;
         }
-        // every record past the recovered tail is of an older generation than anything appended from now on
-        pmem.putLongAtomicAndPersist(headAt + GENERATION_AT, generation);
-        return new WriteAheadLog(pmem, base, size, headAt, generation << OFFSET_BITS | end & OFFSET_MASK);
+        WriteAheadLog wal = new WriteAheadLog(pmem, name, base, size, headAt, first,
+                generation << OFFSET_BITS | end & OFFSET_MASK);
+        if (!pmem.isReadOnly()) {
+            // every record past the recovered tail is of an older generation than anything appended from now on
+            wal.writeHead(first, generation);
+        }
+        return wal;
+    }
+
+    /**
+     * {@return the head LSN and generation of the head copy in use, both 0 for a new log}
+     *
+     * @throws DirectoryException {@code CORRUPTED} naming the first invariant (H1-H4) the head breaks
+     */
+    private static long[] readHead(MemorySegment memory, long at, long size, String region, DaxMapping pmem)
+            throws DirectoryException {
+        MemorySegment copy1 = memory.asSlice(at + HEAD.byteSize(), HEAD.byteSize());
+        MemorySegment copy0 = memory.asSlice(at, HEAD.byteSize());
+        MemorySegment used = isIntact(copy1) ? copy1 : isIntact(copy0) ? copy0 : null;
+        String where = "head region '" + region + "' in " + pmem.path();
+        if (used == null) {
+            if (copy0.asByteBuffer().equals(java.nio.ByteBuffer.allocate((int) HEAD.byteSize()))) {
+                return new long[] {0, 0}; // never written, or its first write torn in copy 1
+            }
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, where + " breaks H1: neither copy is "
+                    + "intact (CRC32C " + crcOf(copy1) + " and " + crcOf(copy0) + " computed, " + storedCrc(copy1)
+                    + " and " + storedCrc(copy0) + " stored, or bytes 20-63 not zero)");
+        }
+        long head = used.get(JAVA_LONG_UNALIGNED, 0);
+        long generation = used.get(JAVA_LONG_UNALIGNED, 8);
+        String copy = where + ", copy " + (used == copy1 ? 1 : 0);
+        if (generation < 1 || generation > MAX_GENERATION) {
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H2: generation "
+                    + generation + " is not between 1 and " + MAX_GENERATION);
+        }
+        if (generation(head) > generation) {
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H3: head LSN 0x"
+                    + Long.toHexString(head) + " is of generation " + generation(head) + ", after the head's "
+                    + generation);
+        }
+        if ((head & 63) != 0 || (head & OFFSET_MASK) > size) {
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H4: head LSN 0x"
+                    + Long.toHexString(head) + " has offset " + (head & OFFSET_MASK) + ", not a multiple of 64 in "
+                    + "the log's " + size + " bytes");
+        }
+        return new long[] {head, generation};
+    }
+
+    private static boolean isIntact(MemorySegment copy) {
+        for (long at = HEAD_CRC + 4; at < copy.byteSize(); at++) {
+            if (copy.get(JAVA_BYTE, at) != 0) {
+                return false;
+            }
+        }
+        return storedCrc(copy) == crcOf(copy);
+    }
+
+    private static int storedCrc(MemorySegment copy) {
+        return copy.get(JAVA_INT_UNALIGNED, HEAD_CRC);
+    }
+
+    private static int crcOf(MemorySegment copy) {
+        CRC32C crc = new CRC32C();
+        crc.update(copy.asSlice(0, HEAD_CRC).asByteBuffer());
+        return (int) crc.getValue();
+    }
+
+    /** Writes both head copies, copy 1 then copy 0, each persisted (protocol step 3). */
+    private void writeHead(long newHead, long generation) {
+        MemorySegment copy = MemorySegment.ofArray(new byte[(int) HEAD.byteSize()]);
+        copy.set(JAVA_LONG_UNALIGNED, 0, newHead);
+        copy.set(JAVA_LONG_UNALIGNED, 8, generation);
+        copy.set(JAVA_INT_UNALIGNED, HEAD_CRC, crcOf(copy));
+        pmem.copy(headAt + HEAD.byteSize(), copy);
+        pmem.copy(headAt, copy);
+        head = newHead;
     }
 
     private static long generation(long lsn) {
@@ -182,7 +290,7 @@ public final class WriteAheadLog {
     /**
      * Appends the bytes of {@code payload} (heap or native) and returns its LSN once it is durable.
      *
-     * @throws IllegalArgumentException if {@code payload} is empty
+     * @throws IllegalArgumentException if {@code payload} is empty or longer than {@code Integer.MAX_VALUE}
      * @throws IllegalStateException if the log has no room left
      */
     public long append(MemorySegment payload) {
@@ -223,14 +331,17 @@ public final class WriteAheadLog {
     private long write(MemorySegment payload) {
         long length = payload.byteSize();
         long lsn = tail;
-        long end = lsn + align(HEADER + length);
         if (length == 0) {
             throw new IllegalArgumentException("empty record");
         }
-        if (length > Integer.MAX_VALUE || (lsn & OFFSET_MASK) + (end - lsn) > capacity) {
+        if (length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a record holds at most " + Integer.MAX_VALUE + " bytes: " + length);
+        }
+        if (length > capacity - (lsn & OFFSET_MASK) - HEADER) {
             throw new IllegalStateException("the log is full: " + capacity + " bytes, tail at offset "
                     + (tail & OFFSET_MASK) + ", record of " + length + " bytes");
         }
+        long end = lsn + align(HEADER + length);
         MemorySegment record = staging(end - lsn);
         record.set(JAVA_INT, 0, (int) length);
         record.set(JAVA_LONG, 8, lsn);
@@ -255,16 +366,23 @@ public final class WriteAheadLog {
 
     /**
      * {@return the records from the one at {@code lsn} to the tail, in order; from the head if {@code lsn} is
-     * before it}
+     * before it} Finding {@code lsn} walks the records from the head, and every record returned has its CRC
+     * checked again.
      *
-     * @throws IllegalArgumentException if {@code lsn} is at or after the head but neither a record's LSN nor the tail
+     * @throws IllegalArgumentException if {@code lsn} is after the head but neither a record's LSN nor the tail
+     * @throws IllegalStateException    if a live record was damaged since the log was opened or written
      */
     public List<byte[]> readFrom(long lsn) {
         List<byte[]> records = new ArrayList<>();
         MemorySegment memory = pmem.segment();
-        long at = lsn <= head() ? head() : checkedRecord(lsn, "read from");
-        for (long offset = at & OFFSET_MASK; offset < (tail & OFFSET_MASK); ) {
+        long previous = lsn <= head ? head : lsn;
+        for (long offset = lsn <= head ? head & OFFSET_MASK : offsetOf(lsn, "read from"); offset < (tail
+                & OFFSET_MASK); ) {
+            previous = liveRecord(offset, previous);
             int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
+            if (memory.get(JAVA_INT_UNALIGNED, base + offset + 4) != crc(memory, base + offset, length)) {
+                throw damaged(offset, "its CRC no longer matches");
+            }
             records.add(memory.asSlice(base + offset + HEADER, length).toArray(JAVA_BYTE));
             offset += align(HEADER + length);
         }
@@ -272,30 +390,70 @@ public final class WriteAheadLog {
     }
 
     /**
-     * Drops the records before {@code lsn}, durably: one 8-byte store of the new head.
+     * Drops the records before {@code lsn}, durably: both head copies are written (protocol step 4).
      *
-     * @throws IllegalArgumentException if {@code lsn} is neither the LSN of a live record nor the tail
+     * @throws IllegalArgumentException if {@code lsn} is neither the head, the LSN of a live record nor the tail
+     * @throws IllegalStateException    if a live record before it was damaged since the log was opened or written
      */
     public void truncate(long lsn) {
-        if (lsn < head()) {
-            throw new IllegalArgumentException("truncate to " + lsn + ": before the head " + head());
+        if (lsn < head) {
+            throw new IllegalArgumentException("truncate to " + lsn + ": before the head " + head);
         }
-        pmem.putLongAtomicAndPersist(headAt, checkedRecord(lsn, "truncate to"));
+        offsetOf(lsn, "truncate to");
+        writeHead(lsn, generation(tail));
     }
 
-    /** {@return {@code lsn}, once checked to be the tail or the LSN of a live record} */
-    private long checkedRecord(long lsn, String what) {
-        if (lsn != tail && (lsn > tail || pmem.segment().get(JAVA_LONG_UNALIGNED, base + (lsn & OFFSET_MASK) + 8) != lsn
-                || (lsn & OFFSET_MASK) >= (tail & OFFSET_MASK))) {
-            throw new IllegalArgumentException(what + " " + lsn + ": not the LSN of a record in [" + head() + ", "
-                    + tail + "]");
+    /**
+     * {@return the offset of the record whose LSN is {@code lsn}, or of the head or tail if it is one of them},
+     * found by walking the live records from the head: an LSN is a record's only if the log's own walk reaches it.
+     *
+     * @throws IllegalArgumentException if it is none of them
+     */
+    private long offsetOf(long lsn, String what) {
+        if (lsn == head || lsn == tail) {
+            return lsn & OFFSET_MASK;
+        }
+        long previous = head;
+        for (long offset = head & OFFSET_MASK; lsn > previous && lsn < tail && offset < (tail & OFFSET_MASK); ) {
+            previous = liveRecord(offset, previous);
+            if (previous == lsn) {
+                return offset;
+            }
+            offset += align(HEADER + pmem.segment().get(JAVA_INT_UNALIGNED, base + offset));
+        }
+        throw new IllegalArgumentException(what + " " + lsn + " (0x" + Long.toHexString(lsn) + "): not the LSN of a "
+                + "record of log " + name + " between its head " + head + " and its tail " + tail);
+    }
+
+    /**
+     * {@return the LSN of the live record at {@code offset}} once its header is checked to be what recovery or
+     * append left: a length that fits before the tail, an LSN that carries the offset, after {@code previous} and
+     * before the tail.
+     *
+     * @throws IllegalStateException if it is not: the record was damaged since
+     */
+    private long liveRecord(long offset, long previous) {
+        MemorySegment memory = pmem.segment();
+        int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
+        long lsn = memory.get(JAVA_LONG_UNALIGNED, base + offset + 8);
+        if (length <= 0 || length > (tail & OFFSET_MASK) - offset - HEADER) {
+            throw damaged(offset, "its length " + length + " does not fit before the tail");
+        }
+        if ((lsn & OFFSET_MASK) != offset || lsn < previous || lsn >= tail) {
+            throw damaged(offset, "its LSN 0x" + Long.toHexString(lsn) + " is not of that offset between 0x"
+                    + Long.toHexString(previous) + " and the tail 0x" + Long.toHexString(tail));
         }
         return lsn;
     }
 
+    private IllegalStateException damaged(long offset, String why) {
+        return new IllegalStateException("log " + name + " in " + pmem.path() + ": the record at offset " + offset
+                + " was damaged since the log was opened: " + why);
+    }
+
     /**
-     * Drops every record and starts the log over at offset 0, durably, with one 8-byte store: the next generation's
-     * head. Old records stay in memory but can never pass as records of the new generation.
+     * Drops every record and starts the log over at offset 0, durably: both head copies are written with the next
+     * generation (protocol step 5). Old records stay in memory but can never pass as records of the new generation.
      *
      * @throws IllegalStateException if the log has used up its 2^24 generations
      */
@@ -304,13 +462,13 @@ public final class WriteAheadLog {
         if (generation > MAX_GENERATION) {
             throw new IllegalStateException("the log has used all its " + MAX_GENERATION + " generations");
         }
-        pmem.putLongAtomicAndPersist(headAt, generation << OFFSET_BITS);
+        writeHead(generation << OFFSET_BITS, generation);
         tail = generation << OFFSET_BITS;
     }
 
     /** {@return the LSN of the first live record} */
     public long head() {
-        return pmem.getLongAtomic(headAt);
+        return head;
     }
 
     /** {@return the LSN the next record will get} */

@@ -1,0 +1,154 @@
+package io.github.dax4j.examples.kv;
+
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.MapOptions;
+import io.github.dax4j.layout.Directory;
+import io.github.dax4j.layout.DirectoryException;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tables forged slot by slot, states from the format's four plus damage, keys from a small range so that they
+ * collide: {@code open} either refuses the table as {@code CORRUPTED} or returns one whose {@code get} and
+ * {@code entries} agree on every key.
+ */
+class ForgedTableProperties {
+
+    private static final int SLOTS = 8;
+    private static final MapOptions OPTIONS = MapOptions.ofLength(1 << 20).createIfAbsent().emulateMapSync();
+
+    /** One forged slot: its state, key and current value's first byte. */
+    record Slot(long state, long key, byte value) {
+    }
+
+    private Path device;
+
+    @BeforeProperty
+    void newDevice() throws Exception {
+        device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-kv-forged-", ".img");
+        Files.delete(device);
+    }
+
+    @AfterProperty
+    void deleteDevice() throws Exception {
+        Files.deleteIfExists(device);
+    }
+
+    @Provide
+    Arbitrary<List<Slot>> tables() {
+        Arbitrary<Long> states = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, Arbitraries.just(0L)), net.jqwik.api.Tuple.of(4, Arbitraries.just(1L)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(3L)), net.jqwik.api.Tuple.of(2, Arbitraries.just(4L)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.longs()));
+        Arbitrary<Slot> slot = Combinators.combine(states, Arbitraries.longs().between(0, 5), Arbitraries.bytes())
+                .as(Slot::new);
+        return slot.list().ofSize(SLOTS);
+    }
+
+    /** Writes {@code table} over the slots of table "kv" and returns the region's offset. */
+    private static long forge(DaxMapping pmem, List<Slot> table) throws DirectoryException {
+        KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS);
+        long at = Directory.open(pmem).find("kv").orElseThrow().offset();
+        for (int i = 0; i < table.size(); i++) {
+            Slot slot = table.get(i);
+            byte[] line = new byte[64];
+            Arrays.fill(line, 16, 64, slot.value());
+            MemorySegment bytes = MemorySegment.ofArray(line);
+            bytes.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, slot.state());
+            bytes.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 8, slot.key());
+            pmem.copy(at + 64L * i, bytes);
+        }
+        return at;
+    }
+
+    @Property(tries = 300)
+    void aForgedTableIsRefusedOrConsistent(@ForAll("tables") List<Slot> table) throws Exception {
+        Files.deleteIfExists(device);
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            forge(pmem, table);
+            KeyValueTable opened;
+            try {
+                opened = KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS);
+            } catch (DirectoryException e) {
+                assertEquals(DirectoryException.Reason.CORRUPTED, e.reason());
+                assertTrue(e.getMessage().matches("breaks K[123]: .*slot.*"), e.getMessage());
+                Statistics.label("outcome").collect("refused " + e.getMessage().substring(7, 9));
+                return;
+            }
+            Map<Long, byte[]> entries = opened.entries();
+            for (long key = 0; key <= 5; key++) {
+                Optional<byte[]> got = opened.get(key);
+                assertEquals(entries.containsKey(key), got.isPresent(), "key " + key + " in " + table);
+                if (got.isPresent()) {
+                    assertArrayEquals(entries.get(key), got.get(), "key " + key + " in " + table);
+                }
+            }
+            long live = table.stream().filter(s -> (s.state() & 1) != 0).count();
+            assertEquals(live, entries.size(), "every live slot is an entry, none hidden: " + table);
+            Statistics.label("outcome").collect("opened");
+        }
+        // neither outcome may pass vacuously: each of the three invariants is broken by some tables, others hold
+        Statistics.label("outcome").coverage(c -> {
+            for (String outcome : List.of("opened", "refused K1", "refused K2", "refused K3")) {
+                c.check(outcome).percentage(p -> p > 3);
+            }
+        });
+    }
+
+    @Example
+    void twoLiveSlotsWithOneKeyBreakK2() throws Exception {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS).put(3, new byte[] {3});
+            long at = Directory.open(pmem).find("kv").orElseThrow().offset();
+            long slot = 0;
+            while (pmem.getLong(at + 64 * slot) == 0) {
+                slot++;
+            }
+            long next = (slot + 1) % SLOTS; // the next slot on key 3's probe path: K3 holds, K2 does not
+            pmem.copy(at + 64 * next, pmem.segment().asSlice(at + 64 * slot, 64));
+            DirectoryException e = assertThrows(DirectoryException.class,
+                    () -> KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS));
+            assertTrue(e.getMessage().startsWith("breaks K2") && e.getMessage().contains("key 3"), e.getMessage());
+        }
+    }
+
+    @Example
+    void aLiveSlotALookupCannotReachBreaksK3() throws Exception {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS).put(3, new byte[] {3});
+            long at = Directory.open(pmem).find("kv").orElseThrow().offset();
+            long slot = 0;
+            while (pmem.getLong(at + 64 * slot) == 0) {
+                slot++;
+            }
+            long moved = (slot + 2) % SLOTS; // past the never-used slot after its home
+            pmem.copy(at + 64 * moved, pmem.segment().asSlice(at + 64 * slot, 64));
+            pmem.fill(at + 64 * slot, 64, (byte) 0);
+            DirectoryException e = assertThrows(DirectoryException.class,
+                    () -> KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS));
+            assertTrue(e.getMessage().startsWith("breaks K3") && e.getMessage().contains("slot " + moved)
+                    && e.getMessage().contains("hashes to slot " + slot), e.getMessage());
+        }
+    }
+}
