@@ -10,6 +10,7 @@ import io.github.dax4j.SimulatedSource;
 import io.github.dax4j.device.DaxDevice;
 import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.device.NvdimmRegion;
+import io.github.dax4j.examples.kv.KeyValueTable;
 import io.github.dax4j.examples.wal.WriteAheadLog;
 import io.github.dax4j.examples.Demo;
 import io.github.dax4j.layout.Directory;
@@ -208,8 +209,9 @@ public final class Dax4jCommand implements Runnable {
         }
     }
 
-    /** {@code check PATH}: validate the directory. */
-    @Command(name = "check", description = "Validate the dax4j directory and every region entry; exit 1 if damaged.")
+    /** {@code check PATH}: validate the directory, and every log and table in it. */
+    @Command(name = "check", description = "Validate the dax4j directory, every region entry, and every write-ahead "
+            + "log and key-value table in it (read-only); exit 1 if damaged.")
     static final class CheckCommand implements Callable<Integer> {
         @Parameters(paramLabel = "PATH")
         Path path;
@@ -222,9 +224,29 @@ public final class Dax4jCommand implements Runnable {
                     .emulateMapSync())) {
                 Directory directory = Directory.open(pmem);
                 List<RegionInfo> regions = directory.list();
+                List<String> names = regions.stream().map(RegionInfo::name).toList();
+                StringBuilder found = new StringBuilder();
+                for (String name : names) {
+                    // a region is a log's or a table's when it opens with their layout; any other is left as is
+                    String stem = name.endsWith(".head") ? name.substring(0, name.length() - 5) : null;
+                    try {
+                        if (stem != null && names.contains(stem)) {
+                            WriteAheadLog log = WriteAheadLog.open(pmem, directory, stem, 64);
+                            found.append("; log ").append(stem).append(": head 0x").append(Long.toHexString(log.head()))
+                                    .append(", tail 0x").append(Long.toHexString(log.tail()));
+                        } else if (stem == null) {
+                            KeyValueTable table = KeyValueTable.open(pmem, directory, name, 1);
+                            found.append("; table ").append(name).append(": ").append(table.entries().size())
+                                    .append(" entries");
+                        }
+                    } catch (DirectoryException e) {
+                        if (e.reason() != DirectoryException.Reason.LAYOUT_MISMATCH) {
+                            throw e;
+                        }
+                    }
+                }
                 spec.commandLine().getOut().println((directory.isFormatted() ? "ok: " + regions.size()
-                        + " regions" : "ok: no directory (all zero)") + (regions.isEmpty() ? ""
-                        : " " + regions.stream().map(RegionInfo::name).toList()));
+                        + " regions" : "ok: no directory (all zero)") + (regions.isEmpty() ? "" : " " + names) + found);
                 return 0;
             } catch (DirectoryException e) {
                 spec.commandLine().getErr().println("dax4j: damaged: " + e.getMessage());
@@ -235,19 +257,39 @@ public final class Dax4jCommand implements Runnable {
 
     /** {@code bench PATH}: a quick measurement. */
     @Command(name = "bench", description = "Measure persist latency and WAL append throughput on PATH "
-            + "(an existing device or file; its contents are overwritten).")
+            + "(an existing device or file of at least 1 MiB; its contents are overwritten, and one holding a dax4j "
+            + "directory with regions only with --overwrite).")
     static final class BenchCommand implements Callable<Integer> {
+        /** What the measurement writes: a directory, 64 KiB of persists past its first 4 KiB, and a log. */
+        static final long MINIMUM_SIZE = 1L << 20;
         @Parameters(paramLabel = "PATH")
         Path path;
         @Option(names = "--seconds", defaultValue = "30", description = "how long in all (default 30)")
         double seconds;
+        @Option(names = "--overwrite", description = "overwrite a dax4j directory and its regions")
+        boolean overwrite;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
+            if (!(seconds > 0 && seconds <= 86_400)) {
+                throw new IllegalArgumentException("--seconds " + seconds + " is not between 0 and 86400");
+            }
             PrintWriter out = spec.commandLine().getOut();
             try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().emulateMapSync())) {
+                // every check before the first byte is written: a refused bench leaves the source as it was
+                if (pmem.byteSize() < MINIMUM_SIZE) {
+                    throw new IllegalArgumentException(path + " has " + pmem.byteSize() + " bytes: bench needs at "
+                            + "least " + MINIMUM_SIZE + " (1 MiB) for its persists and its log");
+                }
+                if (!overwrite && pmem.getLongAtomic(0) == Directory.MAGIC) {
+                    List<String> regions = Directory.open(pmem).list().stream().map(RegionInfo::name).toList();
+                    if (!regions.isEmpty()) {
+                        throw new IllegalArgumentException(path + " holds a dax4j directory with regions " + regions
+                                + ": bench overwrites them only with --overwrite");
+                    }
+                }
                 long half = (long) (seconds * 5e8);
                 long[] latencies = new long[1 << 20];
                 int n = 0;
@@ -261,7 +303,7 @@ public final class Dax4jCommand implements Runnable {
                 Arrays.sort(latencies, 0, n);
                 out.printf(Locale.ROOT, "persist 8 B    %s: p50 %d ns, p99 %d ns (%d samples)%n",
                         pmem.persistMechanism(), latencies[n / 2], latencies[n * 99 / 100], n);
-                pmem.segment().asSlice(0, 8192).fill((byte) 0);
+                pmem.fill(0, 8192, (byte) 0);
                 Directory directory = Directory.open(pmem, 2);
                 WriteAheadLog log = WriteAheadLog.open(pmem, directory, "bench-wal",
                         Math.min(pmem.byteSize() - directory.dataStart() - 8192, 64L << 20));
@@ -273,7 +315,7 @@ public final class Dax4jCommand implements Runnable {
                         log.append(record);
                         appends++;
                     } catch (IllegalStateException full) {
-                        log.reset(); // one durable 8-byte store: the log starts over in its next generation
+                        log.reset(); // one durable head write: the log starts over in its next generation
                     }
                 }
                 double elapsed = (System.nanoTime() - start) / 1e9;

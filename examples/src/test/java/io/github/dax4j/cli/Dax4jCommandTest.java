@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
+import io.github.dax4j.examples.kv.KeyValueTable;
+import io.github.dax4j.examples.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,10 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.CRC32C;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -193,5 +199,87 @@ class Dax4jCommandTest {
         assertEquals(0, bench.exit(), bench.err());
         assertTrue(bench.out().contains("persist 8 B    MSYNC: p50") && bench.out().contains("WAL append 64 B:"),
                 bench.out());
+    }
+
+    @Test
+    void benchRefusesASourceTooSmallOrHoldingRegionsBeforeWritingAByte() throws Exception {
+        Path small = dir.resolve("small");
+        byte[] contents = new byte[8192];
+        java.util.Arrays.fill(contents, (byte) 0x5a);
+        Files.write(small, contents);
+        byte[] before = Files.readAllBytes(small);
+        Run tooSmall = run("bench", small.toString(), "--seconds", "0.1");
+        assertEquals(1, tooSmall.exit());
+        assertTrue(tooSmall.err().contains("8192 bytes") && tooSmall.err().contains("1 MiB")
+                && !tooSmall.err().contains("Exception"), tooSmall.err());
+        assertArrayEquals(before, Files.readAllBytes(small), "not a byte written");
+
+        Path device = dir.resolve("dev");
+        assertEquals(0, run("create", device.toString(), "--size", "4M").exit());
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
+            KeyValueTable.open(pmem, Directory.open(pmem), "precious", 4).put(1, new byte[] {1});
+        }
+        before = Files.readAllBytes(device);
+        Run holding = run("bench", device.toString(), "--seconds", "0.1");
+        assertEquals(1, holding.exit());
+        assertTrue(holding.err().contains("[precious]") && holding.err().contains("--overwrite"), holding.err());
+        assertArrayEquals(before, Files.readAllBytes(device), "not a byte written");
+        assertEquals(1, run("bench", device.toString(), "--seconds", "NaN").exit());
+        assertEquals(0, run("bench", device.toString(), "--seconds", "0.1", "--overwrite").exit());
+    }
+
+    @Test
+    void checkValidatesEveryLogAndTableAndReportsTheirDamage() throws Exception {
+        Path device = dir.resolve("dev");
+        assertEquals(0, run("create", device.toString(), "--size", "4M").exit());
+        long headAt;
+        long tableAt;
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
+            Directory directory = Directory.open(pmem);
+            WriteAheadLog log = WriteAheadLog.open(pmem, directory, "wal", 4096);
+            log.append(new byte[] {1});
+            KeyValueTable.open(pmem, directory, "kv", 4).put(7, new byte[] {7});
+            headAt = directory.find("wal.head").orElseThrow().offset();
+            tableAt = directory.find("kv").orElseThrow().offset();
+        }
+        Run ok = run("check", device.toString());
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals("ok: 3 regions [kv, wal, wal.head]; table kv: 1 entries; log wal: head 0x0, tail 0x10000000040\n",
+                ok.out());
+        byte[] intact = Files.readAllBytes(device);
+
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
+            pmem.putByte(headAt + 3, (byte) 0x7f);
+            pmem.putByte(headAt + 64 + 3, (byte) 0x7f);
+            pmem.persist(headAt, 128);
+        }
+        Run log = run("check", device.toString());
+        assertEquals(1, log.exit());
+        assertTrue(log.err().startsWith("dax4j: damaged: head region 'wal.head'") && log.err().contains("H1"),
+                log.err());
+
+        Files.write(device, intact);
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
+            for (int slot = 0; slot < 4; slot++) {
+                pmem.putLongAtomicAndPersist(tableAt + 64L * slot, 2); // a state the format does not have
+            }
+        }
+        Run table = run("check", device.toString());
+        assertEquals(1, table.exit());
+        assertTrue(table.err().startsWith("dax4j: damaged: breaks K1: slot 0 of table 'kv'"), table.err());
+
+        Files.write(device, intact);
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
+            // entry 2 (kv) moved onto entry 1's (wal) range and sealed again with a valid CRC, as a forger would
+            MemorySegment entry = pmem.segment().asSlice(64 + 2 * 128, 128);
+            entry.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, pmem.segment().get(ValueLayout.JAVA_LONG_UNALIGNED,
+                    64 + 128 + 8));
+            CRC32C crc = new CRC32C();
+            crc.update(entry.asSlice(8, 112).asByteBuffer());
+            entry.set(ValueLayout.JAVA_LONG_UNALIGNED, 120, crc.getValue());
+        }
+        Run forged = run("check", device.toString());
+        assertEquals(1, forged.exit());
+        assertTrue(forged.err().contains("invariant 9") && forged.err().contains("overlap"), forged.err());
     }
 }
