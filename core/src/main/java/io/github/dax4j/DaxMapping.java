@@ -19,6 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.ReadOnlyBufferException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -158,9 +159,11 @@ public final class DaxMapping implements AutoCloseable {
      * @throws java.nio.file.FileSystemException   if another system call fails, e.g. {@code open} with
      *                                      {@code EROFS} for a read-write mapping on a read-only file system, or
      *                                      {@code mmap} with {@code ENOMEM}; its reason names the call and the errno
-     * @throws UnsupportedSourceException   if {@code path} is neither a regular file nor device-DAX
      * @throws AlignmentException           if an alignment rule is broken (see {@link Alignment})
-     * @throws SourceRangeException         if the source is shorter than the offset plus the length to map
+     * @throws SourceRangeException         if the source is shorter than the offset plus the length to map, or that
+     *                                      sum is past the largest file offset ({@code Long.MAX_VALUE})
+     * @throws UnsupportedSourceException   if {@code path} is not of the default file system (e.g. a zip file
+     *                                      system's path), or is neither a regular file nor device-DAX
      * @throws MapSyncUnavailableException  if the kernel refuses {@code MAP_SYNC} and the options do not
      *                                      {@linkplain MapOptions#emulateMapSync() emulate} it
      * @throws SourceInUseException         if {@linkplain MapOptions#exclusive() exclusive} and another open holds
@@ -179,6 +182,17 @@ public final class DaxMapping implements AutoCloseable {
     static DaxMapping open(Path path, MapOptions options, DaxDevices devices) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
+        if (path.getFileSystem() != FileSystems.getDefault()) {
+            // another provider's path of the same string names another file: map what it means or nothing
+            throw new UnsupportedSourceException(path + " is a path of " + path.getFileSystem().provider()
+                    .getScheme() + ":" + " file system " + path.getFileSystem() + ", not of the default one: dax4j"
+                    + " maps the default file system's files and device-DAX instances only");
+        }
+        if (options.length().isPresent() && options.length().getAsLong() > Long.MAX_VALUE - options.offset()) {
+            throw new SourceRangeException("cannot map " + options.length().getAsLong() + " bytes at offset "
+                    + options.offset() + " of " + path + ": they end past the largest file offset "
+                    + Long.MAX_VALUE + ", so no source has them");
+        }
         try {
             return new DaxMapping(MappingOpener.open(path, options, devices));
         } catch (ErrnoException e) {

@@ -70,10 +70,6 @@ public final class MapOptions {
             throw new IllegalArgumentException("createIfAbsent() needs a length to create: use"
                     + " MapOptions.ofLength(bytes), not wholeSource()");
         }
-        if (settings.length != WHOLE_SOURCE && settings.length > Long.MAX_VALUE - settings.offset) {
-            throw new IllegalArgumentException("offset " + settings.offset + " plus length " + settings.length
-                    + " is past the largest file offset");
-        }
         if (settings.createIfAbsent && settings.readOnly) {
             throw new IllegalArgumentException("createIfAbsent() and readOnly() exclude each other: a created"
                     + " source would be all zeros");

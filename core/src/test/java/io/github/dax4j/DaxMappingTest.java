@@ -425,11 +425,6 @@ class DaxMappingTest {
             assertThrows(IllegalArgumentException.class,
                     () -> MapOptions.wholeSource().persistMechanism(PersistMechanism.SIMULATED_BYTE));
             assertThrows(IllegalArgumentException.class, () -> MapOptions.wholeSource().nonTemporalThreshold(-1));
-            IllegalArgumentException overflow = assertThrows(IllegalArgumentException.class,
-                    () -> MapOptions.ofLength(4096).offset(Long.MAX_VALUE & -4096L));
-            assertTrue(overflow.getMessage().contains("past the largest file offset"), overflow.getMessage());
-            assertThrows(IllegalArgumentException.class,
-                    () -> MapOptions.ofLength(Long.MAX_VALUE - 4095).offset(8192).createIfAbsent());
             assertEquals(MapOptions.ofLength(2L << 20).prefault(), MapOptions.ofLength(2L << 20).prefault(), "values");
         }
     }

@@ -320,7 +320,13 @@ public final class Directory {
         long alignment = Math.max(element.byteAlignment(),
                 placement == RegionAlignment.MAPPING ? mapping.alignment().bytes() : CACHE_LINE);
         long stride = cacheLineIsolated ? (element.byteSize() + CACHE_LINE - 1) & -CACHE_LINE : element.byteSize();
-        long length = Math.multiplyExact(count, stride);
+        if (count > mapping.byteSize() / stride) {
+            // also what keeps count * stride from overflowing: a Long.MAX_VALUE count is FULL, like any too many
+            throw new DirectoryException(DirectoryException.Reason.FULL, count + " elements of " + stride + " bytes"
+                    + " for region '" + name + "' are more than the " + mapping.byteSize() + " bytes of "
+                    + mapping.path());
+        }
+        long length = count * stride;
 
         List<long[]> used = usedRanges(entries);
         long textAt = allocate(used, text.length, CACHE_LINE, name);
@@ -571,7 +577,7 @@ public final class Directory {
         Arrays.sort(ranges, Comparator.comparingLong(r -> r[0]));
         long candidate = align(dataStart, alignment);
         for (long[] range : ranges) {
-            if (candidate + length <= range[0]) {
+            if (length <= range[0] - candidate) {
                 break;
             }
             candidate = Math.max(candidate, align(range[0] + range[1], alignment));

@@ -1,6 +1,8 @@
 package io.github.dax4j.internal.map;
 
 import io.github.dax4j.internal.posix.ErrnoException;
+import io.github.dax4j.internal.posix.Errno;
+import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.internal.posix.Libc;
 
 import java.nio.file.FileSystemException;
@@ -31,6 +33,13 @@ public final class AlignedMapper {
         if (alignment <= Libc.pageSize()) {
             long address = Libc.mmap(0, length, prot, flags, fd, offset, name);
             return new Placement(address, length, address, length);
+        }
+        if (length > Long.MAX_VALUE - alignment) {
+            // what mmap itself says of a length no address space holds, as it does for the unreserved ones above
+            throw new ErrnoException(name, "mmap(0x0, " + length + " + " + alignment + ", PROT_NONE, MAP_PRIVATE|"
+                    + "MAP_ANONYMOUS|MAP_NORESERVE, -1, 0) (address space reservation)", Errno.ENOMEM, "ENOMEM",
+                    "Cannot allocate memory: no address space holds " + length + " bytes plus an alignment of "
+                    + alignment);
         }
         long reservationLength = Placement.reservationLength(length, alignment);
         long reservation = Libc.mmap(0, reservationLength, Libc.PROT_NONE,

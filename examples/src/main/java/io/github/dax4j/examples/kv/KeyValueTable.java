@@ -12,6 +12,7 @@ import java.lang.foreign.StructLayout;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -28,24 +29,26 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  +--------+--------+-------------------------+-------------------------+
  * </pre>
  * {@code state} is 0 for a never-used slot, {@link #TOMBSTONE} for a deleted one, and {@code LIVE | copy} for a
- * live one, {@code copy} (bit 1) naming the current value copy.
+ * live one, {@code copy} (bit 1) naming the current value copy; a live state's high 32 bits are the CRC32C of the
+ * key and the current value, so that one 8-byte store publishes both the choice of copy and its checksum.
  *
  * <p>The table's invariants, checked by every {@link #open} (and so by {@code dax4j check}), which refuses a table
  * that breaks one with {@code CORRUPTED} naming it and the slot:
  * <ol>
- *   <li>K1: every state is one of 0, 1, 3 and 4.</li>
- *   <li>K2: no two live slots hold the same key.</li>
- *   <li>K3: every live slot is on its key's probe path: no never-used slot lies between the slot its key hashes to
+ *   <li>K1: every state's low 32 bits are one of 0, 1, 3 and 4, and the high 32 bits of 0 and 4 are zero.</li>
+ *   <li>K2: a live state's high 32 bits are the CRC32C of its slot's key and current value.</li>
+ *   <li>K3: no two live slots hold the same key.</li>
+ *   <li>K4: every live slot is on its key's probe path: no never-used slot lies between the slot its key hashes to
  *       and it (a lookup stops at the first never-used slot, so it would never find it).</li>
  * </ol>
- * A state damaged after the open makes the call that meets it throw {@link IllegalStateException}; neither reads
- * the slot as data. Bytes other than the states, keys of live slots and current values are not checked: a crash
+ * A state, key or value damaged after the open makes the call that meets it throw {@link IllegalStateException}
+ * (K1 and K2 are checked again on every slot a call reads); neither reads the slot as data. Bytes other than the states, keys of live slots and current values are not checked: a crash
  * may leave a key and value written in a slot whose state was never published.
  *
  * <p>Protocol, each step persisted before the next:
  * <ol>
  *   <li>Insert into an empty or deleted slot: write the key and value copy 0; persist them. Publish
- *       {@code state = LIVE} (copy 0) with one aligned 8-byte store; persist it.</li>
+ *       {@code state = crc << 32 | LIVE} (copy 0) with one aligned 8-byte store; persist it.</li>
  *   <li>Update: write the new value into the copy that is not current; persist it. Publish the state with the copy
  *       bit flipped; persist it. A crash before the publish leaves the old value, after it the new one.</li>
  *   <li>Delete: publish {@code state = TOMBSTONE}; persist it.</li>
@@ -76,7 +79,7 @@ public final class KeyValueTable {
     /**
      * Opens the table {@code name} of {@code directory}, creating it with {@code capacity} slots if absent.
      *
-     * @throws DirectoryException {@code CORRUPTED} if the table breaks an invariant (K1-K3), naming it and the slot;
+     * @throws DirectoryException {@code CORRUPTED} if the table breaks an invariant (K1-K4), naming it and the slot;
      *                            {@code FULL} if a new table of {@code capacity} slots does not fit
      */
     public static KeyValueTable open(DaxMapping pmem, Directory directory, String name, long capacity)
@@ -87,7 +90,7 @@ public final class KeyValueTable {
         return table;
     }
 
-    /** Checks K1-K3 in two passes over the slots. */
+    /** Checks K1-K4 in two passes over the slots. */
     private void checkInvariants() throws DirectoryException {
         long count = slots.count();
         // K3 needs the nearest never-used slot before each slot, cyclically: one in the table's end counts as
@@ -105,16 +108,19 @@ public final class KeyValueTable {
             if (state == 0) {
                 lastEmpty = slot;
             } else if ((state & LIVE) != 0) {
+                if (!checksumMatches(slot, state)) {
+                    throw corrupted("K2", checksumMismatch(slot, state));
+                }
                 long key = key(slot);
                 Long other = live.putIfAbsent(key, slot);
                 if (other != null) {
-                    throw corrupted("K2", "slots " + other + " and " + slot + " of " + where() + " both hold key "
+                    throw corrupted("K3", "slots " + other + " and " + slot + " of " + where() + " both hold key "
                             + key);
                 }
                 long start = start(key, count);
                 long distance = Math.floorMod(slot - start, count);
                 if (lastEmpty != Long.MIN_VALUE && distance >= slot - lastEmpty) {
-                    throw corrupted("K3", "slot " + slot + " of " + where() + " holds key " + key + ", which hashes to "
+                    throw corrupted("K4", "slot " + slot + " of " + where() + " holds key " + key + ", which hashes to "
                             + "slot " + start + ", but never-used slot " + Math.floorMod(lastEmpty, count)
                             + " lies between them: a lookup stops there");
                 }
@@ -135,7 +141,35 @@ public final class KeyValueTable {
     }
 
     private static boolean isValid(long state) {
-        return state == 0 || state == TOMBSTONE || state == LIVE || state == (LIVE | COPY);
+        long kind = state & 0xFFFF_FFFFL;
+        return state == 0 || state == TOMBSTONE || kind == LIVE || kind == (LIVE | COPY);
+    }
+
+    /** {@return the state that publishes {@code key} with {@code value} (24 bytes) in value copy {@code copy}} */
+    static long published(long key, MemorySegment value, long copy) {
+        return (long) checksum(key, value) << 32 | LIVE | copy << 1;
+    }
+
+    private static int checksum(long key, MemorySegment value) {
+        CRC32C crc = new CRC32C();
+        crc.update(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putLong(0, key));
+        crc.update(value.asByteBuffer());
+        return (int) crc.getValue();
+    }
+
+    private boolean checksumMatches(long slot, long state) {
+        return (int) (state >>> 32) == checksum(key(slot), value(slot, state));
+    }
+
+    private String checksumMismatch(long slot, long state) {
+        return "slot " + slot + " of " + where() + " holds key " + key(slot) + " and a value whose CRC32C 0x"
+                + Integer.toHexString(checksum(key(slot), value(slot, state))) + " is not the 0x"
+                + Integer.toHexString((int) (state >>> 32)) + " its state records";
+    }
+
+    /** {@return the current value of live {@code slot}, a view of the mapping} */
+    private MemorySegment value(long slot, long state) {
+        return pmem.segment().asSlice(valueAt(slot, (state & COPY) >> 1), VALUE_BYTES);
     }
 
     private String damaged(long slot, long state) {
@@ -144,12 +178,17 @@ public final class KeyValueTable {
     }
 
     /**
-     * @throws IllegalStateException if the state is none of the four the format has: damage since the open
+     * {@return the state of {@code slot}, once checked against K1 and, for a live slot, K2}
+     *
+     * @throws IllegalStateException if it breaks one: damage since the open
      */
     private long state(long slot) {
         long state = pmem.getLongAtomic(slots.elementOffset(slot));
         if (!isValid(state)) {
             throw new IllegalStateException(damaged(slot, state));
+        }
+        if ((state & LIVE) != 0 && !checksumMatches(slot, state)) {
+            throw new IllegalStateException(checksumMismatch(slot, state));
         }
         return state;
     }
@@ -205,7 +244,8 @@ public final class KeyValueTable {
             long at = valueAt(slot, next >> 1);
             pmem.write(at, MemorySegment.ofArray(padded));
             pmem.persist(at, VALUE_BYTES);
-            pmem.putLongAtomicAndPersist(slots.elementOffset(slot), LIVE | next);
+            pmem.putLongAtomicAndPersist(slots.elementOffset(slot), published(key, MemorySegment.ofArray(padded),
+                    next >> 1));
             return;
         }
         slot = -1 - slot;                                         // step 1: insert
@@ -213,7 +253,7 @@ public final class KeyValueTable {
         pmem.putLong(base + 8, key);
         pmem.write(valueAt(slot, 0), MemorySegment.ofArray(padded));
         pmem.persist(base + 8, 8 + VALUE_BYTES);
-        pmem.putLongAtomicAndPersist(base, LIVE);
+        pmem.putLongAtomicAndPersist(base, published(key, MemorySegment.ofArray(padded), 0));
     }
 
     /** {@return the value of {@code key}, if it is in the table} */
@@ -222,8 +262,7 @@ public final class KeyValueTable {
         if (slot < 0) {
             return Optional.empty();
         }
-        long copy = (state(slot) & COPY) >> 1;
-        return Optional.of(pmem.segment().asSlice(valueAt(slot, copy), VALUE_BYTES).toArray(JAVA_BYTE));
+        return Optional.of(value(slot, state(slot)).toArray(JAVA_BYTE));
     }
 
     /**
@@ -246,8 +285,7 @@ public final class KeyValueTable {
         for (long slot = 0; slot < slots.count(); slot++) {
             long state = state(slot);
             if ((state & LIVE) != 0) {
-                entries.put(key(slot), pmem.segment().asSlice(valueAt(slot, (state & COPY) >> 1), VALUE_BYTES)
-                        .toArray(JAVA_BYTE));
+                entries.put(key(slot), value(slot, state).toArray(JAVA_BYTE));
             }
         }
         return entries;
