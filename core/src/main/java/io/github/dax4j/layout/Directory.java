@@ -67,7 +67,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <h2>Invariants, checked on every open and every read of the entries</h2>
  * Header: magic, version 1, CRC; {@code 1 <= capacity} and {@code dataStart} between the entries' end and the
- * mapping's end. Each entry:
+ * mapping's end; the reserved bytes zero. Each entry:
  * <ol>
  *   <li>Its state is 0 (free: nothing else of it is read) or {@link #PUBLISHED}.</li>
  *   <li>Its CRC32C matches bytes 8..120.</li>
@@ -185,6 +185,13 @@ public final class Directory {
         if (storedCapacity < 1 || dataStart < end(storedCapacity) || dataStart > mapping.byteSize()) {
             throw corrupted("the directory header" + where + " is inconsistent: capacity " + storedCapacity
                     + ", data start " + dataStart + " in a mapping of " + mapping.byteSize() + " bytes");
+        }
+        for (long at = H_DATA_START + 8; at < H_CHECKSUM; at++) {
+            if (memory.get(JAVA_BYTE, at) != 0) {
+                throw corrupted("the directory header" + where + " has reserved byte " + at + " set to 0x"
+                        + Integer.toHexString(Byte.toUnsignedInt(memory.get(JAVA_BYTE, at))) + ": bytes 24-55 are"
+                        + " zero in format version " + VERSION);
+            }
         }
         Directory directory = new Directory(mapping, storedCapacity, dataStart, true);
         directory.entries(); // validates every entry

@@ -331,9 +331,13 @@ public final class Dax4jCommand implements Runnable {
         long unit = t.endsWith("K") ? 1L << 10 : t.endsWith("M") ? 1L << 20 : t.endsWith("G") ? 1L << 30 : 1;
         String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
         try {
-            return Math.multiplyExact(Long.parseLong(digits), unit);
+            long bytes = Math.multiplyExact(Long.parseLong(digits), unit);
+            if (bytes > 0) {
+                return bytes;
+            }
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("not a size: '" + text + "' (bytes, or a number with K, M or G)");
+            // the message below
         }
+        throw new IllegalArgumentException("not a size: '" + text + "' (a positive number of bytes, or of K, M or G)");
     }
 }
