@@ -77,7 +77,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *   <li>{@code align} is a power of two of at least 64, and {@code offset} a multiple of it.</li>
  *   <li>The elements {@code [offset, offset + count * stride)} and the text {@code [textAt, textAt + textLn)},
  *       {@code textAt} a multiple of 64, lie between {@code dataStart} and the mapping's end.</li>
- *   <li>The text is well-formed UTF-8 whose SHA-256 gives the signature.</li>
+ *   <li>The text is 1 to 65536 bytes of well-formed UTF-8 whose SHA-256 gives the signature.</li>
  * </ol>
  * And the directory as a whole:
  * <ol start="8">
@@ -104,6 +104,8 @@ public final class Directory {
     static final int HEADER_BYTES = 64;
     static final int ENTRY_BYTES = 128;
     static final int MAX_NAME_BYTES = 40;
+    /** The longest layout text a region may have: what a layout with a few thousand members needs. */
+    static final int MAX_TEXT_BYTES = 64 * 1024;
 
     // header fields
     private static final long H_MAGIC = 0, H_VERSION = 8, H_CAPACITY = 12, H_DATA_START = 16, H_CHECKSUM = 56;
@@ -324,6 +326,10 @@ public final class Directory {
         int slot = freeSlot(entries);
         LayoutSignature signature = LayoutSignature.of(element);
         byte[] text = signature.canonical().getBytes(StandardCharsets.UTF_8);
+        if (text.length > MAX_TEXT_BYTES) {
+            throw DirectoryException.layoutRule("the layout of region '" + name + "' has a canonical form of "
+                    + text.length + " bytes, more than a directory entry may record (" + MAX_TEXT_BYTES + ")");
+        }
         long alignment = Math.max(element.byteAlignment(),
                 placement == RegionAlignment.MAPPING ? mapping.alignment().bytes() : CACHE_LINE);
         long stride = cacheLineIsolated ? (element.byteSize() + CACHE_LINE - 1) & -CACHE_LINE : element.byteSize();
@@ -478,14 +484,18 @@ public final class Directory {
             ranges.add(new long[] {e.textAt(), e.textLength(), e.slot(), 1});
         }
         ranges.sort(Comparator.comparingLong(r -> r[0]));
-        for (int i = 1; i < ranges.size(); i++) {
-            long[] a = ranges.get(i - 1);
-            long[] b = ranges.get(i);
-            if (a[1] > 0 && b[1] > 0 && b[0] < a[0] + a[1]) {
+        // a sweep: each range against the one reaching furthest so far, not only its neighbour (a short range
+        // between two others must not hide that the first overlaps the third)
+        long[] a = null;
+        for (long[] b : ranges) {
+            if (a != null && b[0] < a[0] + a[1]) {
                 throw corrupted("directory entries " + a[2] + " and " + b[2] + " of " + mapping.path()
                         + " overlap: " + (a[3] == 0 ? "elements" : "layout text") + " [" + a[0] + ", " + (a[0] + a[1])
                         + ") and " + (b[3] == 0 ? "elements" : "layout text") + " [" + b[0] + ", " + (b[0] + b[1])
                         + ") (invariant 9: no two ranges share a byte)");
+            }
+            if (a == null || b[0] + b[1] > a[0] + a[1]) {
+                a = b;
             }
         }
     }
@@ -523,6 +533,10 @@ public final class Directory {
             throw corrupted(where + " lies outside the data area [" + dataStart + ", " + mapping.byteSize()
                     + "): elements at " + offset + ", " + count + " x " + stride + " bytes, layout text at " + textAt
                     + " (" + textLength + " bytes) (invariant 6)");
+        }
+        if (textLength < 1 || textLength > MAX_TEXT_BYTES) {
+            throw corrupted(where + " has a layout text of " + textLength + " bytes (invariant 7: 1 to "
+                    + MAX_TEXT_BYTES + ")");
         }
         String text = utf8(memory.asSlice(textAt, textLength), where + ": its layout text is not well-formed"
                 + " UTF-8 (invariant 7)");

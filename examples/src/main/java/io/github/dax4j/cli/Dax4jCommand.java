@@ -228,22 +228,14 @@ public final class Dax4jCommand implements Runnable {
                 StringBuilder found = new StringBuilder();
                 for (String name : names) {
                     // a region is a log's or a table's when it opens with their layout; any other is left as is
-                    String stem = name.endsWith(".head") ? name.substring(0, name.length() - 5) : null;
-                    try {
-                        if (stem != null && names.contains(stem)) {
-                            WriteAheadLog log = WriteAheadLog.open(pmem, directory, stem, 64);
-                            found.append("; log ").append(stem).append(": head 0x").append(Long.toHexString(log.head()))
-                                    .append(", tail 0x").append(Long.toHexString(log.tail()));
-                        } else if (stem == null) {
-                            KeyValueTable table = KeyValueTable.open(pmem, directory, name, 1);
-                            found.append("; table ").append(name).append(": ").append(table.entries().size())
-                                    .append(" entries");
-                        }
-                    } catch (DirectoryException e) {
-                        if (e.reason() != DirectoryException.Reason.LAYOUT_MISMATCH) {
-                            throw e;
-                        }
-                    }
+                    String stem = name.endsWith(".head") ? name.substring(0, name.length() - 5) : "";
+                    String log = names.contains(stem) ? ifLayoutMatches(() -> {
+                        WriteAheadLog wal = WriteAheadLog.open(pmem, directory, stem, 64);
+                        return "; log " + stem + ": head 0x" + Long.toHexString(wal.head()) + ", tail 0x"
+                                + Long.toHexString(wal.tail());
+                    }) : "";
+                    found.append(!log.isEmpty() ? log : ifLayoutMatches(() -> "; table " + name + ": "
+                            + KeyValueTable.open(pmem, directory, name, 1).entries().size() + " entries"));
                 }
                 spec.commandLine().getOut().println((directory.isFormatted() ? "ok: " + regions.size()
                         + " regions" : "ok: no directory (all zero)") + (regions.isEmpty() ? "" : " " + names) + found);
@@ -252,6 +244,22 @@ public final class Dax4jCommand implements Runnable {
                 spec.commandLine().getErr().println("dax4j: damaged: " + e.getMessage());
                 return 1;
             }
+        }
+    }
+
+    /** What {@code check} reads of one region: a description, or nothing if the region is of another layout. */
+    private interface RegionCheck {
+        String read() throws DirectoryException;
+    }
+
+    private static String ifLayoutMatches(RegionCheck check) throws DirectoryException {
+        try {
+            return check.read();
+        } catch (DirectoryException e) {
+            if (e.reason() != DirectoryException.Reason.LAYOUT_MISMATCH) {
+                throw e;
+            }
+            return "";
         }
     }
 

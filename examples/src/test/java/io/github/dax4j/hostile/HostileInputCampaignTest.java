@@ -206,13 +206,13 @@ class HostileInputCampaignTest {
         add(c, a, "`persistMechanism(null)`", "NullPointerException", null,
                 s -> MapOptions.wholeSource().persistMechanism(null));
         add(c, a, "`alignment(null)`", "NullPointerException", null, s -> MapOptions.wholeSource().alignment(null));
-        add(c, a, "`nonTemporalThreshold(-1)`", "IllegalArgumentException", "-1",
+        add(c, a, "`nonTemporalThreshold(-1)`", "IllegalArgumentException", "negative: -1",
                 s -> MapOptions.wholeSource().nonTemporalThreshold(-1));
         add(c, a, "`nonTemporalThreshold(Long.MIN_VALUE)`", "IllegalArgumentException",
                 String.valueOf(Long.MIN_VALUE), s -> MapOptions.wholeSource().nonTemporalThreshold(Long.MIN_VALUE));
-        add(c, a, "`Alignment.ofBytes(3 << 20)`", "IllegalArgumentException", String.valueOf(3 << 20),
+        add(c, a, "`Alignment.ofBytes(3 << 20)`", "IllegalArgumentException", "alignment " + (3 << 20),
                 s -> Alignment.ofBytes(3 << 20));
-        add(c, a, "`Alignment.ofBytes(0)`", "IllegalArgumentException", "0", s -> Alignment.ofBytes(0));
+        add(c, a, "`Alignment.ofBytes(0)`", "IllegalArgumentException", "alignment 0:", s -> Alignment.ofBytes(0));
     }
 
     private static void open(List<Case> c) {
@@ -307,7 +307,7 @@ class HostileInputCampaignTest {
                 s -> DaxMapping.open(s.file("f", M1), EMULATED.persistMechanism(PersistMechanism.FENCE_ONLY)));
         add(c, a, "`NONE` without `acceptNonDurableStores()`", "DaxException", "NONE",
                 s -> DaxMapping.open(s.file("f", M1), EMULATED.persistMechanism(PersistMechanism.NONE)));
-        add(c, a, "`exclusive()` while another exclusive mapping holds the file", "SourceInUseException", "f",
+        add(c, a, "`exclusive()` while another exclusive mapping holds the file", "SourceInUseException", "in use",
                 s -> {
                     Path f = s.file("f", M1);
                     s.hold(DaxMapping.open(f, EMULATED.exclusive()));
@@ -329,8 +329,8 @@ class HostileInputCampaignTest {
         record Op(String what, String names, Mutation op) {
         }
         List<Op> outOfRange = List.of(
-                new Op("`persist(-1, 8)`", "-1", m -> m.persist(-1, 8)),
-                new Op("`persist(0, -1)`", "-1", m -> m.persist(0, -1)),
+                new Op("`persist(-1, 8)`", "[-1, -1 + 8)", m -> m.persist(-1, 8)),
+                new Op("`persist(0, -1)`", "0 + -1", m -> m.persist(0, -1)),
                 new Op("`persist(Long.MAX_VALUE, 1)`", String.valueOf(Long.MAX_VALUE), m -> m.persist(Long.MAX_VALUE, 1)),
                 new Op("`persist(size - 8, 16)`", String.valueOf(size - 8), m -> m.persist(size - 8, 16)),
                 new Op("`persist(8, Long.MAX_VALUE)`", String.valueOf(Long.MAX_VALUE), m -> m.persist(8, Long.MAX_VALUE)),
@@ -341,13 +341,13 @@ class HostileInputCampaignTest {
                         m -> m.copy(Long.MAX_VALUE, MemorySegment.ofArray(new byte[8]))),
                 new Op("`copy(-64, 64 bytes, NON_TEMPORAL)`", "-64",
                         m -> m.copy(-64, MemorySegment.ofArray(new byte[64]), PersistFlag.NON_TEMPORAL)),
-                new Op("`fill(0, -1, 0)`", "-1", m -> m.fill(0, -1, (byte) 0)),
+                new Op("`fill(0, -1, 0)`", "0 + -1", m -> m.fill(0, -1, (byte) 0)),
                 new Op("`fill(size - 1, 2, 0)`", String.valueOf(size - 1), m -> m.fill(size - 1, 2, (byte) 0)),
                 new Op("`move(0, 64, Long.MAX_VALUE)`", String.valueOf(Long.MAX_VALUE), m -> m.move(0, 64, Long.MAX_VALUE)),
-                new Op("`move(-1, 0, 8)`", "-1", m -> m.move(-1, 0, 8)),
+                new Op("`move(-1, 0, 8)`", "[-1, -1 + 8)", m -> m.move(-1, 0, 8)),
                 new Op("`move(0, size - 4, 8)`", String.valueOf(size - 4), m -> m.move(0, size - 4, 8)),
                 new Op("`putLong(size - 4, 1)`", String.valueOf(size - 4), m -> m.putLong(size - 4, 1)),
-                new Op("`putLong(-8, 1)`", "-8", m -> m.putLong(-8, 1)),
+                new Op("`putLong(-8, 1)`", "offset = -8", m -> m.putLong(-8, 1)),
                 new Op("`getInt(size)`", String.valueOf(size), m -> m.getInt(size)),
                 new Op("`write(size - 2, 4 bytes)`", String.valueOf(size - 2),
                         m -> m.write(size - 2, MemorySegment.ofArray(new byte[4]))));
@@ -357,12 +357,12 @@ class HostileInputCampaignTest {
                 return null;
             });
         }
-        add(c, a, "`putLongAtomic(3, 1)`: not 8-byte aligned", "IllegalArgumentException", "3",
+        add(c, a, "`putLongAtomic(3, 1)`: not 8-byte aligned", "IllegalArgumentException", "offset 3 ",
                 s -> {
                     s.map(s.file("f", size)).putLongAtomic(3, 1);
                     return null;
                 });
-        add(c, a, "`getLongAtomic(12)`: not 8-byte aligned", "IllegalArgumentException", "12",
+        add(c, a, "`getLongAtomic(12)`: not 8-byte aligned", "IllegalArgumentException", "offset 12 ",
                 s -> s.map(s.file("f", size)).getLongAtomic(12));
         add(c, a, "`copy` with `TEMPORAL` and `NON_TEMPORAL`", "IllegalArgumentException", "TEMPORAL", s -> {
             s.map(s.file("f", size)).copy(0, MemorySegment.ofArray(new byte[8]), PersistFlag.TEMPORAL,
@@ -413,7 +413,7 @@ class HostileInputCampaignTest {
             s.mapReadOnly(s.file("f", size)).segment().set(JAVA_LONG, 0, 1);
             return null;
         });
-        add(c, a, "`deepFlush(-1, 8)`", "IndexOutOfBoundsException", "-1", s -> {
+        add(c, a, "`deepFlush(-1, 8)`", "IndexOutOfBoundsException", "[-1, -1 + 8)", s -> {
             s.map(s.file("f", size)).deepFlush(-1, 8);
             return null;
         });
@@ -454,9 +454,9 @@ class HostileInputCampaignTest {
                         RegionAlignment.CACHE_LINE, false));
         add(c, a, "create with a `null` name", "NullPointerException", "name", s -> Directory.open(s.map(
                 s.device("d"))).create(null, Forgery.SLOT, 1, RegionAlignment.CACHE_LINE, false));
-        add(c, a, "create with count 0", "IllegalArgumentException", "0", s -> Directory.open(s.map(
+        add(c, a, "create with count 0", "IllegalArgumentException", "element: 0", s -> Directory.open(s.map(
                 s.device("d"))).create("r", Forgery.SLOT, 0, RegionAlignment.CACHE_LINE, false));
-        add(c, a, "create with count -1", "IllegalArgumentException", "-1", s -> Directory.open(s.map(
+        add(c, a, "create with count -1", "IllegalArgumentException", "element: -1", s -> Directory.open(s.map(
                 s.device("d"))).create("r", Forgery.SLOT, -1, RegionAlignment.CACHE_LINE, false));
         add(c, a, "create with count `Long.MAX_VALUE`", "DirectoryException FULL", String.valueOf(Long.MAX_VALUE),
                 s -> Directory.open(s.map(s.device("d"))).create("r", Forgery.SLOT, Long.MAX_VALUE,
@@ -588,6 +588,17 @@ class HostileInputCampaignTest {
                 e -> e.set(JAVA_LONG_UNALIGNED, Forgery.E_OFFSET, 0));
         forgedEntry(c, "text past the device's end", "invariant 6",
                 e -> e.set(JAVA_LONG_UNALIGNED, Forgery.E_TEXT_AT, 2 * M1));
+        forgedEntry(c, "text length 0", "invariant 7",
+                e -> e.set(JAVA_INT_UNALIGNED, Forgery.E_TEXT_LENGTH, 0));
+        add(c, a, "entry forged with a valid CRC: text of 3.75 GiB on a 4 GiB device", "DirectoryException CORRUPTED",
+                "4026531840 bytes (invariant 7", s -> {
+                    Path big = s.file("big", 4L << 30); // sparse: only the first MiB is ever written
+                    try (DaxMapping m = DaxMapping.open(big, MapOptions.ofLength(M1).emulateMapSync())) {
+                        Forgery.twoRegions(m);
+                        Forgery.entry(m, 1, e -> e.set(JAVA_INT_UNALIGNED, Forgery.E_TEXT_LENGTH, 0xF000_0000));
+                    }
+                    return Directory.open(s.mapReadOnly(big));
+                });
         forgedEntry(c, "text length 2^31 - 1", "invariant 6",
                 e -> e.set(JAVA_INT_UNALIGNED, Forgery.E_TEXT_LENGTH, Integer.MAX_VALUE));
         forgedEntry(c, "a signature that is not the text's", "invariant 7",
@@ -703,7 +714,7 @@ class HostileInputCampaignTest {
         });
         long g = 1L << 40;
         for (Object[] f : new Object[][] {{0L, 0L, "H2: generation 0"}, {0L, 1L << 24, "H2: generation 16777216"},
-                {0L, -1L, "H2: generation -1"}, {5 * g, 4L, "H3: head LSN 0x50000000000 is of generation 5"},
+                {0L, -1L, "H2: generation -1"}, {0L, 1L << 23, "H2: generation 8388608"}, {5 * g, 4L, "H3: head LSN 0x50000000000 is of generation 5"},
                 {2 * g | 72, 2L, "H4: head LSN 0x20000000048 has offset 72"},
                 {2 * g | M1, 2L, "H4: head LSN 0x20000100000 has offset 1048576"}}) {
             add(c, a, "head forged with a valid CRC: LSN 0x" + Long.toHexString((Long) f[0]) + ", generation " + f[1],
@@ -714,13 +725,44 @@ class HostileInputCampaignTest {
                         return WriteAheadLog.open(m, Directory.open(m), "wal", 4096);
                     });
         }
-        add(c, a, "a head at its last generation", "IllegalStateException", "16777215", s -> {
+        add(c, a, "a head at its last generation", "IllegalStateException", "8388607", s -> {
             DaxMapping m = s.map(s.device("d"));
             Forgery.log(m);
-            Forgery.logHead(m, 0, 0, (1L << 24) - 1);
-            Forgery.logHead(m, 1, 0, (1L << 24) - 1);
+            Forgery.logHead(m, 0, 0, (1L << 23) - 1);
+            Forgery.logHead(m, 1, 0, (1L << 23) - 1);
             return WriteAheadLog.open(m, Directory.open(m), "wal", 4096);
         });
+        add(c, a, "both head copies zero but records in the log", "DirectoryException CORRUPTED", "H1", s -> {
+            DaxMapping m = s.map(s.device("d"));
+            Forgery.log(m);
+            m.fill(Directory.open(m).find("wal.head").orElseThrow().offset(), 128, (byte) 0);
+            return WriteAheadLog.open(m, Directory.open(m), "wal", 4096);
+        });
+        add(c, a, "the head region's entry forged to one copy (valid CRC)", "DirectoryException CORRUPTED",
+                "1 head copies", s -> {
+                    DaxMapping m = s.map(s.device("d"));
+                    Forgery.log(m);
+                    Forgery.entry(m, 0, e -> e.set(JAVA_LONG_UNALIGNED, Forgery.E_COUNT, 1));
+                    return WriteAheadLog.open(m, Directory.open(m), "wal", 4096);
+                });
+        add(c, a, "open a log that does not fit the device", "DirectoryException FULL", "wal", s -> {
+            DaxMapping m = s.map(s.device("d"));
+            try {
+                return WriteAheadLog.open(m, Directory.open(m), "wal", 1L << 30);
+            } finally {
+                assertEquals(List.of(), Directory.open(m).list(), "no orphan head region");
+            }
+        });
+        add(c, a, "open with a `null` name", "NullPointerException", "name", s -> {
+            DaxMapping m = s.map(s.device("d"));
+            try {
+                return WriteAheadLog.open(m, Directory.open(m), null, 4096);
+            } finally {
+                assertEquals(List.of(), Directory.open(m).list(), "no region 'null.head'");
+            }
+        });
+        add(c, a, "append `(byte[]) null`", "NullPointerException", "payload",
+                s -> Forgery.log(s.map(s.device("d"))).append((byte[]) null));
         add(c, a, "a region `wal.head` of another layout", "DirectoryException LAYOUT_MISMATCH", "wal.head", s -> {
             DaxMapping m = s.map(s.device("d"));
             Directory.open(m).create("wal.head", Forgery.SLOT, 2, RegionAlignment.CACHE_LINE, false);
@@ -762,11 +804,11 @@ class HostileInputCampaignTest {
             DaxMapping m = s.map(s.device("d"));
             return KeyValueTable.open(m, Directory.open(m), "kv", 1L << 58);
         });
-        add(c, a, "open with capacity 0", "IllegalArgumentException", "0", s -> {
+        add(c, a, "open with capacity 0", "IllegalArgumentException", "element: 0", s -> {
             DaxMapping m = s.map(s.device("d"));
             return KeyValueTable.open(m, Directory.open(m), "kv", 0);
         });
-        add(c, a, "put a 25-byte value", "IllegalArgumentException", "25", s -> {
+        add(c, a, "put a 25-byte value", "IllegalArgumentException", "bytes: 25", s -> {
             DaxMapping m = s.map(s.device("d"));
             KeyValueTable.open(m, Directory.open(m), "kv", 8).put(1, new byte[25]);
             return null;
@@ -879,6 +921,15 @@ class HostileInputCampaignTest {
                 long at = Directory.open(m).find("wal.head").orElseThrow().offset();
                 m.putByte(at + 3, (byte) 0x7f);
                 m.putByte(at + 64 + 3, (byte) 0x7f);
+            }
+            return cli("check", d.toString());
+        });
+        add(c, a, "`check` of a table named `t.head` with a damaged value", "exit 1", "K2", s -> {
+            Path d = s.device("d");
+            try (DaxMapping m = DaxMapping.open(d, EMULATED)) {
+                KeyValueTable.open(m, Directory.open(m), "t.head", 4).put(1, new byte[] {1});
+                long slot = Forgery.liveSlot(m, Directory.open(m).find("t.head").orElseThrow().offset());
+                m.putByte(slot + 16, (byte) 2);
             }
             return cli("check", d.toString());
         });

@@ -1,6 +1,5 @@
 package io.github.dax4j.internal.map;
 
-import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.internal.posix.Errno;
 import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.internal.posix.Libc;

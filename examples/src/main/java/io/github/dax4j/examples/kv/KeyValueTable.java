@@ -93,7 +93,7 @@ public final class KeyValueTable {
     /** Checks K1-K4 in two passes over the slots. */
     private void checkInvariants() throws DirectoryException {
         long count = slots.count();
-        // K3 needs the nearest never-used slot before each slot, cyclically: one in the table's end counts as
+        // K4 needs the nearest never-used slot before each slot, cyclically: one in the table's end counts as
         // (slot - count) for the slots at its start
         long lastEmpty = Long.MIN_VALUE;
         for (long slot = count - 1; slot >= 0 && lastEmpty == Long.MIN_VALUE; slot--) {

@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -53,8 +54,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *  | length | CRC32C | LSN            | payload (length bytes)       | padding |
  *  +--------+--------+----------------+------------------------------+---------+
  * </pre>
- * The record's CRC covers the LSN and the payload. An LSN is a generation (the high 24 bits) and the record's
- * offset in the log (the low 40 bits). Every {@link #open} and every {@link #reset} starts a new generation, so LSNs
+ * The record's CRC covers the LSN and the payload. An LSN is a generation (the high 24 bits, of which the top one
+ * stays clear so that LSNs are positive and compare as numbers) and the record's offset in the log (the low 40
+ * bits). Every {@link #open} and every {@link #reset} starts a new generation, so LSNs
  * grow along the log, and a record left behind a recovered tail (a later record of a group whose earlier one was
  * torn) or from before a reset is of an older generation than the records written after it: it never passes as one.
  *
@@ -62,9 +64,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * named in the {@code CORRUPTED} error, never read as a head:
  * <ol>
  *   <li>H1: a copy is intact when the CRC32C of its first 16 bytes is at byte 16 and its bytes 20-63 are zero.
- *       Copy 1 is used when it is intact, else copy 0; copy 0 all zero (copy 1 too, or torn) is a new log. Neither
- *       intact otherwise is damage.</li>
- *   <li>H2: the generation of the copy used is between 1 and 2^24 - 1.</li>
+ *       Copy 1 is used when it is intact, else copy 0. Neither intact is damage, except for a new log: copy 0 all
+ *       zero, copy 1 all zero or a tear of the first write (head 0, generation 1: each 8-byte word either zero or
+ *       that write's), and the log's first record header zero.</li>
+ *   <li>H2: the generation of the copy used is between 1 and 2^23 - 1.</li>
  *   <li>H3: the head LSN's generation is at most that generation.</li>
  *   <li>H4: the head LSN's offset is a multiple of 64 and at most the log's size.</li>
  * </ol>
@@ -97,7 +100,8 @@ public final class WriteAheadLog {
     static final int HEADER = 16;
     private static final long OFFSET_BITS = 40;
     private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
-    private static final long MAX_GENERATION = (1L << (64 - OFFSET_BITS)) - 1;
+    /** 2^23 - 1: the LSN's top bit stays clear, so LSNs are positive {@code long}s that order as numbers. */
+    private static final long MAX_GENERATION = (1L << (63 - OFFSET_BITS)) - 1;
     /** One copy of the head; the region holds two. */
     static final StructLayout HEAD = MemoryLayout.structLayout(JAVA_LONG.withName("head"),
             JAVA_LONG.withName("generation"), JAVA_INT.withName("crc"), MemoryLayout.paddingLayout(44));
@@ -131,25 +135,47 @@ public final class WriteAheadLog {
      *
      * @throws IllegalArgumentException      if {@code capacity} is not between 64 bytes and 1 TiB (an LSN's offset
      *                                       has 40 bits), checked before anything is written
-     * @throws DirectoryException            {@code CORRUPTED} if the head breaks an invariant (H1-H4), naming it;
-     *                                       {@code LAYOUT_MISMATCH} if a region of that name is something else
-     * @throws IllegalStateException         if the log has used up its 2^24 generations
+     * @throws DirectoryException            {@code CORRUPTED} if the head breaks an invariant (H1-H4), naming it,
+     *                                       or the regions are not a log's (two head copies, at most 1 TiB of log);
+     *                                       {@code LAYOUT_MISMATCH} if a region of that name is something else;
+     *                                       {@code FULL} if a new log does not fit (then no region is left)
+     * @throws IllegalStateException         if the log has used up its 2^23 - 1 generations (each open and each
+     *                                       reset takes one)
      * @throws java.nio.ReadOnlyBufferException if {@code pmem} is read-only and the log does not exist
      */
     public static WriteAheadLog open(DaxMapping pmem, Directory directory, String name, long capacity)
             throws DirectoryException {
+        Objects.requireNonNull(pmem, "pmem");
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(name, "name");
         if (capacity < 64 || capacity > 1L << OFFSET_BITS) {
             // before the head region is created: a refused open leaves no region behind
             throw new IllegalArgumentException("log " + name + ": capacity " + capacity + " bytes is not between 64"
                     + " and " + (1L << OFFSET_BITS) + " (1 TiB: an LSN's offset has " + OFFSET_BITS + " bits)");
         }
+        boolean newHead = directory.find(name + ".head").isEmpty();
         FixedRegion heads = directory.openOrCreate(name + ".head", HEAD, 2, RegionAlignment.CACHE_LINE, false);
-        FixedRegion log = directory.openOrCreate(name, BLOCK, (capacity + 63) / 64, RegionAlignment.CACHE_LINE, false);
+        FixedRegion log;
+        try {
+            log = directory.openOrCreate(name, BLOCK, (capacity + 63) / 64, RegionAlignment.CACHE_LINE, false);
+        } catch (DirectoryException | RuntimeException e) {
+            if (newHead) {
+                directory.delete(name + ".head"); // a refused open leaves no half of a log behind
+            }
+            throw e;
+        }
+        if (heads.count() != 2 || log.info().byteSize() > 1L << OFFSET_BITS) {
+            // the directory keeps its own invariants, not the log's: an entry forged to one head copy would let
+            // the second copy's write land on whatever the directory placed after it
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, "log " + name + " in " + pmem.path()
+                    + " is not a log's: " + heads.count() + " head copies (2 expected), " + log.info().byteSize()
+                    + " bytes of log (at most " + (1L << OFFSET_BITS) + ")");
+        }
         long headAt = heads.elementOffset(0);
         long base = log.elementOffset(0);
         long size = log.info().byteSize();
         MemorySegment memory = pmem.segment();
-        long[] stored = readHead(memory, headAt, size, name + ".head", pmem);
+        long[] stored = readHead(memory, headAt, base, size, name + ".head", pmem);
         long first = stored[0];
         long generation = stored[1] + (pmem.isReadOnly() ? 0 : 1);
         if (generation > MAX_GENERATION) {
@@ -173,14 +199,14 @@ public final class WriteAheadLog {
      *
      * @throws DirectoryException {@code CORRUPTED} naming the first invariant (H1-H4) the head breaks
      */
-    private static long[] readHead(MemorySegment memory, long at, long size, String region, DaxMapping pmem)
-            throws DirectoryException {
+    private static long[] readHead(MemorySegment memory, long at, long base, long size, String region,
+                                   DaxMapping pmem) throws DirectoryException {
         MemorySegment copy1 = memory.asSlice(at + HEAD.byteSize(), HEAD.byteSize());
         MemorySegment copy0 = memory.asSlice(at, HEAD.byteSize());
         MemorySegment used = isIntact(copy1) ? copy1 : isIntact(copy0) ? copy0 : null;
         String where = "head region '" + region + "' in " + pmem.path();
         if (used == null) {
-            if (copy0.asByteBuffer().equals(java.nio.ByteBuffer.allocate((int) HEAD.byteSize()))) {
+            if (isNew(copy0, copy1, memory.asSlice(base, HEADER))) {
                 return new long[] {0, 0}; // never written, or its first write torn in copy 1
             }
             throw new DirectoryException(DirectoryException.Reason.CORRUPTED, where + " breaks H1: neither copy is "
@@ -205,6 +231,25 @@ public final class WriteAheadLog {
                     + "the log's " + size + " bytes");
         }
         return new long[] {head, generation};
+    }
+
+    /**
+     * {@return whether the head and log are those of a log whose first head write (head 0, generation 1, copy 1
+     * first) never completed} Copy 0 was not written, each 8-byte word of copy 1 is zero or that write's, and
+     * nothing was appended.
+     */
+    private static boolean isNew(MemorySegment copy0, MemorySegment copy1, MemorySegment firstRecord) {
+        MemorySegment first = MemorySegment.ofArray(new byte[(int) HEAD.byteSize()]);
+        first.set(JAVA_LONG_UNALIGNED, 8, 1);
+        first.set(JAVA_INT_UNALIGNED, HEAD_CRC, crcOf(first));
+        for (long word = 0; word < HEAD.byteSize(); word += 8) {
+            long torn = copy1.get(JAVA_LONG_UNALIGNED, word);
+            if (copy0.get(JAVA_LONG_UNALIGNED, word) != 0 || torn != 0 && torn != first.get(JAVA_LONG_UNALIGNED,
+                    word)) {
+                return false;
+            }
+        }
+        return firstRecord.asByteBuffer().equals(java.nio.ByteBuffer.allocate(HEADER));
     }
 
     private static boolean isIntact(MemorySegment copy) {
@@ -284,7 +329,7 @@ public final class WriteAheadLog {
      * @throws IllegalStateException if the log has no room left
      */
     public long append(byte[] payload) {
-        return append(MemorySegment.ofArray(payload));
+        return append(MemorySegment.ofArray(Objects.requireNonNull(payload, "payload")));
     }
 
     /**
@@ -294,6 +339,7 @@ public final class WriteAheadLog {
      * @throws IllegalStateException if the log has no room left
      */
     public long append(MemorySegment payload) {
+        Objects.requireNonNull(payload, "payload");
         long lsn = write(payload);
         pmem.drain();
         return lsn;
@@ -309,7 +355,7 @@ public final class WriteAheadLog {
     public List<Long> append(List<byte[]> payloads) {
         long end = tail & OFFSET_MASK;
         for (byte[] payload : payloads) {
-            if (payload.length == 0) {
+            if (Objects.requireNonNull(payload, "payload").length == 0) {
                 throw new IllegalArgumentException("empty record in a group of " + payloads.size());
             }
             end += align(HEADER + payload.length);
@@ -455,7 +501,7 @@ public final class WriteAheadLog {
      * Drops every record and starts the log over at offset 0, durably: both head copies are written with the next
      * generation (protocol step 5). Old records stay in memory but can never pass as records of the new generation.
      *
-     * @throws IllegalStateException if the log has used up its 2^24 generations
+     * @throws IllegalStateException if the log has used up its 2^23 - 1 generations
      */
     public void reset() {
         long generation = generation(tail) + 1;

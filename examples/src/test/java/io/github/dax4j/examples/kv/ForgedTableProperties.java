@@ -115,7 +115,7 @@ class ForgedTableProperties {
             assertEquals(live, entries.size(), "every live slot is an entry, none hidden: " + table);
             Statistics.label("outcome").collect("opened");
         }
-        // neither outcome may pass vacuously: each of the three invariants is broken by some tables, others hold
+        // neither outcome may pass vacuously: each of the four invariants is broken by some tables, others hold
         Statistics.label("outcome").coverage(c -> {
             for (String outcome : List.of("opened", "refused K1", "refused K2", "refused K3", "refused K4")) {
                 c.check(outcome).percentage(p -> p > 1);

@@ -162,6 +162,7 @@ class WriteAheadLogDamageTest {
         }
         List<Forgery> forgeries = List.of(new Forgery(0, 0, "H2", "generation 0"),
                 new Forgery(0, (1L << 24), "H2", "generation 16777216"),
+                new Forgery(0, (1L << 23), "H2", "generation 8388608"), // its LSNs would be negative
                 new Forgery(0, -1, "H2", "generation -1"),
                 new Forgery(5 * G, 4, "H3", "generation 5"),
                 new Forgery(2 * G | 72, 2, "H4", "offset 72"),
@@ -183,10 +184,10 @@ class WriteAheadLogDamageTest {
     void aLogThatUsedItsLastGenerationIsExhaustedNotDamaged() throws Exception {
         written();
         try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
-            forgeCopy(pmem, 0, 0, (1L << 24) - 1);
-            forgeCopy(pmem, 1, 0, (1L << 24) - 1);
+            forgeCopy(pmem, 0, 0, (1L << 23) - 1);
+            forgeCopy(pmem, 1, 0, (1L << 23) - 1);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> open(pmem));
-            assertTrue(e.getMessage().contains("used all its 16777215 generations"), e.getMessage());
+            assertTrue(e.getMessage().contains("used all its 8388607 generations"), e.getMessage());
         }
     }
 
@@ -196,10 +197,74 @@ class WriteAheadLogDamageTest {
             open(pmem);
             long at = headRegion(pmem);
             pmem.fill(at, 64, (byte) 0);            // copy 0 never written
-            pmem.putLong(at + 64 + 8, 0x4242L);      // copy 1 torn: its CRC no longer matches
+            pmem.putLong(at + 64 + 16, 0);           // copy 1 torn: its generation word written, its CRC word not
             pmem.persist(at, 128);
             WriteAheadLog log = open(pmem);
             assertEquals(G, log.tail(), "a new log: generation 1 at offset 0");
+        }
+    }
+
+    @Test
+    void aDamagedHeadThatLooksNewIsDamageWhenTheLogHoldsRecords() throws Exception {
+        written();
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            long at = headRegion(pmem);
+            pmem.fill(at, 64, (byte) 0);                                    // copy 0 zeroed
+            pmem.putByte(at + 64 + 16, (byte) ~pmem.getByte(at + 64 + 16));  // copy 1's CRC damaged
+            pmem.persist(at, 128);
+            DirectoryException e = assertThrows(DirectoryException.class, () -> open(pmem),
+                    "before, this opened as a new log, and the next append brought old records back");
+            assertTrue(e.getMessage().contains("H1"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theLastGenerationsKeepLsnsPositiveAndRecordsRecoverable() throws Exception {
+        written();
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            forgeCopy(pmem, 0, 0, (1L << 23) - 3);
+            forgeCopy(pmem, 1, 0, (1L << 23) - 3);
+        }
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            WriteAheadLog log = open(pmem); // generation 2^23 - 2
+            log.reset();                    // 2^23 - 1, the last
+            long lsn = log.append(record(8, 30));
+            assertTrue(lsn > 0, "positive: " + Long.toHexString(lsn));
+            assertThrows(IllegalStateException.class, log::reset, "no generation left");
+        }
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            assertThrows(IllegalStateException.class, () -> open(pmem), "exhausted");
+        }
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().readOnly().emulateMapSync())) {
+            assertRecords(List.of(record(8, 30)), open(pmem).readFrom(0), "the record of the last generation");
+        }
+    }
+
+    @Test
+    void aHeadRegionForgedToOneCopyIsRefusedBeforeAnythingIsWritten() throws Exception {
+        written();
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            Directory directory = Directory.open(pmem);
+            int slot = 0; // wal.head, the log's first region
+            io.github.dax4j.hostile.Forgery.entry(pmem, slot, e -> e.set(JAVA_LONG_UNALIGNED, 16, 1)); // count 1
+            byte[] before = pmem.segment().toArray(JAVA_BYTE);
+            DirectoryException e = assertThrows(DirectoryException.class, () -> open(pmem));
+            assertTrue(e.getMessage().contains("1 head copies"), e.getMessage());
+            assertArrayEquals(before, pmem.segment().toArray(JAVA_BYTE), "not a byte written");
+            assertEquals(2, directory.list().size(), "wal.head and wal, untouched");
+        }
+    }
+
+    @Test
+    void aLogThatDoesNotFitLeavesNoRegion() throws Exception {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            Directory directory = Directory.open(pmem);
+            DirectoryException e = assertThrows(DirectoryException.class,
+                    () -> WriteAheadLog.open(pmem, directory, "wal", 1L << 30));
+            assertEquals(DirectoryException.Reason.FULL, e.reason());
+            assertEquals(List.of(), directory.list(), "the head region created first is deleted again");
+            assertThrows(NullPointerException.class, () -> WriteAheadLog.open(pmem, directory, null, 4096));
+            assertEquals(List.of(), directory.list());
         }
     }
 
