@@ -115,7 +115,7 @@ class FormatFuzzProperties {
 
     @Provide
     Arbitrary<Flips> anywhere() {
-        return flips((int) SIZE / 8); // the directory, both regions, the log and the table
+        return flips(24 * 1024); // the directory, both regions, the log and the table end before 24 KiB
     }
 
     private static Arbitrary<Flips> flips(int limit) {
@@ -144,13 +144,44 @@ class FormatFuzzProperties {
         Statistics.label("outcome").collect(readEverything(true));
     }
 
+    @Provide
+    Arbitrary<Flips> inTheEngines() {
+        return flips(Integer.MAX_VALUE); // taken modulo the span of the log's and table's regions
+    }
+
+    @Property(tries = 300)
+    void damageToTheLogAndTableReadsAsDamageOrAsWritten(@ForAll("inTheEngines") Flips flips) throws Exception {
+        long[][] used; // {start, length}: the head copies, the written part of the log, the table's slots
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            Directory directory = Directory.open(pmem);
+            used = new long[][] {{directory.find("wal.head").orElseThrow().offset(), 128},
+                    {directory.find("wal").orElseThrow().offset(), 768}, {directory.find("kv").orElseThrow().offset(),
+                    16 * 64}};
+        }
+        long total = Arrays.stream(used).mapToLong(r -> r[1]).sum();
+        List<Integer> offsets = flips.offsets().stream().map(o -> {
+            long at = o % total;
+            for (long[] range : used) {
+                if (at < range[1]) {
+                    return (int) (range[0] + at);
+                }
+                at -= range[1];
+            }
+            throw new AssertionError();
+        }).toList();
+        damage(new Flips(offsets, flips.masks()));
+        String outcome = readEverything(true);
+        assertTrue(!outcome.startsWith("directory"), "the directory is untouched: " + outcome);
+        Statistics.label("outcome").collect(outcome);
+    }
+
     /** A field of entry {@code slot}, as the directory format documents it, and the value a forger puts there. */
     record Field(int slot, int offset, boolean wide, long value) {
     }
 
     @Provide
     Arbitrary<List<Field>> forgeries() {
-        int[] longs = {8, 16, 24, 56, 72};   // offset, count, stride, textAt, elemSize
+        int[] longs = {8, 16, 24, 40, 48, 56, 72}; // offset, count, stride, signature, textAt, elemSize
         int[] ints = {32, 36, 64, 68};        // align, flags, textLn, nameLn
         Arbitrary<Long> values = Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.longs().between(-64, 1 << 21),
                 Arbitraries.of(0L, 1L, 16L, 63L, 64L, 96L, 4096L, SIZE, SIZE - 64, Long.MAX_VALUE, Long.MIN_VALUE,
@@ -221,7 +252,25 @@ class FormatFuzzProperties {
         assertEquals(outcome.startsWith("directory") || outcome.startsWith("log") || outcome.startsWith("table")
                 ? 1 : 0, exit, "dax4j check agrees with the API on " + outcome + ": " + err);
         assertTrue(!err.toString().contains("Exception"), err.toString());
+        if (asWritten && (outcome.equals("intact") || outcome.startsWith("records cut"))) {
+            writeOnTop(); // what was accepted is also written to, and stays a sound device
+        }
         return outcome;
+    }
+
+    /** Appends to the log and puts into the table of an accepted device, then checks it still reads soundly. */
+    private void writeOnTop() throws Exception {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            Directory directory = Directory.open(pmem);
+            WriteAheadLog.open(pmem, directory, "wal", 8192).append(bytes(7, 70));
+            KeyValueTable.open(pmem, directory, "kv", 16).put(11, value(11));
+        }
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().readOnly().emulateMapSync())) {
+            Directory directory = Directory.open(pmem);
+            List<byte[]> records = WriteAheadLog.open(pmem, directory, "wal", 8192).readFrom(0);
+            assertArrayEquals(bytes(7, 70), records.getLast(), "the record appended on top");
+            assertArrayEquals(value(11), KeyValueTable.open(pmem, directory, "kv", 16).get(11).orElseThrow());
+        }
     }
 
     private static String readAll(DaxMapping pmem, boolean asWritten) {
@@ -252,6 +301,7 @@ class FormatFuzzProperties {
         if (!asWritten) {
             return readSound(pmem, directory);
         }
+        String cut = "intact";
         try {
             List<byte[]> records = WriteAheadLog.open(pmem, directory, "wal", 8192).readFrom(0);
             assertTrue(records.size() <= RECORDS.size(), records.size() + " records");
@@ -259,7 +309,7 @@ class FormatFuzzProperties {
                 assertArrayEquals(RECORDS.get(i), records.get(i), "record " + i + " is one that was written");
             }
             if (records.size() < RECORDS.size()) {
-                return "records cut to " + records.size(); // a damaged record reads as the torn tail
+                cut = "records cut to " + records.size(); // a damaged record reads as the torn tail
             }
         } catch (DirectoryException e) {
             return "log " + e.reason();
@@ -278,7 +328,7 @@ class FormatFuzzProperties {
         } catch (DirectoryException e) {
             return "table " + e.reason();
         }
-        return "intact";
+        return cut;
     }
 
     /** {@return what the log and table read as}, failing if either reads as unsound by its own format */
