@@ -6,7 +6,7 @@
  */
 module io.github.dax4j.bench {
     requires io.github.dax4j;
-    requires io.github.dax4j.examples;
+    requires io.github.dax4j.engines;
     requires jmh.core;
     requires java.management;
     // nothing exported: JMH runs the benchmarks from the shaded jar on the class path, where this module's

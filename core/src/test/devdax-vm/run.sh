@@ -70,6 +70,11 @@ if [ -z "$console" ]; then
   console=$(ls "$work"/junit-platform-console-standalone-*.jar | head -1)
 fi
 cp "$console" "$share/console.jar"
+# the dax4j command as an operator runs it: bin/dax4j and the executable jar, in the layout the launcher knows
+mkdir -p "$share/bin" "$share/lib"
+cp "$root/bin/dax4j" "$share/bin/"
+cli_jar=$(ls "$root"/cli/target/dax4j-cli-*-all.jar 2>/dev/null | head -1 || true)
+[ -n "$cli_jar" ] && cp "$cli_jar" "$share/lib/"
 rm -f "$share/cp"/junit-platform-console-standalone-*.jar
 
 # 5. The guest's root file system: busybox, the modules, ndctl, the libraries the JDK and ndctl need, /init
@@ -125,6 +130,20 @@ for xml in "$share"/reports/*/TEST-*.xml; do
   passed=$((passed + tests - fail - err - skip)); failed=$((failed + fail + err)); skipped=$((skipped + skip))
 done
 grep -h -A3 '<failure\|<error' "$share"/reports/*/TEST-*.xml 2>/dev/null | head -40 >&2 || true
+# `dax4j list` against `daxctl list` on the same instance: every key daxctl prints, with its value and JSON type
+if [ -n "$cli_jar" ]; then
+  if python3 - "$share/daxctl-write.json" "$share/dax4j-list-write.json" >&2 <<'PY'; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+import json, sys
+daxctl, dax4j = (json.load(open(f)) for f in sys.argv[1:])
+daxctl = daxctl if isinstance(daxctl, list) else [daxctl]
+assert len(daxctl) == 1 and len(dax4j) == 1, (daxctl, dax4j)
+for key, value in daxctl[0].items():
+    assert key in dax4j[0] and dax4j[0][key] == value and type(dax4j[0][key]) is type(value), (key, value, dax4j[0])
+print("devdax-vm: dax4j list matches daxctl list:", ", ".join(f"{k}={v}" for k, v in daxctl[0].items()))
+PY
+else
+  log "no cli/target/dax4j-cli-*-all.jar: dax4j list not compared with daxctl list"
+fi
 [ "$passed" -gt 0 ] || { log "no device test passed"; status=1; }
 echo "devdax: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1

@@ -5,7 +5,7 @@
  */
 module io.github.dax4j.testkit {
     requires transitive io.github.dax4j;
-    requires static net.jqwik.api;
+    requires static transitive net.jqwik.api; // CrashChoices returns jqwik's Arbitrary
 
     exports io.github.dax4j.testkit;
     exports io.github.dax4j.testkit.jqwik;

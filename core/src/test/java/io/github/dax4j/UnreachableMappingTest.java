@@ -28,8 +28,34 @@ class UnreachableMappingTest {
                 forgotten.getLast().putLong(8 * i, i);
             }
             assertEquals(50, NativeResources.mappingsOf(device).size(), "all open before they are dropped");
-            forgotten.clear();
-            assertEquals(List.of(), awaitReleased(device), "descriptors and mappings left behind");
+            // the safety net's warnings, caught here instead of fifty lines on the build's console
+            java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.github.dax4j");
+            List<String> warned = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.logging.Handler capture = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord record) {
+                    warned.add(record.getLevel() + " " + record.getMessage());
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            logger.addHandler(capture);
+            logger.setUseParentHandlers(false);
+            try {
+                forgotten.clear();
+                assertEquals(List.of(), awaitReleased(device), "descriptors and mappings left behind");
+                assertEquals(50, warned.stream().filter(w -> w.startsWith("WARNING the mapping of " + device)
+                        && w.contains("was never closed")).count(), "each forgotten mapping is named once: " + warned);
+            } finally {
+                logger.removeHandler(capture);
+                logger.setUseParentHandlers(true);
+            }
         } finally {
             Files.deleteIfExists(device);
         }

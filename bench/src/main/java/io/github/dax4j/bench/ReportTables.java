@@ -275,7 +275,7 @@ final class ReportTables {
             return "";
         }
         StringBuilder md = new StringBuilder("## Write-ahead log appends\n\n"
-                + "One durable append of a group of records per operation: dax4j's `WriteAheadLog` (examples) with CPU"
+                + "One durable append of a group of records per operation: dax4j's `WriteAheadLog` (engines) with CPU"
                 + " flushes and with msync, against `FileChannel.write` + `force(false)` on tmpfs and on disk. The mean"
                 + " with its error is JMH's AverageTime; the median and 99th percentile of one operation come from a"
                 + " SampleTime run (each sample includes the timer's own cost, some 20-40 ns; full profile only)."

@@ -4,14 +4,14 @@
  *   ./mvnw -q -Pbench package -Dbench.args="--jmh WalBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1"
  *
  * Write-ahead log appends, one record or a group of 16 per operation, made durable before returning:
- * dax4j's WriteAheadLog (examples module) with CPU flushes (CLWB, asked for on tmpfs) and with msync, against the
+ * dax4j's WriteAheadLog (engines module) with CPU flushes (CLWB, asked for on tmpfs) and with msync, against the
  * way engines do it today, FileChannel.write + force(false), on tmpfs and on the disk-backed java.io.tmpdir.
  * AverageTime for the mean (records/s = group / mean), SampleTime for the p50 / p99 latency. When the log is full it
  * is reset (one 8-byte store), as the file rows wrap to position 0.
  */
 package io.github.dax4j.bench;
 
-import io.github.dax4j.examples.wal.WriteAheadLog;
+import io.github.dax4j.engines.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.PersistMechanism;
 import org.openjdk.jmh.annotations.Benchmark;

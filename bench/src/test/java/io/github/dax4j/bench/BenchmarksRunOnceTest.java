@@ -6,6 +6,7 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.nio.file.Files;
@@ -32,6 +33,9 @@ class BenchmarksRunOnceTest {
                 .warmupIterations(0)
                 .measurementIterations(1)
                 .measurementTime(TimeValue.milliseconds(20))
+                // silent: forks(0) makes JMH print its "non-forked runs only for debugging" banner per run,
+                // which is this test's very point; failures still fail (shouldFailOnError) with their exception
+                .verbosity(VerboseMode.SILENT)
                 .shouldFailOnError(true);
         for (int i = 0; i < params.length; i += 2) {
             options.param(params[i], params[i + 1].split(","));

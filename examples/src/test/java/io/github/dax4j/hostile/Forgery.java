@@ -1,8 +1,8 @@
 package io.github.dax4j.hostile;
 
 import io.github.dax4j.DaxMapping;
-import io.github.dax4j.examples.kv.KeyValueTable;
-import io.github.dax4j.examples.wal.WriteAheadLog;
+import io.github.dax4j.engines.kv.KeyValueTable;
+import io.github.dax4j.engines.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.layout.DirectoryException;
 import io.github.dax4j.layout.RegionAlignment;
@@ -22,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * with valid checksums, so that only the formats' invariants can refuse them. Offsets are those the formats'
  * Javadoc documents.
  */
-public final class Forgery {
+final class Forgery {
 
     static final StructLayout SLOT = MemoryLayout.structLayout(JAVA_LONG.withName("k"), JAVA_LONG.withName("v"));
     static final long HEADER_BYTES = 64, ENTRY_BYTES = 128;
@@ -42,7 +42,7 @@ public final class Forgery {
     }
 
     /** Changes directory entry {@code slot} and seals it with a valid CRC. */
-    public static void entry(DaxMapping pmem, int slot, Consumer<MemorySegment> change) {
+    static void entry(DaxMapping pmem, int slot, Consumer<MemorySegment> change) {
         MemorySegment entry = pmem.segment().asSlice(HEADER_BYTES + slot * ENTRY_BYTES, ENTRY_BYTES);
         change.accept(entry);
         CRC32C crc = new CRC32C();

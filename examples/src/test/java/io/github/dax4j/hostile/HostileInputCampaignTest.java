@@ -6,8 +6,8 @@ import io.github.dax4j.MapOptions;
 import io.github.dax4j.PersistFlag;
 import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.cli.Dax4jCommand;
-import io.github.dax4j.examples.kv.KeyValueTable;
-import io.github.dax4j.examples.wal.WriteAheadLog;
+import io.github.dax4j.engines.kv.KeyValueTable;
+import io.github.dax4j.engines.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
 import io.github.dax4j.layout.DirectoryException;
 import io.github.dax4j.layout.FixedRegion;
@@ -942,7 +942,7 @@ class HostileInputCampaignTest {
         });
         add(c, a, "`bench` of an 8 KiB file", "exit 1", "8192", s -> cli("bench", s.file("small", 8192).toString(),
                 "--seconds", "0.1"));
-        add(c, a, "`bench` of a device holding regions, no `--overwrite`", "exit 1", "--overwrite", s -> {
+        add(c, a, "`bench` of a device holding regions, no `--force`", "exit 1", "--force", s -> {
             Path d = s.device("d");
             try (DaxMapping m = DaxMapping.open(d, EMULATED)) {
                 Forgery.twoRegions(m);

@@ -79,11 +79,18 @@ final class Scratch implements AutoCloseable {
     }
 
     /** Closes what the case holds, newest first, so that only what the refused call left stays. */
-    void release() throws Exception {
-        for (AutoCloseable holder : holders.reversed()) {
-            holder.close();
+    void release() throws IOException {
+        try {
+            for (AutoCloseable holder : holders.reversed()) {
+                holder.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        } finally {
+            holders.clear();
         }
-        holders.clear();
     }
 
     /** {@return what the process holds of the directory and the files nobody declared: empty if nothing} */
@@ -112,7 +119,7 @@ final class Scratch implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         release();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {

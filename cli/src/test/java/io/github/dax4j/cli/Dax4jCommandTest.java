@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.examples.kv.KeyValueTable;
-import io.github.dax4j.examples.wal.WriteAheadLog;
+import io.github.dax4j.engines.kv.KeyValueTable;
+import io.github.dax4j.engines.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,7 +72,7 @@ class Dax4jCommandTest {
         Files.createSymbolicLink(root.resolve("sys/bus/dax/devices/dax1.0"),
                 Path.of("../../../devices/platform/hmem.0/dax1.0/dax1.0"));
 
-        Run json = run("list", "--json", "--sysfs-root", root.toString());
+        Run json = run("list", "--sysfs-root", root.toString());
         assertEquals(0, json.exit(), json.err());
         JsonNode devices = new ObjectMapper().readTree(json.out());
         assertEquals(1, devices.size(), json.out());
@@ -86,15 +86,80 @@ class Dax4jCommandTest {
         assertEquals(2, dax.get("target_node").asInt());
         assertFalse(dax.get("nvdimm").asBoolean());
         assertNull(dax.get("state"), "bound to device_dax: enabled");
+        assertEquals(List.of("chardev", "size", "target_node", "align", "mode"), names(dax).subList(0, 5),
+                "daxctl's keys first, in its order");
 
-        Run table = run("list", "--sysfs-root", root.toString());
-        assertTrue(table.out().startsWith("NAME") && table.out().contains("dax1.0") && table.out().contains(" no "),
-                table.out());
-        assertEquals("[]\n", run("list", "--json", "--sysfs-root", dir.toString()).out());
+        JsonNode human = new ObjectMapper().readTree(run("list", "-u", "--sysfs-root", root.toString()).out());
+        assertEquals("4.00 GiB (4.29 GB)", human.get(0).get("size").asText(), "as daxctl -u");
+        assertEquals("[]\n", run("list", "-d", "dax9.9", "--sysfs-root", root.toString()).out());
+        assertEquals(1, new ObjectMapper().readTree(run("list", "--dev", "dax1.0", "--sysfs-root", root.toString())
+                .out()).size());
+        assertEquals("[]\n", run("list", "-r", "0", "--sysfs-root", root.toString()).out(),
+                "hmem is in no NVDIMM region");
+        assertEquals("[]\n", run("list", "--sysfs-root", dir.toString()).out(), "none: an empty list, not nothing");
 
         Files.delete(root.resolve(device).resolve("driver")); // unbound, as `daxctl disable-device` leaves it
-        JsonNode disabled = new ObjectMapper().readTree(run("list", "--json", "--sysfs-root", root.toString()).out());
+        assertEquals("[]\n", run("list", "--sysfs-root", root.toString()).out(), "disabled: hidden, as by daxctl");
+        JsonNode disabled = new ObjectMapper().readTree(run("list", "-i", "--sysfs-root", root.toString()).out());
         assertEquals("disabled", disabled.get(0).get("state").asText());
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> list = new java.util.ArrayList<>();
+        object.fieldNames().forEachRemaining(list::add);
+        return list;
+    }
+
+    @Test
+    void everyCommandHasHelpAndTheHelpCommandNamesThem() {
+        for (String command : List.of("list", "info", "create", "check", "bench")) {
+            Run help = run(command, "--help");
+            assertEquals(0, help.exit(), command + ": " + help.err());
+            assertTrue(help.out().startsWith("Usage: dax4j " + command), help.out());
+            assertEquals(help.out(), run("help", command).out(), "dax4j help " + command);
+        }
+        Run help = run("help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("bench") && help.out().contains("generate-completion"), help.out());
+    }
+
+    @Test
+    void aFailureIsOneLineAndVerboseAddsTheStackTrace() {
+        Run quiet = run("info", dir.resolve("missing").toString());
+        assertEquals(1, quiet.exit());
+        assertEquals(1, quiet.err().lines().count(), quiet.err());
+        Run verbose = run("info", dir.resolve("missing").toString(), "--verbose");
+        assertEquals(1, verbose.exit());
+        assertTrue(verbose.err().lines().count() > 3 && verbose.err().contains("\tat "), verbose.err());
+    }
+
+    @Test
+    void sizesTakeDaxctlsAndIecSuffixes() {
+        assertEquals(4096, Dax4jCommand.bytes("4K"));
+        assertEquals(4096, Dax4jCommand.bytes("4KiB"));
+        assertEquals(64L << 20, Dax4jCommand.bytes("64MiB"));
+        assertEquals(64L << 20, Dax4jCommand.bytes("64m"));
+        assertEquals(2L << 30, Dax4jCommand.bytes("2GiB"));
+        assertEquals(12345, Dax4jCommand.bytes("12345"));
+        for (String bad : List.of("0", "-4K", "4KB", "lots", "", "99999999999G")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> Dax4jCommand.bytes(bad));
+            assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void infoPrintsOneJsonObjectWithJson() throws Exception {
+        Path device = dir.resolve("dev");
+        assertEquals(0, run("create", device.toString(), "--size", "4MiB").exit());
+        Run info = run("info", device.toString(), "--json");
+        assertEquals(0, info.exit(), info.err());
+        JsonNode o = new ObjectMapper().readTree(info.out());
+        assertEquals(4L << 20, o.get("size").asLong());
+        assertEquals(4096, o.get("alignment").asLong());
+        assertEquals(4096, o.get("fault_size").asLong());
+        assertEquals("no (EOPNOTSUPP)", o.get("map_sync").asText());
+        assertTrue(o.get("durability").asText().startsWith("MSYNC"), o.toString());
     }
 
     /** The tool as a shell runs it: its own JVM, its exit code, its standard output and error. */
@@ -107,7 +172,7 @@ class Dax4jCommandTest {
         String out = new String(info.getInputStream().readAllBytes());
         assertEquals(0, info.waitFor());
         assertTrue(out.contains("size          2097152"), out);
-        Process list = launch("list", "--json", "--sysfs-root", root.toString());
+        Process list = launch("list", "--sysfs-root", root.toString());
         assertEquals(0, list.waitFor());
         assertEquals(0, new ObjectMapper().readTree(list.getInputStream().readAllBytes()).size());
         Process missing = launch("check", dir.resolve("missing").toString());
@@ -195,9 +260,13 @@ class Dax4jCommandTest {
     void benchMeasuresPersistAndWalThroughput() {
         Path device = dir.resolve("dev");
         assertEquals(0, run("create", device.toString(), "--size", "8M").exit());
-        Run bench = run("bench", device.toString(), "--seconds", "0.4");
+        Run bench = run("bench", device.toString(), "--seconds", "2.4");
         assertEquals(0, bench.exit(), bench.err());
-        assertTrue(bench.out().contains("persist 8 B    MSYNC: p50") && bench.out().contains("WAL append 64 B:"),
+        List<String> lines = bench.out().lines().toList();
+        assertTrue(lines.getFirst().startsWith("warning: MSYNC on tmpfs writes back the page cache"), bench.out());
+        assertTrue(lines.stream().filter(l -> l.startsWith("persist 8 B MSYNC: ") && l.contains(" ops/s, p50 "))
+                .count() >= 2, "a line per second and one in all: " + bench.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("WAL append 64 B: ") && l.endsWith(" in all")),
                 bench.out());
     }
 
@@ -222,10 +291,10 @@ class Dax4jCommandTest {
         before = Files.readAllBytes(device);
         Run holding = run("bench", device.toString(), "--seconds", "0.1");
         assertEquals(1, holding.exit());
-        assertTrue(holding.err().contains("[precious]") && holding.err().contains("--overwrite"), holding.err());
+        assertTrue(holding.err().contains("[precious]") && holding.err().contains("--force"), holding.err());
         assertArrayEquals(before, Files.readAllBytes(device), "not a byte written");
         assertEquals(1, run("bench", device.toString(), "--seconds", "NaN").exit());
-        assertEquals(0, run("bench", device.toString(), "--seconds", "0.1", "--overwrite").exit());
+        assertEquals(0, run("bench", device.toString(), "--seconds", "0.1", "--force").exit());
     }
 
     @Test

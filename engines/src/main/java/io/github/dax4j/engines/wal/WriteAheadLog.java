@@ -1,4 +1,4 @@
-package io.github.dax4j.examples.wal;
+package io.github.dax4j.engines.wal;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.layout.Directory;

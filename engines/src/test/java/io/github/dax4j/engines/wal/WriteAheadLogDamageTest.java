@@ -1,4 +1,4 @@
-package io.github.dax4j.examples.wal;
+package io.github.dax4j.engines.wal;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
@@ -19,7 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
-import static io.github.dax4j.examples.wal.WriteAheadLogTest.record;
+import static io.github.dax4j.engines.wal.WriteAheadLogTest.record;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -246,7 +246,12 @@ class WriteAheadLogDamageTest {
         try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             Directory directory = Directory.open(pmem);
             int slot = 0; // wal.head, the log's first region
-            io.github.dax4j.hostile.Forgery.entry(pmem, slot, e -> e.set(JAVA_LONG_UNALIGNED, 16, 1)); // count 1
+            // its count forged to 1 and the entry sealed again with a valid CRC (the directory format's offsets)
+            MemorySegment entry = pmem.segment().asSlice(64 + 128L * slot, 128);
+            entry.set(JAVA_LONG_UNALIGNED, 16, 1);
+            CRC32C crc = new CRC32C();
+            crc.update(entry.asSlice(8, 112).asByteBuffer());
+            entry.set(JAVA_LONG_UNALIGNED, 120, crc.getValue());
             byte[] before = pmem.segment().toArray(JAVA_BYTE);
             DirectoryException e = assertThrows(DirectoryException.class, () -> open(pmem));
             assertTrue(e.getMessage().contains("1 head copies"), e.getMessage());

@@ -1,9 +1,9 @@
-package io.github.dax4j.examples;
+package io.github.dax4j.engines;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
-import io.github.dax4j.examples.kv.KeyValueTable;
-import io.github.dax4j.examples.wal.WriteAheadLog;
+import io.github.dax4j.engines.kv.KeyValueTable;
+import io.github.dax4j.engines.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
 import org.junit.jupiter.api.Test;
 

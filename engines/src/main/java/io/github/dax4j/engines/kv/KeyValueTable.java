@@ -1,4 +1,4 @@
-package io.github.dax4j.examples.kv;
+package io.github.dax4j.engines.kv;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.layout.Directory;
@@ -266,8 +266,9 @@ public final class KeyValueTable {
     }
 
     /**
-     * Removes {@code key}, durably (step 3); {@return whether it was there}
+     * Removes {@code key}, durably (step 3).
      *
+     * @return whether it was there
      * @throws java.nio.ReadOnlyBufferException if the mapping is read-only and the key is there
      */
     public boolean delete(long key) {

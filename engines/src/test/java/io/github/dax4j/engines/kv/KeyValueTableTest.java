@@ -1,4 +1,4 @@
-package io.github.dax4j.examples.kv;
+package io.github.dax4j.engines.kv;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.MapOptions;
