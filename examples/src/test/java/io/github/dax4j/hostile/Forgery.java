@@ -70,13 +70,20 @@ final class Forgery {
 
     /** Writes copy {@code copy} of log "wal"'s head with {@code head} and {@code generation}, sealed. */
     static void logHead(DaxMapping pmem, int copy, long head, long generation) throws DirectoryException {
+        logHead(pmem, copy, head, generation, WriteAheadLog.FORMAT_VERSION);
+    }
+
+    /** {@link #logHead(DaxMapping, int, long, long)} with a format {@code version} of the forger's choice. */
+    static void logHead(DaxMapping pmem, int copy, long head, long generation, int version)
+            throws DirectoryException {
         long at = Directory.open(pmem).find("wal.head").orElseThrow().offset() + 64L * copy;
         MemorySegment bytes = MemorySegment.ofArray(new byte[64]);
         bytes.set(JAVA_LONG_UNALIGNED, 0, head);
         bytes.set(JAVA_LONG_UNALIGNED, 8, generation);
+        bytes.set(JAVA_INT_UNALIGNED, 16, version);
         CRC32C crc = new CRC32C();
-        crc.update(bytes.asSlice(0, 16).asByteBuffer());
-        bytes.set(JAVA_INT_UNALIGNED, 16, (int) crc.getValue());
+        crc.update(bytes.asSlice(0, 20).asByteBuffer());
+        bytes.set(JAVA_INT_UNALIGNED, 20, (int) crc.getValue());
         pmem.copy(at, bytes);
     }
 

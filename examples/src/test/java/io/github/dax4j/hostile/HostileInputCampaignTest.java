@@ -713,10 +713,11 @@ class HostileInputCampaignTest {
             return WriteAheadLog.open(m, Directory.open(m), "wal", 4096);
         });
         long g = 1L << 40;
-        for (Object[] f : new Object[][] {{0L, 0L, "H2: generation 0"}, {0L, 1L << 24, "H2: generation 16777216"},
-                {0L, -1L, "H2: generation -1"}, {0L, 1L << 23, "H2: generation 8388608"}, {5 * g, 4L, "H3: head LSN 0x50000000000 is of generation 5"},
-                {2 * g | 72, 2L, "H4: head LSN 0x20000000048 has offset 72"},
-                {2 * g | M1, 2L, "H4: head LSN 0x20000100000 has offset 1048576"}}) {
+        for (Object[] f : new Object[][] {{0L, 0L, "H3: generation 0"}, {0L, 1L << 24, "H3: generation 16777216"},
+                {0L, -1L, "H3: generation -1"}, {0L, 1L << 23, "H3: generation 8388608"},
+                {5 * g, 4L, "H4: head LSN 0x50000000000 is of generation 5"},
+                {2 * g | 72, 2L, "H5: head LSN 0x20000000048 has offset 72"},
+                {2 * g | M1, 2L, "H5: head LSN 0x20000100000 has offset 1048576"}}) {
             add(c, a, "head forged with a valid CRC: LSN 0x" + Long.toHexString((Long) f[0]) + ", generation " + f[1],
                     "DirectoryException CORRUPTED", (String) f[2], s -> {
                         DaxMapping m = s.map(s.device("d"));
@@ -725,6 +726,13 @@ class HostileInputCampaignTest {
                         return WriteAheadLog.open(m, Directory.open(m), "wal", 4096);
                     });
         }
+        add(c, a, "a head of format version 2 (a newer dax4j's)", "DirectoryException CORRUPTED",
+                "H2: format version 2", s -> {
+                    DaxMapping m = s.map(s.device("d"));
+                    Forgery.log(m);
+                    Forgery.logHead(m, 1, 0, 3, 2);
+                    return WriteAheadLog.open(m, Directory.open(m), "wal", 4096);
+                });
         add(c, a, "a head at its last generation", "IllegalStateException", "8388607", s -> {
             DaxMapping m = s.map(s.device("d"));
             Forgery.log(m);

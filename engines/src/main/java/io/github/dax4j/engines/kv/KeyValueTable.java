@@ -64,7 +64,9 @@ public final class KeyValueTable {
     private static final long COPY = 2;
 
     static final StructLayout SLOT = MemoryLayout.structLayout(
-            JAVA_LONG.withName("state"), JAVA_LONG.withName("key"),
+            // "stateAndCrc": the slot's format is its layout's signature (the region records it); the field was
+            // "state" before the CRC joined it, so a table of that format is LAYOUT_MISMATCH, never misread
+            JAVA_LONG.withName("stateAndCrc"), JAVA_LONG.withName("key"),
             MemoryLayout.sequenceLayout(VALUE_BYTES, JAVA_BYTE).withName("value0"),
             MemoryLayout.sequenceLayout(VALUE_BYTES, JAVA_BYTE).withName("value1"));
 

@@ -40,11 +40,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * cache line each) and {@code <name>} (the log bytes). A head copy holds the LSN of the first live record, moved by
  * {@link #truncate}, and the newest generation:
  * <pre>
- *  0              8              16       20                                       64
- *  +--------------+--------------+--------+----------------------------------------+
- *  | head LSN     | generation   | CRC32C | zero                                   |
- *  +--------------+--------------+--------+----------------------------------------+
+ *  0              8              16       20       24                              64
+ *  +--------------+--------------+--------+--------+-------------------------------+
+ *  | head LSN     | generation   | version| CRC32C | zero                          |
+ *  +--------------+--------------+--------+--------+-------------------------------+
  * </pre>
+ * {@code version} is the log's format version, {@value #FORMAT_VERSION}: a head of another version is refused
+ * (H2), never read under this one's rules.
  * A record starts and ends on a cache line (64 bytes), so no two records share a line and every record is whole
  * lines, written with non-temporal stores (a log line is written once and not read before recovery: it need not
  * pass through the cache):
@@ -63,13 +65,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * <p>The head's invariants, checked by every {@link #open} (and so by {@code dax4j check}); the first one broken is
  * named in the {@code CORRUPTED} error, never read as a head:
  * <ol>
- *   <li>H1: a copy is intact when the CRC32C of its first 16 bytes is at byte 16 and its bytes 20-63 are zero.
+ *   <li>H1: a copy is intact when the CRC32C of its first 20 bytes is at byte 20 and its bytes 24-63 are zero.
  *       Copy 1 is used when it is intact, else copy 0. Neither intact is damage, except for a new log: copy 0 all
- *       zero, copy 1 all zero or a tear of the first write (head 0, generation 1: each 8-byte word either zero or
- *       that write's), and the log's first record header zero.</li>
- *   <li>H2: the generation of the copy used is between 1 and 2^23 - 1.</li>
- *   <li>H3: the head LSN's generation is at most that generation.</li>
- *   <li>H4: the head LSN's offset is a multiple of 64 and at most the log's size.</li>
+ *       zero, copy 1 all zero or a tear of the first write (head 0, generation 1, version 1: each 8-byte word
+ *       either zero or that write's), and the log's first record header zero.</li>
+ *   <li>H2: the copy's format version is {@value #FORMAT_VERSION}.</li>
+ *   <li>H3: the generation of the copy used is between 1 and 2^23 - 1.</li>
+ *   <li>H4: the head LSN's generation is at most that generation.</li>
+ *   <li>H5: the head LSN's offset is a multiple of 64 and at most the log's size.</li>
  * </ol>
  * The records' rules cannot tell damage from a torn tail, so the first record that breaks one ends the log: at an
  * offset, starting at the head's, a record has a length from 1 to what fits in the log, an LSN that carries that
@@ -104,8 +107,12 @@ public final class WriteAheadLog {
     private static final long MAX_GENERATION = (1L << (63 - OFFSET_BITS)) - 1;
     /** One copy of the head; the region holds two. */
     static final StructLayout HEAD = MemoryLayout.structLayout(JAVA_LONG.withName("head"),
-            JAVA_LONG.withName("generation"), JAVA_INT.withName("crc"), MemoryLayout.paddingLayout(44));
-    private static final int HEAD_CRC = 16;
+            JAVA_LONG.withName("generation"), JAVA_INT.withName("version"), JAVA_INT.withName("crc"),
+            MemoryLayout.paddingLayout(40));
+    /** The on-device format this class reads and writes; another is refused at open (H2). */
+    public static final int FORMAT_VERSION = 1;
+    private static final int HEAD_VERSION = 16;
+    private static final int HEAD_CRC = 20;
     private static final MemoryLayout BLOCK = MemoryLayout.structLayout(MemoryLayout.paddingLayout(64));
 
     private final DaxMapping pmem;
@@ -135,7 +142,7 @@ public final class WriteAheadLog {
      *
      * @throws IllegalArgumentException      if {@code capacity} is not between 64 bytes and 1 TiB (an LSN's offset
      *                                       has 40 bits), checked before anything is written
-     * @throws DirectoryException            {@code CORRUPTED} if the head breaks an invariant (H1-H4), naming it,
+     * @throws DirectoryException            {@code CORRUPTED} if the head breaks an invariant (H1-H5), naming it,
      *                                       or the regions are not a log's (two head copies, at most 1 TiB of log);
      *                                       {@code LAYOUT_MISMATCH} if a region of that name is something else;
      *                                       {@code FULL} if a new log does not fit (then no region is left)
@@ -197,7 +204,7 @@ public final class WriteAheadLog {
     /**
      * {@return the head LSN and generation of the head copy in use, both 0 for a new log}
      *
-     * @throws DirectoryException {@code CORRUPTED} naming the first invariant (H1-H4) the head breaks
+     * @throws DirectoryException {@code CORRUPTED} naming the first invariant (H1-H5) the head breaks
      */
     private static long[] readHead(MemorySegment memory, long at, long base, long size, String region,
                                    DaxMapping pmem) throws DirectoryException {
@@ -211,22 +218,28 @@ public final class WriteAheadLog {
             }
             throw new DirectoryException(DirectoryException.Reason.CORRUPTED, where + " breaks H1: neither copy is "
                     + "intact (CRC32C " + crcOf(copy1) + " and " + crcOf(copy0) + " computed, " + storedCrc(copy1)
-                    + " and " + storedCrc(copy0) + " stored, or bytes 20-63 not zero)");
+                    + " and " + storedCrc(copy0) + " stored, or bytes 24-63 not zero)");
         }
         long head = used.get(JAVA_LONG_UNALIGNED, 0);
         long generation = used.get(JAVA_LONG_UNALIGNED, 8);
         String copy = where + ", copy " + (used == copy1 ? 1 : 0);
+        int version = used.get(JAVA_INT_UNALIGNED, HEAD_VERSION);
+        if (version != FORMAT_VERSION) {
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H2: format version "
+                    + version + "; this dax4j reads version " + FORMAT_VERSION + " (a log written by another"
+                    + " dax4j is refused, never read under this one's rules)");
+        }
         if (generation < 1 || generation > MAX_GENERATION) {
-            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H2: generation "
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H3: generation "
                     + generation + " is not between 1 and " + MAX_GENERATION);
         }
         if (generation(head) > generation) {
-            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H3: head LSN 0x"
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H4: head LSN 0x"
                     + Long.toHexString(head) + " is of generation " + generation(head) + ", after the head's "
                     + generation);
         }
         if ((head & 63) != 0 || (head & OFFSET_MASK) > size) {
-            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H4: head LSN 0x"
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, copy + ", breaks H5: head LSN 0x"
                     + Long.toHexString(head) + " has offset " + (head & OFFSET_MASK) + ", not a multiple of 64 in "
                     + "the log's " + size + " bytes");
         }
@@ -241,6 +254,7 @@ public final class WriteAheadLog {
     private static boolean isNew(MemorySegment copy0, MemorySegment copy1, MemorySegment firstRecord) {
         MemorySegment first = MemorySegment.ofArray(new byte[(int) HEAD.byteSize()]);
         first.set(JAVA_LONG_UNALIGNED, 8, 1);
+        first.set(JAVA_INT_UNALIGNED, HEAD_VERSION, FORMAT_VERSION);
         first.set(JAVA_INT_UNALIGNED, HEAD_CRC, crcOf(first));
         for (long word = 0; word < HEAD.byteSize(); word += 8) {
             long torn = copy1.get(JAVA_LONG_UNALIGNED, word);
@@ -276,6 +290,7 @@ public final class WriteAheadLog {
         MemorySegment copy = MemorySegment.ofArray(new byte[(int) HEAD.byteSize()]);
         copy.set(JAVA_LONG_UNALIGNED, 0, newHead);
         copy.set(JAVA_LONG_UNALIGNED, 8, generation);
+        copy.set(JAVA_INT_UNALIGNED, HEAD_VERSION, FORMAT_VERSION);
         copy.set(JAVA_INT_UNALIGNED, HEAD_CRC, crcOf(copy));
         pmem.copy(headAt + HEAD.byteSize(), copy);
         pmem.copy(headAt, copy);

@@ -60,10 +60,11 @@ class WriteAheadLogDamageTest {
 
     /** Writes a head copy with a valid CRC: what a forger (or a bug) would write. */
     private static void forgeCopy(DaxMapping pmem, int copy, long head, long generation) throws DirectoryException {
-        ByteBuffer bytes = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder()).putLong(head).putLong(generation);
+        ByteBuffer bytes = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder()).putLong(head).putLong(generation)
+                .putInt(WriteAheadLog.FORMAT_VERSION);
         CRC32C crc = new CRC32C();
-        crc.update(bytes.array(), 0, 16);
-        bytes.putInt(16, (int) crc.getValue());
+        crc.update(bytes.array(), 0, 20);
+        bytes.putInt(20, (int) crc.getValue());
         pmem.copy(headRegion(pmem) + 64L * copy, MemorySegment.ofArray(bytes.array()));
     }
 
@@ -160,13 +161,13 @@ class WriteAheadLogDamageTest {
         written();
         record Forgery(long head, long generation, String invariant, String value) {
         }
-        List<Forgery> forgeries = List.of(new Forgery(0, 0, "H2", "generation 0"),
-                new Forgery(0, (1L << 24), "H2", "generation 16777216"),
-                new Forgery(0, (1L << 23), "H2", "generation 8388608"), // its LSNs would be negative
-                new Forgery(0, -1, "H2", "generation -1"),
-                new Forgery(5 * G, 4, "H3", "generation 5"),
-                new Forgery(2 * G | 72, 2, "H4", "offset 72"),
-                new Forgery(2 * G | (1 << 20), 2, "H4", "offset 1048576"));
+        List<Forgery> forgeries = List.of(new Forgery(0, 0, "H3", "generation 0"),
+                new Forgery(0, (1L << 24), "H3", "generation 16777216"),
+                new Forgery(0, (1L << 23), "H3", "generation 8388608"), // its LSNs would be negative
+                new Forgery(0, -1, "H3", "generation -1"),
+                new Forgery(5 * G, 4, "H4", "generation 5"),
+                new Forgery(2 * G | 72, 2, "H5", "offset 72"),
+                new Forgery(2 * G | (1 << 20), 2, "H5", "offset 1048576"));
         for (Forgery forgery : forgeries) {
             try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
                 byte[] before = pmem.segment().toArray(JAVA_BYTE);
@@ -197,7 +198,7 @@ class WriteAheadLogDamageTest {
             open(pmem);
             long at = headRegion(pmem);
             pmem.fill(at, 64, (byte) 0);            // copy 0 never written
-            pmem.putLong(at + 64 + 16, 0);           // copy 1 torn: its generation word written, its CRC word not
+            pmem.putLong(at + 64 + 16, 0);           // copy 1 torn: its generation written, its version+CRC word not
             pmem.persist(at, 128);
             WriteAheadLog log = open(pmem);
             assertEquals(G, log.tail(), "a new log: generation 1 at offset 0");
@@ -210,7 +211,7 @@ class WriteAheadLogDamageTest {
         try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             long at = headRegion(pmem);
             pmem.fill(at, 64, (byte) 0);                                    // copy 0 zeroed
-            pmem.putByte(at + 64 + 16, (byte) ~pmem.getByte(at + 64 + 16));  // copy 1's CRC damaged
+            pmem.putByte(at + 64 + 20, (byte) ~pmem.getByte(at + 64 + 20));  // copy 1's CRC damaged
             pmem.persist(at, 128);
             DirectoryException e = assertThrows(DirectoryException.class, () -> open(pmem),
                     "before, this opened as a new log, and the next append brought old records back");
