@@ -4,6 +4,7 @@
  * that calls native code itself: the libpmem2 anchors ({@code io.github.dax4j.bench.natives}), measured beside
  * dax4j.
  */
+@SuppressWarnings("requires-automatic") // JMH ships without a module descriptor
 module io.github.dax4j.bench {
     requires io.github.dax4j;
     requires io.github.dax4j.engines;

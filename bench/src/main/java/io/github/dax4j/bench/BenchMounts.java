@@ -42,7 +42,8 @@ final class BenchMounts {
         if (!Files.isDirectory(pool)) {
             return Optional.of("the kernel offers no " + (pageSize >> 10) + " kB huge pages");
         }
-        try (Mount probe = hugetlbfs(pageSize, pages)) {
+        try {
+            hugetlbfs(pageSize, pages).close(); // mounted and unmounted: the pages are there
             return Optional.empty();
         } catch (IllegalStateException e) {
             return Optional.of(e.getMessage());

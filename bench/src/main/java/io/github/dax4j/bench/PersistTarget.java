@@ -23,6 +23,9 @@ import java.util.Optional;
  */
 public abstract class PersistTarget implements AutoCloseable {
 
+    @Override
+    public abstract void close() throws IOException;
+
     /** Every implementation a persist row can measure. */
     public enum Impl {
         DAX4J_CLWB, DAX4J_CLFLUSHOPT, DAX4J_CLFLUSH, DAX4J_MSYNC, DAX4J_MSYNC_DISK, DAX4J_FENCE_ONLY, DAX4J_NONE,

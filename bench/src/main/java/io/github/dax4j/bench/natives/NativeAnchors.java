@@ -18,6 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The native baselines the benchmarks compare dax4j with: libpmem2 (PMDK) and the C loop library. The one place in
  * the bench module that links native code; each anchor is optional and says why when it is absent.
  */
+@SuppressWarnings("restricted") // the anchors call libpmem2 and the C loop: measurements, by design native
 public final class NativeAnchors {
 
     /** The system property naming the C loop library the bench profile builds. */

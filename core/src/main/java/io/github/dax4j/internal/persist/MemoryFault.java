@@ -7,6 +7,8 @@ package io.github.dax4j.internal.persist;
  */
 public final class MemoryFault extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final long address;
     private final int code;
 

@@ -15,6 +15,7 @@ import java.nio.file.FileSystemException;
  * process (a few pages in all). Where policy forbids executable memory (SELinux {@code execmem}, PaX), {@link
  * #install} fails with the {@code mprotect} errno and callers fall back to a mechanism that needs none.
  */
+@SuppressWarnings("restricted") // this package is where dax4j's restricted FFM calls live, on purpose and alone
 public final class ExecutableMemory {
 
     private static final Linker LINKER = Linker.nativeLinker();

@@ -51,6 +51,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *
  * <p>Struct layouts and constants are Linux's for x86-64 and aarch64.
  */
+@SuppressWarnings("restricted") // this package is where dax4j's restricted FFM calls live, on purpose and alone
 public final class Libc {
 
     public static final int O_RDONLY = 0;
