@@ -26,9 +26,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>The model ({@link CrashModel#PREFIX}): a store is split into aligned 8-byte atoms, each with the word's value
  * right after the store. Per 64-byte line, atoms wait in program order; a flush marks a cut; the next fence makes
- * the atoms before each cut, and every non-temporal atom, durable. A crash leaves each line's durable content plus
- * any prefix of its pending atoms (and of its non-temporal atoms); lines are independent. With eADR
- * ({@link Granularity#BYTE}) the image is the durable content plus any prefix of all stores since the last fence.
+ * the atoms before each cut, and every non-temporal atom, durable, in program order where they meet on a word. A
+ * non-temporal store cuts its line's ordinary atoms (the CPU evicts the line first). A crash leaves each line's
+ * durable content plus any prefix of its pending atoms (and of its non-temporal atoms); lines are independent. With
+ * eADR ({@link Granularity#BYTE}) the image is the durable content plus any prefix of the ordinary stores since the
+ * last fence, and the non-temporal ones per line as with ADR: write-combining buffers are not persistent.
  * Raw stores to {@code segment()} are found at flush and fence time by comparing with a shadow copy; only their
  * final values are known, so their lines are enumerated as subsets ({@link CrashModel#WORD}).
  *
@@ -57,10 +59,12 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     private final DaxMapping recoveryDevice;
     private final Acks acks = new Acks();
 
-    /** Pending atoms per line index; each atom is {word offset in the device, value}. */
+    /** Pending atoms per line index; each atom is {word offset in the device, value, program-order sequence}. */
     private final TreeMap<Long, Line> dirty = new TreeMap<>();
-    /** eADR: every atom since the last fence, in program order. */
+    /** eADR: every ordinary atom since the last fence, in program order (non-temporal ones wait in {@link #dirty}). */
     private final List<long[]> sinceFence = new ArrayList<>();
+    /** The program-order number of the next atom: where atoms of two lists meet on one word, the later one wins. */
+    private long sequence;
 
     /** When set, only this one image is checked (see {@link CrashChoice}). */
     private CrashChoice only;
@@ -97,15 +101,6 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
             return allOrNothing ? choice == 1 : subsets ? (choice >>> i & 1) != 0 : i < choice;
         }
 
-        /** Writes the atoms kept by {@code choice}, in program order. */
-        void apply(long choice, MemorySegment line, long lineStart) {
-            for (int i = 0; i < atoms.size(); i++) {
-                if (keeps(choice, i)) {
-                    long[] a = atoms.get(i);
-                    line.set(JAVA_LONG, a[0] - lineStart, a[1]);
-                }
-            }
-        }
     }
 
     CrashSimulator(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed,
@@ -175,15 +170,24 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     }
 
     private void record(long word, long value, boolean nonTemporal, boolean rawStore) {
-        if (granularity == Granularity.BYTE) {
-            sinceFence.add(new long[] {word, value});
-            inferred |= rawStore;
+        long[] atom = {word, value, sequence++};
+        inferred |= rawStore;
+        if (granularity == Granularity.BYTE && !nonTemporal) {
+            sinceFence.add(atom); // eADR: the caches are persistent, ordinary stores durable in program order
             return;
         }
+        // non-temporal stores wait in write-combining buffers, which eADR does not make persistent either
         Line line = dirty.computeIfAbsent(word / LINE, l -> new Line());
-        (nonTemporal ? line.nonTemporal : line.atoms).add(new long[] {word, value});
+        if (nonTemporal) {
+            // a non-temporal store to a line the cache holds evicts it first (Intel's optimization manual: the
+            // line is written back and the store goes around the cache): the line's ordinary atoms so far are
+            // as good as flushed, durable by the next fence
+            line.cut = line.atoms.size();
+            line.nonTemporal.add(atom);
+        } else {
+            line.atoms.add(atom);
+        }
         line.inferred |= rawStore;
-        inferred |= rawStore;
     }
 
     /** Raw stores: every word that differs from the shadow copy, as one atom with its current value. */
@@ -219,28 +223,28 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     public void drained() {
         inferRawStores();
         crashPoint(callerOfFence(), false);
-        // the fence: what was flushed, and every non-temporal store, is durable now
-        if (granularity == Granularity.BYTE) {
-            sinceFence.forEach(a -> durable.set(JAVA_LONG, a[0], a[1]));
-            sinceFence.clear();
-            return;
-        }
+        // the fence: what was flushed, and every non-temporal store, is durable now, each word with the value of
+        // the atom latest in program order (a store after a non-temporal one to the same word wins, and the other
+        // way round)
+        List<long[]> durableNow = new ArrayList<>(sinceFence);
+        sinceFence.clear();
         var lines = dirty.entrySet().iterator();
         while (lines.hasNext()) {
             Line line = lines.next().getValue();
-            for (int i = 0; i < line.cut; i++) {
-                long[] a = line.atoms.get(i);
-                durable.set(JAVA_LONG, a[0], a[1]);
-            }
+            durableNow.addAll(line.atoms.subList(0, line.cut));
             line.atoms.subList(0, line.cut).clear();
             line.cut = 0;
-            line.nonTemporal.forEach(a -> durable.set(JAVA_LONG, a[0], a[1]));
+            durableNow.addAll(line.nonTemporal);
             line.nonTemporal.clear();
             if (line.atoms.isEmpty()) {
                 lines.remove();
             }
         }
+        durableNow.sort(BY_SEQUENCE);
+        durableNow.forEach(a -> durable.set(JAVA_LONG, a[0], a[1]));
     }
+
+    private static final java.util.Comparator<long[]> BY_SEQUENCE = java.util.Comparator.comparingLong(a -> a[2]);
 
     /** The first frame outside the machinery between the workload and this observer: where the fence came from. */
     private static String callerOfFence() {
@@ -257,12 +261,9 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
 
     private List<Unit> units() {
         List<Unit> units = new ArrayList<>();
-        if (granularity == Granularity.BYTE) {
-            if (!sinceFence.isEmpty()) {
-                units.add(new Unit(-1, List.copyOf(sinceFence), model == CrashModel.WORD || inferred,
-                        model == CrashModel.LINE_ATOMIC));
-            }
-            return units;
+        if (granularity == Granularity.BYTE && !sinceFence.isEmpty()) {
+            units.add(new Unit(-1, List.copyOf(sinceFence), model == CrashModel.WORD || inferred,
+                    model == CrashModel.LINE_ATOMIC));
         }
         for (Map.Entry<Long, Line> e : dirty.entrySet()) {
             Line line = e.getValue();
@@ -404,13 +405,8 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
                 words.putIfAbsent(atom[0], durable.get(JAVA_LONG, atom[0]));
             }
         }
-        for (int i = 0; i < units.size(); i++) {
-            Unit u = units.get(i);
-            for (int a = 0; a < u.atoms().size(); a++) {
-                if (u.keeps(choice[i], a)) {
-                    words.put(u.atoms().get(a)[0], u.atoms().get(a)[1]);
-                }
-            }
+        for (long[] atom : kept(units, choice)) {
+            words.put(atom[0], atom[1]);
         }
         long h = 0;
         for (Map.Entry<Long, Long> word : words.entrySet()) {
@@ -438,15 +434,25 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     }
 
     private R recoverOn(List<Unit> units, long[] choice) throws Exception {
-        for (int i = 0; i < units.size(); i++) {
-            Unit u = units.get(i);
-            if (u.line() >= 0) {
-                u.apply(choice[i], scratch.asSlice(u.line() * LINE, LINE), u.line() * LINE);
-            } else {
-                u.apply(choice[i], scratch, 0);
-            }
+        for (long[] atom : kept(units, choice)) {
+            scratch.set(JAVA_LONG, atom[0], atom[1]);
         }
         return recovery.recover(recoveryDevice);
+    }
+
+    /** {@return the atoms {@code choice} keeps, in program order: where two lists meet on a word, the later wins} */
+    private static List<long[]> kept(List<Unit> units, long[] choice) {
+        List<long[]> kept = new ArrayList<>();
+        for (int i = 0; i < units.size(); i++) {
+            Unit u = units.get(i);
+            for (int a = 0; a < u.atoms().size(); a++) {
+                if (u.keeps(choice[i], a)) {
+                    kept.add(u.atoms().get(a));
+                }
+            }
+        }
+        kept.sort(BY_SEQUENCE);
+        return kept;
     }
 
     /** Copies back every line that differs from the durable image: those the image and recovery wrote. */

@@ -35,13 +35,18 @@ import java.util.Optional;
  *       are known (the report says {@code raw stores inferred}).</li>
  *   <li>{@code flush(range)} marks a cut in the pending atoms of every line it covers; the next {@code drain()}
  *       makes the atoms before each cut durable. Non-temporal stores wait in a list of their own per line, which the
- *       next fence makes durable whole. {@code persist} is a flush and a drain.</li>
+ *       next fence makes durable whole, with {@link Granularity#BYTE} too (eADR makes the caches persistent, not
+ *       the write-combining buffers). A non-temporal store to a line cuts its ordinary atoms, as if flushed: the
+ *       CPU evicts a cached line before a non-temporal store to it. Where atoms of both lists meet on one word, the
+ *       later in program order wins, at the fence and in every image. {@code persist} is a flush and a drain.</li>
  *   <li>Crash points: just before every fence, and at the end of the workload, while {@link Acks#checkCrashes}
  *       is on.</li>
  *   <li>At a crash point each line is its durable content plus the atoms the {@link CrashModel} allows (by default
- *       any program-order prefix of its pending atoms); lines are independent. With {@link Granularity#BYTE}
- *       (eADR: the caches are persistent) the image is the durable content plus any program-order prefix of every
- *       store since the last fence.</li>
+ *       any program-order prefix of its pending atoms, and of its non-temporal ones); lines are independent. With
+ *       {@link Granularity#BYTE} (eADR: the caches are persistent) the image is the durable content plus any
+ *       program-order prefix of every ordinary store since the last fence, and per line a prefix of its
+ *       non-temporal ones. (Write-combining buffers are weakly ordered, so any subset of a line's non-temporal
+ *       atoms is the sound model; the prefix is kept until exploration that stays exhaustive with it exists.)</li>
  *   <li>Every image of a crash point, each distinct content once, is checked while their number is within the
  *       {@link #budget}; beyond it a structured set (nothing, everything, each line alone, all but each line, the
  *       intermediate versions of each line) plus samples drawn from the {@link #seed}. Recovery runs on the image,
