@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
  * Exit codes: 0 done; 1 a failure (one line on stderr; {@code --verbose} adds the stack trace) or, for
  * {@code check}, a damaged format; 2 a usage error.
  */
-@Command(name = "dax4j", mixinStandardHelpOptions = true, version = "dax4j 0.1.0",
+@Command(name = "dax4j", mixinStandardHelpOptions = true, versionProvider = Dax4jCommand.Version.class,
         description = "Persistent memory from the JVM: device-DAX discovery, sources, directories, measurements.",
         subcommands = {CommandLine.HelpCommand.class, Dax4jCommand.ListCommand.class, Dax4jCommand.InfoCommand.class,
                 Dax4jCommand.CreateCommand.class, Dax4jCommand.CheckCommand.class, Dax4jCommand.BenchCommand.class,
@@ -55,6 +55,27 @@ public final class Dax4jCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     private Dax4jCommand() {
+    }
+
+    /** {@code --version}: the jar's {@code Implementation-Version}, which the build writes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Dax4jCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"dax4j " + (version != null ? version : "(not run from its jar)")};
+        }
+    }
+
+    /** Sizes as options: a bad one is a usage error (exit 2), as any other malformed option value is. */
+    static final class Size implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return bytes(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -105,17 +126,18 @@ public final class Dax4jCommand implements Runnable {
     /** {@code list}: the device-DAX instances of this machine, as {@code daxctl list} prints them. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = {
             "List device-DAX instances as JSON, with daxctl list's keys and types (chardev, size, target_node, align,"
-                    + " mode) first, then dax4j's (path, numa_node, nvdimm, persistence_domain).",
+                    + " mode) first, then dax4j's (state, path, numa_node, nvdimm, persistence_domain).",
             "An empty list is []: daxctl prints nothing at all, which a JSON reader cannot parse."})
     static final class ListCommand implements Callable<Integer> {
         @Option(names = {"-i", "--idle"}, description = "include disabled instances (no driver bound)")
         boolean idle;
-        @Option(names = {"-u", "--human"}, description = "sizes as \"992.00 MiB (1040.19 MB)\", as daxctl -u")
+        @Option(names = {"-u", "--human"}, description = "sizes as daxctl -u prints them, e.g. \"992.00 MiB "
+                + "(1040.19 MB)\" (plain numbers below 5000 KiB); one instance as a bare object")
         boolean human;
-        @Option(names = {"-d", "--dev"}, paramLabel = "NAME", description = "only this instance, e.g. dax0.0")
+        @Option(names = {"-d", "--dev"}, paramLabel = "DEV", description = "only this instance: dax0.0, 0.0 or all")
         String dev;
-        @Option(names = {"-r", "--region"}, paramLabel = "REGION", description = "only instances of this NVDIMM "
-                + "region: region0 or 0")
+        @Option(names = {"-r", "--region"}, paramLabel = "REGION", description = "only instances of this dax region"
+                + " (the X of daxX.Y): 0 or region0")
         String region;
         @Option(names = "--sysfs-root", hidden = true, defaultValue = "/")
         Path root;
@@ -124,18 +146,19 @@ public final class Dax4jCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<String> objects = new ArrayList<>();
+            List<Map<String, Object>> devices = new ArrayList<>();
             for (DaxDevice d : DaxDevices.at(root).list()) {
-                String regionName = d.region().map(NvdimmRegion::name).orElse(null);
-                if (!idle && d.driver().isEmpty() || dev != null && !dev.equals(d.name())
-                        || region != null && !(region.equals(regionName) || ("region" + region).equals(regionName))) {
+                String regionId = d.name().substring(3, Math.max(3, d.name().indexOf('.')));
+                if (!idle && d.driver().isEmpty()
+                        || dev != null && !dev.equals("all") && !dev.equals(d.name()) && !("dax" + dev).equals(d.name())
+                        || region != null && !region.equals(regionId) && !region.equals("region" + regionId)) {
                     continue;
                 }
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("chardev", d.name());
-                o.put("size", human ? new Human(d.size()) : d.size());
+                o.put("size", human ? humanSize(d.size()) : d.size());
                 d.targetNode().ifPresent(n -> o.put("target_node", n));
-                o.put("align", d.align());
+                o.put("align", human ? humanSize(d.align()) : d.align());
                 o.put("mode", d.mode());
                 if (d.driver().isEmpty()) {
                     o.put("state", "disabled");
@@ -144,31 +167,32 @@ public final class Dax4jCommand implements Runnable {
                 d.numaNode().ifPresent(n -> o.put("numa_node", n));
                 o.put("nvdimm", d.isNvdimm());
                 d.region().ifPresent(r -> o.put("persistence_domain", r.persistenceDomain()));
-                objects.add(json(o, "    "));
+                devices.add(o);
             }
-            spec.commandLine().getOut().println(objects.isEmpty() ? "[]" : "[\n  " + String.join(",\n  ", objects)
-                    + "\n]");
+            PrintWriter out = spec.commandLine().getOut();
+            if (human && devices.size() == 1) {
+                out.println(json(devices.getFirst(), "  ")); // as daxctl: one instance, -u, no array around it
+            } else {
+                out.println(devices.isEmpty() ? "[]" : "[\n  " + String.join(",\n  ", devices.stream()
+                        .map(o -> json(o, "    ")).toList()) + "\n]");
+            }
             return 0;
         }
     }
 
-    /** A size as {@code daxctl -u} prints it: binary units, and decimal in brackets. */
-    record Human(long bytes) {
-        @Override
-        public String toString() {
-            String[] binary = {"KiB", "MiB", "GiB", "TiB"};
-            String[] decimal = {"KB", "MB", "GB", "TB"};
-            int b = 0;
-            int d = 0;
-            while (b < 3 && bytes >= 1L << (10 * (b + 2))) {
-                b++;
-            }
-            while (d < 3 && bytes >= Math.pow(1000, d + 2)) {
-                d++;
-            }
-            return String.format(Locale.ROOT, "%.2f %s (%.2f %s)", bytes / Math.pow(1024, b + 1), binary[b],
-                    bytes / Math.pow(1000, d + 1), decimal[d]);
+    /**
+     * {@return {@code bytes} as {@code daxctl -u} prints a size} ndctl's {@code display_size}: a plain number below
+     * 5000 KiB; else hundredths of MiB (below 2 GiB) or GiB, rounded half up, and the same in MB or GB.
+     */
+    static Object humanSize(long bytes) {
+        if (bytes < 5000L * 1024) {
+            return bytes;
         }
+        boolean mega = bytes < 2L << 30;
+        long iec = mega ? (bytes * 200 / (1L << 20) + 1) / 2 : (bytes * 200 / (1L << 30) + 1) / 2;
+        long jedec = mega ? (bytes / (1_000_000L / 200) + 1) / 2 : (bytes / (1_000_000_000L / 200) + 1) / 2;
+        return String.format(Locale.ROOT, "%d.%02d %s (%d.%02d %s)", iec / 100, iec % 100, mega ? "MiB" : "GiB",
+                jedec / 100, jedec % 100, mega ? "MB" : "GB");
     }
 
     /** {@return {@code o} as one JSON object, a member per line after {@code indent}} */
@@ -261,10 +285,12 @@ public final class Dax4jCommand implements Runnable {
     static final class CreateCommand implements Callable<Integer> {
         @Parameters(paramLabel = "PATH")
         Path path;
-        @Option(names = "--size", required = true, description = "bytes, or with K, M, G (KiB, MiB, GiB)")
-        String size;
-        @Option(names = "--align", defaultValue = "4K", description = "4K, 2M or 1G (default 4K)")
-        String align;
+        @Option(names = "--size", required = true, converter = Size.class,
+                description = "bytes, or with K, M, G (KiB, MiB, GiB)")
+        long size;
+        @Option(names = "--align", defaultValue = "4K", converter = Size.class,
+                description = "4K, 2M or 1G (default 4K)")
+        long align;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -273,8 +299,8 @@ public final class Dax4jCommand implements Runnable {
             if (Files.exists(path)) {
                 throw new IllegalArgumentException(path + " exists already: create makes new devices only");
             }
-            Alignment alignment = Alignment.ofBytes(bytes(align));
-            try (DaxMapping pmem = DaxMapping.open(path, MapOptions.ofLength(bytes(size)).createIfAbsent()
+            Alignment alignment = Alignment.ofBytes(align);
+            try (DaxMapping pmem = DaxMapping.open(path, MapOptions.ofLength(size).createIfAbsent()
                     .alignment(alignment).strict(true).emulateMapSync())) {
                 spec.commandLine().getOut().println("created " + path + ": " + pmem.byteSize() + " bytes, "
                         + pmem.alignment() + " aligned, on " + pmem.fileSystem().displayName());
@@ -362,88 +388,117 @@ public final class Dax4jCommand implements Runnable {
                 throw new IllegalArgumentException("--seconds " + seconds + " is not between 0 and 86400");
             }
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
             try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().emulateMapSync())) {
                 // every check before the first byte is written: a refused bench leaves the source as it was
                 if (pmem.byteSize() < MINIMUM_SIZE) {
                     throw new IllegalArgumentException(path + " has " + pmem.byteSize() + " bytes: bench needs at "
                             + "least " + MINIMUM_SIZE + " (1 MiB) for its persists and its log");
                 }
-                if (!force && pmem.getLongAtomic(0) == Directory.MAGIC) {
-                    List<String> regions = Directory.open(pmem).list().stream().map(RegionInfo::name).toList();
-                    if (!regions.isEmpty()) {
-                        throw new IllegalArgumentException(path + " holds a dax4j directory with regions " + regions
-                                + ": bench overwrites them only with --force");
-                    }
+                if (!force) {
+                    refuseToOverwrite(pmem);
                 }
                 if (!(pmem.source() instanceof DeviceDaxSource) && !pmem.isSynchronous()) {
-                    out.println("warning: " + pmem.persistMechanism() + " on " + pmem.fileSystem().displayName()
-                            + " writes back the page cache: this measures the kernel, not persistent memory");
+                    err.println("warning: " + pmem.persistMechanism() + " on " + pmem.fileSystem().displayName()
+                            + ": msync writes the page cache back to the file, so this measures the kernel and the "
+                            + "file's storage, not persistent memory");
+                } else if (pmem.source() instanceof DeviceDaxSource d && !d.device().isNvdimm()) {
+                    err.println("warning: " + d.device().name() + " is device-DAX without an NVDIMM region (hmem or "
+                            + "CXL RAM): volatile unless the platform makes it persistent");
                 }
-                persists(pmem, out);
-                appends(pmem, out);
+                Samples persists = new Samples();
+                phase(out, "persist 8 B " + pmem.persistMechanism(), "ops/s", persists, at -> {
+                    pmem.putLong(4096 + at, at);
+                    pmem.persist(4096 + at, 8);
+                });
+                pmem.fill(0, 8192, (byte) 0);
+                Directory directory = Directory.open(pmem, 2);
+                WriteAheadLog log = WriteAheadLog.open(pmem, directory, BENCH_LOG,
+                        Math.min(pmem.byteSize() - directory.dataStart() - 8192, LOG_BYTES));
+                byte[] record = new byte[64];
+                phase(out, "WAL append 64 B", "records/s", new Samples(), at -> {
+                    try {
+                        log.append(record);
+                    } catch (IllegalStateException full) {
+                        log.reset(); // one durable head write: the log starts over in its next generation
+                    }
+                });
             }
             return 0;
         }
 
-        private void persists(DaxMapping pmem, PrintWriter out) {
-            long phase = (long) (seconds * 5e8);
-            long[] latencies = new long[SAMPLES];
-            long n = 0;
-            long start = System.nanoTime();
-            long second = start;
-            long atSecond = 0;
-            for (long at = 0, now = start; now - start < phase; at = (at + 64) % 65536) {
-                long t = System.nanoTime();
-                pmem.putLong(4096 + at, t);
-                pmem.persist(4096 + at, 8);
-                now = System.nanoTime();
-                latencies[(int) (n++ % SAMPLES)] = now - t;
-                if (now - second >= 1_000_000_000L) {
-                    out.println(line("persist 8 B", pmem, latencies, n, atSecond, now - second));
-                    second = now;
-                    atSecond = n;
-                }
-            }
-            out.println(line("persist 8 B", pmem, latencies, n, 0, System.nanoTime() - start) + " in all");
-        }
+        /** The log the measurement writes: a device holding only it is overwritten without {@code --force}. */
+        static final String BENCH_LOG = "bench-wal";
+        static final long LOG_BYTES = 64L << 20;
 
-        /** {@return a progress line: the rate since {@code from} and the percentiles of the kept samples} */
-        private static String line(String what, DaxMapping pmem, long[] latencies, long n, long from, long nanos) {
-            int kept = (int) Math.min(n, SAMPLES);
-            long[] sorted = Arrays.copyOf(latencies, kept);
-            Arrays.sort(sorted);
-            return String.format(Locale.ROOT, "%s %s: %.0f ops/s, p50 %d ns, p99 %d ns (%d samples)", what,
-                    pmem.persistMechanism(), (n - from) / (nanos / 1e9), sorted[kept / 2], sorted[kept * 99 / 100], n);
-        }
-
-        private void appends(DaxMapping pmem, PrintWriter out) throws DirectoryException {
-            long phase = (long) (seconds * 5e8);
-            pmem.fill(0, 8192, (byte) 0);
-            Directory directory = Directory.open(pmem, 2);
-            WriteAheadLog log = WriteAheadLog.open(pmem, directory, "bench-wal",
-                    Math.min(pmem.byteSize() - directory.dataStart() - 8192, 64L << 20));
-            byte[] record = new byte[64];
-            long appends = 0;
-            long start = System.nanoTime();
-            long second = start;
-            long atSecond = 0;
-            for (long now = start; now - start < phase; now = System.nanoTime()) {
+        /** Refuses a source that holds anything but zeros or bench's own log, naming what it holds. */
+        private void refuseToOverwrite(DaxMapping pmem) {
+            if (pmem.getLongAtomic(0) == Directory.MAGIC) {
+                List<String> regions;
                 try {
-                    log.append(record);
-                    appends++;
-                } catch (IllegalStateException full) {
-                    log.reset(); // one durable head write: the log starts over in its next generation
+                    regions = Directory.open(pmem).list().stream().map(RegionInfo::name).toList();
+                } catch (DirectoryException e) {
+                    throw new IllegalArgumentException(path + " holds a damaged dax4j directory (" + e.getMessage()
+                            + "): bench overwrites it only with --force");
                 }
-                if (now - second >= 1_000_000_000L) {
-                    out.printf(Locale.ROOT, "WAL append 64 B: %.0f records/s%n", (appends - atSecond)
-                            / ((now - second) / 1e9));
-                    second = now;
-                    atSecond = appends;
+                if (!List.of(BENCH_LOG, BENCH_LOG + ".head").containsAll(regions)) {
+                    throw new IllegalArgumentException(path + " holds a dax4j directory with regions " + regions
+                            + ": bench overwrites them only with --force");
+                }
+                return;
+            }
+            long written = Math.min(pmem.byteSize(), 8192 + LOG_BYTES + (1L << 20)); // what bench may write
+            for (long at = 0; at < written; at += 8) {
+                if (pmem.getLong(at) != 0) {
+                    throw new IllegalArgumentException(path + " holds data and no dax4j directory (the 8 bytes at "
+                            + at + " are not zero): bench overwrites it only with --force");
                 }
             }
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            out.printf(Locale.ROOT, "WAL append 64 B: %.0f records/s (%d in %.1f s) in all%n", appends / elapsed,
-                    appends, elapsed);
+        }
+
+        /** The latencies of one phase: the newest {@link #SAMPLES}, and how many there were. */
+        static final class Samples {
+            final long[] latencies = new long[SAMPLES];
+            long count;
+
+            void add(long nanos) {
+                latencies[(int) (count++ % SAMPLES)] = nanos;
+            }
+
+            String percentiles() {
+                int kept = (int) Math.min(count, SAMPLES);
+                long[] sorted = Arrays.copyOf(latencies, kept);
+                Arrays.sort(sorted);
+                return String.format(Locale.ROOT, "p50 %d ns, p99 %d ns (of the last %d of %d)", sorted[kept / 2],
+                        sorted[kept * 99 / 100], kept, count);
+            }
+        }
+
+        /** Runs {@code operation} for half the time, a line per second and one in all. */
+        private void phase(PrintWriter out, String what, String unit, Samples samples,
+                           java.util.function.LongConsumer operation) {
+            long length = (long) (seconds * 5e8);
+            long start = System.nanoTime();
+            long second = start;
+            long atSecond = 0;
+            long reporting = 0; // the time the progress lines took: no operation's
+            long now = start;
+            for (long at = 0; now - start < length; at = (at + 64) % 65536) {
+                long t = System.nanoTime();
+                operation.accept(at);
+                now = System.nanoTime();
+                samples.add(now - t);
+                if (now - second >= 1_000_000_000L) {
+                    out.printf(Locale.ROOT, "%s: %.0f %s, %s%n", what, (samples.count - atSecond)
+                            / ((now - second) / 1e9), unit, samples.percentiles());
+                    second = System.nanoTime(); // the sorting above is not the next second's
+                    reporting += second - now;
+                    atSecond = samples.count;
+                }
+            }
+            double running = (now - start - reporting) / 1e9;
+            out.printf(Locale.ROOT, "%s: %.0f %s, %s in all (%.1f s)%n", what, samples.count / running, unit,
+                    samples.percentiles(), running);
         }
     }
 

@@ -898,7 +898,7 @@ class HostileInputCampaignTest {
         add(c, a, "`create` over an existing file", "exit 1", "exists", s -> cli("create", s.file("f", M1)
                 .toString(), "--size", "1M"));
         for (String size : new String[] {"lots", "0", "-4K", "99999999999G", "1.5M", ""}) {
-            add(c, a, "`create --size '" + size + "'`", "exit 1", "not a size: '" + size + "'",
+            add(c, a, "`create --size '" + size + "'`", "exit 2", "not a size: '" + size + "'",
                     s -> cli("create", s.absent("x").toString(), "--size", size));
         }
         add(c, a, "`create --align 3M`", "exit 1", "3145728",
