@@ -132,15 +132,19 @@ done
 grep -h -A3 '<failure\|<error' "$share"/reports/*/TEST-*.xml 2>/dev/null | head -40 >&2 || true
 # `dax4j list` against `daxctl list` on the same instance: every key daxctl prints, with its value and JSON type
 if [ -n "$cli_jar" ]; then
-  if python3 - "$share/daxctl-write.json" "$share/dax4j-list-write.json" >&2 <<'PY'; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  for form in "" -human; do # plain, and with -u (human sizes; one instance printed as a bare object by both)
+    if python3 - "$share/daxctl$form-write.json" "$share/dax4j-list$form-write.json" "$form" >&2 <<'PY'; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 import json, sys
-daxctl, dax4j = (json.load(open(f)) for f in sys.argv[1:])
-daxctl = daxctl if isinstance(daxctl, list) else [daxctl]
+daxctl, dax4j = (json.load(open(f)) for f in sys.argv[1:3])
+assert type(daxctl) is type(dax4j), ("array or object", daxctl, dax4j)
+daxctl, dax4j = ([x] if isinstance(x, dict) else x for x in (daxctl, dax4j))
 assert len(daxctl) == 1 and len(dax4j) == 1, (daxctl, dax4j)
 for key, value in daxctl[0].items():
     assert key in dax4j[0] and dax4j[0][key] == value and type(dax4j[0][key]) is type(value), (key, value, dax4j[0])
-print("devdax-vm: dax4j list matches daxctl list:", ", ".join(f"{k}={v}" for k, v in daxctl[0].items()))
+print(f"devdax-vm: dax4j list{' -u' if sys.argv[3] else ''} matches daxctl list{' -u' if sys.argv[3] else ''}:",
+      ", ".join(f"{k}={v}" for k, v in daxctl[0].items()))
 PY
+  done
 else
   log "no cli/target/dax4j-cli-*-all.jar: dax4j list not compared with daxctl list"
 fi
