@@ -2,32 +2,39 @@ package io.github.dax4j.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * What a workload tells the simulator about its operations: which one is in flight, and which are acknowledged
- * (reported durable to their caller). The oracle is judged against these at every crash point.
+ * What a workload tells the simulator about its operations: which are in flight (begun, not yet acknowledged;
+ * several at once for a group commit), and which are acknowledged (reported durable to their caller). The oracle
+ * is judged against these at every crash point.
+ *
+ * <p>A workload written against {@code Acks} runs unchanged outside the simulator, on a real mapping, with
+ * {@code new Acks()}: for a soak or kill -9 test of the same code, or a benchmark.
  */
 public final class Acks {
 
     private final List<Object> acknowledged = new ArrayList<>();
-    private Object inFlight;
+    private final List<Object> inFlight = new ArrayList<>();
     private boolean checking = true;
 
-    Acks() {
+    /** An empty record of operations, for running a workload outside the simulator. */
+    public Acks() {
     }
 
-    /** {@code operation} starts: a crash from now until it is acknowledged may or may not include it. */
+    /**
+     * {@code operation} starts: a crash from now until it is acknowledged may or may not include it. Operations
+     * begun and not yet acknowledged are all in flight together, in the order they began.
+     */
     public void begin(Object operation) {
-        inFlight = operation;
+        if (!inFlight.contains(operation)) {
+            inFlight.add(operation);
+        }
     }
 
     /** {@code operation} is durable: every crash from now on must include it. */
     public void acknowledge(Object operation) {
         acknowledged.add(operation);
-        if (operation.equals(inFlight)) {
-            inFlight = null;
-        }
+        inFlight.remove(operation);
     }
 
     /**
@@ -46,7 +53,13 @@ public final class Acks {
         return List.copyOf(acknowledged);
     }
 
-    Optional<Object> inFlight() {
-        return Optional.ofNullable(inFlight);
+    /** {@return the operations begun and not yet acknowledged, in the order they began} */
+    public List<Object> inFlight() {
+        return List.copyOf(inFlight);
+    }
+
+    /** {@return the operations acknowledged so far, in order} */
+    public List<Object> acknowledgedSoFar() {
+        return List.copyOf(acknowledged);
     }
 }

@@ -12,17 +12,29 @@ import java.util.Optional;
  * @param lines        per line that differs from fully persisted: {@code @offset kept/pending}
  * @param recovered    what recovery returned, or the exception it threw
  * @param acknowledged the operations acknowledged before the crash point
- * @param inFlight     the operation in flight, if any
+ * @param inFlight     the operations in flight
  * @param seed         the seed that replays the same enumeration
+ * @param recoveryError what recovery threw on that image, if it threw: a failure of the recovery code (a bug in it,
+ *                      or a refusal such as {@code CORRUPTED}) rather than a state the oracle judged inconsistent
  */
 public record CrashFailure(int crashPoint, String where, List<String> lines, String recovered,
-                           List<Object> acknowledged, Optional<Object> inFlight, long seed) {
+                           List<Object> acknowledged, List<Object> inFlight, long seed,
+                           Optional<Throwable> recoveryError) {
+
+    /** {@return whether recovery threw, rather than returning a state the oracle refused} */
+    public boolean recoveryThrew() {
+        return recoveryError.isPresent();
+    }
 
     /** {@return the failure as a message for a test report} */
     public String describe() {
-        return "crash point " + crashPoint + " (" + where + "): recovery returned " + recovered
+        return "crash point " + crashPoint + " (" + where + "): " + recoveryError.map(e -> {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            return "the recovery code threw (an exception, not an inconsistent state): " + trace.toString().strip();
+        }).orElse("recovery returned " + recovered + ", which the oracle refused")
                 + "\n  lines not fully persisted: " + (lines.isEmpty() ? "none (everything persisted)" : lines)
-                + "\n  acknowledged: " + acknowledged + ", in flight: " + inFlight.map(String::valueOf).orElse("none")
+                + "\n  acknowledged: " + acknowledged + ", in flight: " + (inFlight.isEmpty() ? "none" : inFlight)
                 + "\n  seed: " + seed;
     }
 }

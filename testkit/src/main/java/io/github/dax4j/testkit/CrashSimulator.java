@@ -300,7 +300,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         states = states > Long.MAX_VALUE - count ? Long.MAX_VALUE : states + count;
         MemorySegment.copy(durable, 0, scratch, 0, size);
         List<Object> acknowledged = acks.acknowledged();
-        Optional<Object> inFlight = acks.inFlight();
+        List<Object> inFlight = acks.inFlight();
         Set<Long> seen = new HashSet<>();
         for (long[] choice : choices(units, count, index)) {
             if (!seen.add(contentHash(units, choice))) {
@@ -309,8 +309,11 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
             images++;
             if (!accepted(units, choice, acknowledged, inFlight)) {
                 long[] shrunk = shrink(units, choice, acknowledged, inFlight);
+                accepted(units, shrunk, acknowledged, inFlight); // what recovery does on the shrunk image
+                Throwable threw = recoveryError;
                 failure = new CrashFailure(index, where, describe(units, shrunk),
-                        recoveredText(units, shrunk, acknowledged, inFlight), acknowledged, inFlight, seed);
+                        recoveredText(units, shrunk, acknowledged, inFlight), acknowledged, inFlight, seed,
+                        Optional.ofNullable(threw));
                 return;
             }
         }
@@ -326,11 +329,12 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         }
         MemorySegment.copy(durable, 0, scratch, 0, size);
         List<Object> acknowledged = acks.acknowledged();
-        Optional<Object> inFlight = acks.inFlight();
+        List<Object> inFlight = acks.inFlight();
         images++;
         if (!accepted(units, v, acknowledged, inFlight)) {
+            Throwable threw = recoveryError;
             failure = new CrashFailure(index, where, describe(units, v), recoveredText(units, v, acknowledged,
-                    inFlight), acknowledged, inFlight, seed);
+                    inFlight), acknowledged, inFlight, seed, Optional.ofNullable(threw));
         }
     }
 
@@ -422,12 +426,24 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         return z ^ (z >>> 31);
     }
 
-    private boolean accepted(List<Unit> units, long[] choice, List<Object> acknowledged, Optional<Object> inFlight) {
+    /** What recovery threw on the image {@link #accepted} checked last, or {@code null}. */
+    private Throwable recoveryError;
+
+    private boolean accepted(List<Unit> units, long[] choice, List<Object> acknowledged, List<Object> inFlight) {
+        recoveryError = null;
         try {
-            R recovered = recoverOn(units, choice);
-            return oracle.accepts(recovered, acknowledged, inFlight);
-        } catch (Exception | AssertionError e) {
-            return false;
+            R recovered;
+            try {
+                recovered = recoverOn(units, choice);
+            } catch (Exception | AssertionError e) {
+                recoveryError = e; // the recovery code failed: told apart from a state the oracle refuses
+                return false;
+            }
+            try {
+                return oracle.accepts(recovered, acknowledged, inFlight);
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
         } finally {
             restore();
         }
@@ -470,7 +486,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     }
 
     /** Greedily moves each unit to "everything persisted" while the image still fails: the fewest lines differ. */
-    private long[] shrink(List<Unit> units, long[] failing, List<Object> acknowledged, Optional<Object> inFlight) {
+    private long[] shrink(List<Unit> units, long[] failing, List<Object> acknowledged, List<Object> inFlight) {
         long[] v = failing.clone();
         for (int i = 0; i < v.length; i++) {
             long was = v[i];
@@ -482,7 +498,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         return v;
     }
 
-    private String recoveredText(List<Unit> units, long[] choice, List<Object> acknowledged, Optional<Object> f) {
+    private String recoveredText(List<Unit> units, long[] choice, List<Object> acknowledged, List<Object> f) {
         try {
             return String.valueOf(recoverOn(units, choice));
         } catch (Exception | AssertionError e) {

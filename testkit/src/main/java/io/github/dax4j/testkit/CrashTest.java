@@ -71,10 +71,13 @@ public final class CrashTest {
         R recover(DaxMapping pmem) throws Exception;
     }
 
-    /** Whether a recovered state is acceptable after a crash with these operations acknowledged and in flight. */
+    /**
+     * Whether a recovered state is acceptable after a crash with these operations acknowledged and in flight (begun,
+     * not acknowledged: each may or may not be in the state; several for a group commit).
+     */
     @FunctionalInterface
     public interface Oracle<R> {
-        boolean accepts(R recovered, List<Object> acknowledged, Optional<Object> inFlight);
+        boolean accepts(R recovered, List<Object> acknowledged, List<Object> inFlight);
     }
 
     /** The default number of images checked per crash point before sampling takes over. */

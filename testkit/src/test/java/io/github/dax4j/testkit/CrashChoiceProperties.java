@@ -31,7 +31,7 @@ class CrashChoiceProperties {
             pmem.persist(0, 8);
             acks.acknowledge("w");
         }, pmem -> pmem.getLongAtomic(0) == 1 ? pmem.getLongAtomic(64) : -1,
-           (Long v, List<Object> acked, Optional<Object> inFlight) -> acked.isEmpty() ? v == -1 || v == 42 : v == 42);
+           (Long v, List<Object> acked, List<Object> inFlight) -> acked.isEmpty() ? v == -1 || v == 42 : v == 42);
     }
 
     @Property(tries = 200)

@@ -201,7 +201,7 @@ class WriteAheadLogTest {
         }, WriteAheadLogTest::recover, (recovered, acked, inFlight) -> {
             List<List<byte[]>> allowed = new ArrayList<>();
             allowed.add(acked.isEmpty() ? List.of() : states.get((String) acked.getLast()));
-            inFlight.ifPresent(operation -> allowed.add(states.get((String) operation)));
+            inFlight.forEach(operation -> allowed.add(states.get((String) operation)));
             return allowed.stream().anyMatch(state -> state.size() == recovered.size() && java.util.stream.IntStream
                     .range(0, state.size()).allMatch(i -> java.util.Arrays.equals(state.get(i), recovered.get(i))));
         });
