@@ -1,5 +1,6 @@
 package io.github.dax4j.testkit;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,9 +15,12 @@ import java.util.Optional;
  *                       as WORD subsets)
  * @param nanos          the time the run took
  * @param failure        the first unacceptable image, shrunk
+ * @param performance    flushes and fences that bought no durability, per kind and call site, if
+ *                       {@linkplain CrashTest#reportPerformance asked for} (else empty)
  */
 public record CrashReport(int crashPoints, long states, long imagesChecked, boolean exhaustive,
-                          boolean inferredStores, long nanos, Optional<CrashFailure> failure) {
+                          boolean inferredStores, long nanos, Optional<CrashFailure> failure,
+                          List<PerformanceFinding> performance) {
 
     /** {@return images checked per second} */
     public double imagesPerSecond() {

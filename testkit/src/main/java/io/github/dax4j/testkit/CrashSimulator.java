@@ -65,6 +65,13 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     private final List<long[]> sinceFence = new ArrayList<>();
     /** The program-order number of the next atom: where atoms of two lists meet on one word, the later one wins. */
     private long sequence;
+    /** Whether wasted flushes and fences are looked for (off by default: it walks the stack at each of them). */
+    private final boolean reportPerformance;
+    /** Lines with an ordinary store since they were last flushed, whatever value it stored. */
+    private final Set<Long> touched = new HashSet<>();
+    /** Lines flushed since the last fence. */
+    private final Set<Long> flushedThisEpoch = new HashSet<>();
+    private final Map<String, long[]> findings = new java.util.LinkedHashMap<>();
 
     /** When set, only this one image is checked (see {@link CrashChoice}). */
     private CrashChoice only;
@@ -104,7 +111,8 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     }
 
     CrashSimulator(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed,
-                   CrashTest.Recovery<R> recovery, CrashTest.Oracle<R> oracle) {
+                   boolean reportPerformance, CrashTest.Recovery<R> recovery, CrashTest.Oracle<R> oracle) {
+        this.reportPerformance = reportPerformance;
         this.size = size;
         this.granularity = granularity;
         this.model = model;
@@ -146,7 +154,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         inferRawStores();
         crashPoint("end of the workload", true);
         return new CrashReport(crashPoints, states, images, exhaustive, inferred, System.nanoTime() - start,
-                Optional.ofNullable(failure));
+                Optional.ofNullable(failure), performanceFindings());
     }
 
     /**
@@ -159,6 +167,11 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
      */
     @Override
     public void stored(long offset, long length, boolean nonTemporal) {
+        if (!nonTemporal && reportPerformance) {
+            for (long l = offset / LINE; l * LINE < offset + length; l++) {
+                touched.add(l);
+            }
+        }
         for (long word = offset & -8; word < offset + length; word += 8) {
             long value = working.get(JAVA_LONG, word);
             if (!nonTemporal && value == shadow.get(JAVA_LONG, word)) {
@@ -172,6 +185,9 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     private void record(long word, long value, boolean nonTemporal, boolean rawStore) {
         long[] atom = {word, value, sequence++};
         inferred |= rawStore;
+        if (rawStore && reportPerformance) {
+            touched.add(word / LINE);
+        }
         if (granularity == Granularity.BYTE && !nonTemporal) {
             sinceFence.add(atom); // eADR: the caches are persistent, ordinary stores durable in program order
             return;
@@ -212,6 +228,9 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         if (granularity == Granularity.CACHE_LINE) {
             for (long l = offset / LINE; l * LINE < offset + Math.max(length, 1) && length > 0; l++) {
                 Line line = dirty.get(l);
+                if (reportPerformance) {
+                    judgeFlush(l, line);
+                }
                 if (line != null) {
                     line.cut = line.atoms.size();
                 }
@@ -219,10 +238,45 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         }
     }
 
+    /** Classifies the flush of line {@code l}: useful when the line was stored to since its last flush. */
+    private void judgeFlush(long l, Line line) {
+        if (touched.remove(l)) {
+            flushedThisEpoch.add(l);
+        } else if (flushedThisEpoch.contains(l)) {
+            found(PerformanceFinding.Kind.FLUSHED_TWICE_BEFORE_FENCE);
+        } else if (line != null && !line.nonTemporal.isEmpty()) {
+            found(PerformanceFinding.Kind.FLUSH_OF_NON_TEMPORAL);
+        } else {
+            found(PerformanceFinding.Kind.FLUSH_OF_CLEAN_LINE);
+        }
+    }
+
+    private void found(PerformanceFinding.Kind kind) {
+        findings.computeIfAbsent(kind + " " + caller(), k -> new long[1])[0]++;
+    }
+
+    private List<PerformanceFinding> performanceFindings() {
+        List<PerformanceFinding> list = new ArrayList<>();
+        findings.forEach((key, count) -> {
+            int space = key.indexOf(' ');
+            list.add(new PerformanceFinding(PerformanceFinding.Kind.valueOf(key.substring(0, space)),
+                    key.substring(space + 1), count[0]));
+        });
+        return List.copyOf(list);
+    }
+
     @Override
     public void drained() {
         inferRawStores();
-        crashPoint(callerOfFence(), false);
+        // nothing pending: no line flushed since the last fence (a flushed line may hold stores of the value it had,
+        // which are no atoms, yet its write-back is real) and no flushed or non-temporal atom
+        if (reportPerformance && granularity == Granularity.CACHE_LINE && sinceFence.isEmpty()
+                && flushedThisEpoch.isEmpty()
+                && dirty.values().stream().allMatch(l -> l.cut == 0 && l.nonTemporal.isEmpty())) {
+            found(PerformanceFinding.Kind.FENCE_WITH_NOTHING_PENDING);
+        }
+        flushedThisEpoch.clear();
+        crashPoint("fence at " + caller(), false);
         // the fence: what was flushed, and every non-temporal store, is durable now, each word with the value of
         // the atom latest in program order (a store after a non-temporal one to the same word wins, and the other
         // way round)
@@ -246,8 +300,8 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
 
     private static final java.util.Comparator<long[]> BY_SEQUENCE = java.util.Comparator.comparingLong(a -> a[2]);
 
-    /** The first frame outside the machinery between the workload and this observer: where the fence came from. */
-    private static String callerOfFence() {
+    /** The first frame outside the machinery between the workload and this observer: where the call came from. */
+    private static String caller() {
         return StackWalker.getInstance().walk(frames -> frames
                 .filter(f -> {
                     String c = f.getClassName();
@@ -255,8 +309,8 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
                             || c.equals("io.github.dax4j.DaxMapping") || c.equals(CrashSimulator.class.getName())
                             || c.equals(CrashTest.class.getName()));
                 })
-                .findFirst().map(f -> "fence at " + f.getClassName() + "." + f.getMethodName() + ":"
-                        + f.getLineNumber()).orElse("fence"));
+                .findFirst().map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber())
+                .orElse("(unknown)"));
     }
 
     private List<Unit> units() {

@@ -89,8 +89,11 @@ public final class CrashTest {
     private final CrashModel model;
     private final int budget;
     private final long seed;
+    private final boolean reportPerformance;
 
-    private CrashTest(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed) {
+    private CrashTest(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed,
+                      boolean reportPerformance) {
+        this.reportPerformance = reportPerformance;
         this.size = size;
         this.alignment = alignment;
         this.granularity = granularity;
@@ -101,17 +104,20 @@ public final class CrashTest {
 
     /** {@return a test on a zeroed simulated device of {@code size} bytes (a multiple of 4 KiB), ADR, PREFIX model} */
     public static CrashTest onDevice(long size) {
-        return new CrashTest(size, Alignment.PAGE_4K, Granularity.CACHE_LINE, CrashModel.PREFIX, DEFAULT_BUDGET, 1);
+        return new CrashTest(size, Alignment.PAGE_4K, Granularity.CACHE_LINE, CrashModel.PREFIX, DEFAULT_BUDGET, 1,
+                false);
     }
 
     /** {@return this test with {@code model}} */
     public CrashTest model(CrashModel model) {
-        return new CrashTest(size, alignment, granularity, Objects.requireNonNull(model), budget, seed);
+        return new CrashTest(size, alignment, granularity, Objects.requireNonNull(model), budget, seed,
+                reportPerformance);
     }
 
     /** {@return this test on an eADR ({@link Granularity#BYTE}) or ADR ({@link Granularity#CACHE_LINE}) device} */
     public CrashTest granularity(Granularity granularity) {
-        return new CrashTest(size, alignment, Objects.requireNonNull(granularity), model, budget, seed);
+        return new CrashTest(size, alignment, Objects.requireNonNull(granularity), model, budget, seed,
+                reportPerformance);
     }
 
     /** {@return this test checking at most {@code budget} images per crash point (structured + seeded samples beyond)} */
@@ -119,12 +125,21 @@ public final class CrashTest {
         if (budget < 1) {
             throw new IllegalArgumentException("budget must be positive: " + budget);
         }
-        return new CrashTest(size, alignment, granularity, model, budget, seed);
+        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance);
+    }
+
+    /**
+     * {@return this test also looking for wasted persistence work: flushes of clean lines, lines flushed twice
+     * before one fence, flushes of non-temporal stores, fences with nothing pending} Reported per kind and call site
+     * in {@link CrashReport#performance()}; off by default, since it walks the stack at every flush and fence.
+     */
+    public CrashTest reportPerformance(boolean report) {
+        return new CrashTest(size, alignment, granularity, model, budget, seed, report);
     }
 
     /** {@return this test with the seed of its random samples} */
     public CrashTest seed(long seed) {
-        return new CrashTest(size, alignment, granularity, model, budget, seed);
+        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance);
     }
 
     /**
@@ -133,7 +148,7 @@ public final class CrashTest {
      */
     public <R> CrashReport runOne(CrashChoice choice, Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
         try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,
-                recovery, oracle)) {
+                reportPerformance, recovery, oracle)) {
             return simulator.runOne(workload, choice);
         }
     }
@@ -141,7 +156,7 @@ public final class CrashTest {
     /** Runs {@code workload}, checking {@code recovery} with {@code oracle} at every crash point. */
     public <R> CrashReport run(Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
         try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,
-                recovery, oracle)) {
+                reportPerformance, recovery, oracle)) {
             return simulator.run(workload);
         }
     }

@@ -433,6 +433,83 @@ class CrashSimulatorTest {
         assertTrue(refused.describe().contains("which the oracle refused"), refused.describe());
     }
 
+    /** Wasted persistence work, each kind found at its call site; a correct protocol has none. */
+    @Nested
+    class PerformanceFindings {
+
+        private static List<PerformanceFinding> findings(CrashTest.Workload workload) {
+            return CrashTest.onDevice(DEVICE).reportPerformance(true).run(workload, pmem -> 0L,
+                    (value, acked, inFlight) -> true).performance();
+        }
+
+        private static void assertFound(PerformanceFinding.Kind kind, List<PerformanceFinding> findings) {
+            assertTrue(findings.stream().anyMatch(f -> f.kind() == kind && f.count() == 1
+                    && f.site().startsWith(PerformanceFindings.class.getName())), kind + " in " + findings);
+        }
+
+        @Test
+        void aFlushOfALineWithNothingStoredSinceItsLastFlush() {
+            List<PerformanceFinding> found = findings((pmem, acks) -> {
+                pmem.putLong(DATA, 1);
+                pmem.persist(DATA, 8);
+                pmem.persist(DATA, 8); // nothing new: its flush and its fence are both wasted
+            });
+            assertFound(PerformanceFinding.Kind.FLUSH_OF_CLEAN_LINE, found);
+            assertFound(PerformanceFinding.Kind.FENCE_WITH_NOTHING_PENDING, found);
+            assertEquals(2, found.size(), found.toString());
+        }
+
+        @Test
+        void theSameLineFlushedTwiceBeforeOneFence() {
+            assertEquals(List.of(PerformanceFinding.Kind.FLUSHED_TWICE_BEFORE_FENCE), findings((pmem, acks) -> {
+                pmem.putLong(DATA, 1);
+                pmem.flush(DATA, 8);
+                pmem.flush(DATA, 8);
+                pmem.drain();
+            }).stream().map(PerformanceFinding::kind).toList());
+        }
+
+        @Test
+        void aFlushOfNonTemporalStores() {
+            assertEquals(List.of(PerformanceFinding.Kind.FLUSH_OF_NON_TEMPORAL), findings((pmem, acks) -> {
+                pmem.copy(DATA, java.lang.foreign.MemorySegment.ofArray(new long[8]).fill((byte) 1), io.github.dax4j
+                        .PersistFlag.NON_TEMPORAL, io.github.dax4j.PersistFlag.NO_DRAIN);
+                pmem.flush(DATA, 64);
+                pmem.drain();
+            }).stream().map(PerformanceFinding::kind).toList());
+        }
+
+        @Test
+        void aFenceWithNothingPending() {
+            assertEquals(List.of(PerformanceFinding.Kind.FENCE_WITH_NOTHING_PENDING), findings((pmem, acks) -> {
+                pmem.drain();
+            }).stream().map(PerformanceFinding::kind).toList());
+        }
+
+        @Test
+        void aCorrectProtocolWastesNothingAndTheReportIsOffByDefault() {
+            CrashTest.Workload correct = (pmem, acks) -> {
+                pmem.putLong(DATA, 42);
+                pmem.persist(DATA, 8);
+                pmem.putLongAtomicAndPersist(FLAG, 1);
+            };
+            assertEquals(List.of(), findings(correct));
+            assertEquals(List.of(), CrashTest.onDevice(DEVICE).run((pmem, acks) -> pmem.drain(), pmem -> 0L,
+                    (value, acked, inFlight) -> true).performance(), "off unless asked for");
+        }
+
+        @Test
+        void theDirectoryWastesNoFlushOrFence() {
+            List<PerformanceFinding> found = findings((pmem, acks) -> {
+                Directory directory = Directory.open(pmem, 4);
+                directory.create("slots", MemoryLayout.structLayout(JAVA_LONG.withName("k")), 16,
+                        RegionAlignment.CACHE_LINE, false);
+                directory.delete("slots");
+            });
+            assertEquals(List.of(), found, "the directory's create and delete");
+        }
+    }
+
     @Test
     void eachDistinctImageIsCheckedOnce() {
         CrashReport report = CrashTest.onDevice(DEVICE).run((pmem, acks) -> {

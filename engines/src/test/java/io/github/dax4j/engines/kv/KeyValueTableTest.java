@@ -163,4 +163,18 @@ class KeyValueTableTest {
     void randomWorkloadsSurviveEveryCrash(@ForAll("workloads") List<Op> ops) {
         check(CrashTest.onDevice(64 * 1024).budget(512), ops).assertNoFailure();
     }
+
+    @Test
+    void putUpdateAndDeleteWasteNoFlushOrFence() {
+        List<io.github.dax4j.testkit.PerformanceFinding> found = CrashTest.onDevice(64 * 1024).reportPerformance(true)
+                .budget(1).run((pmem, acks) -> {
+                    KeyValueTable table = KeyValueTable.open(pmem, Directory.open(pmem, 4), "kv", 8);
+                    table.put(1, new byte[] {1});
+                    table.put(1, new byte[] {2});
+                    table.put(2, new byte[] {3});
+                    table.delete(1);
+                    table.put(1, new byte[] {4});
+                }, pmem -> 0, (recovered, acked, inFlight) -> true).performance();
+        assertEquals(List.of(), found, "flushes or fences that buy nothing");
+    }
 }

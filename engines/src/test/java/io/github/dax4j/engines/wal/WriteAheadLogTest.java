@@ -265,4 +265,19 @@ class WriteAheadLogTest {
         assertTrue(report.exhaustive(), "small enough to check every image: " + report);
         assertTrue(report.imagesChecked() > 10, report.toString());
     }
+
+    @Test
+    void appendsTruncateAndResetWasteNoFlushOrFence() {
+        java.util.List<io.github.dax4j.testkit.PerformanceFinding> found = CrashTest.onDevice(64 * 1024)
+                .reportPerformance(true).budget(1).run((pmem, acks) -> {
+                    WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem, 4), "wal", 16 * 1024);
+                    log.append(record(0, 30));
+                    long second = log.append(record(1, 700));
+                    log.append(List.of(record(2, 8), record(3, 100), record(4, 1)));
+                    log.truncate(second);
+                    log.reset();
+                    log.append(record(5, 64));
+                }, pmem -> 0, (recovered, acked, inFlight) -> true).performance();
+        assertEquals(List.of(), found, "flushes or fences that buy nothing");
+    }
 }
