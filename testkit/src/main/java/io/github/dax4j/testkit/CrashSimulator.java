@@ -43,6 +43,11 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     private static final int LINE = 64;
 
     private final long size;
+    private final Alignment alignment;
+    /** How deep recovery itself is crashed at each of its fences, and recovered again (0: not at all). */
+    private int recoveryDepth;
+    /** The failure of the crashed recovery behind the image {@link #accepted} refused last, or {@code null}. */
+    private CrashFailure recoveryCrash;
     private final Granularity granularity;
     private final CrashModel model;
     private final int budget;
@@ -113,6 +118,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     CrashSimulator(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed,
                    boolean reportPerformance, CrashTest.Recovery<R> recovery, CrashTest.Oracle<R> oracle) {
         this.reportPerformance = reportPerformance;
+        this.alignment = alignment;
         this.size = size;
         this.granularity = granularity;
         this.model = model;
@@ -365,9 +371,11 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
                 long[] shrunk = shrink(units, choice, acknowledged, inFlight);
                 accepted(units, shrunk, acknowledged, inFlight); // what recovery does on the shrunk image
                 Throwable threw = recoveryError;
-                failure = new CrashFailure(index, where, describe(units, shrunk),
-                        recoveredText(units, shrunk, acknowledged, inFlight), acknowledged, inFlight, seed,
-                        Optional.ofNullable(threw));
+                CrashFailure crashed = recoveryCrash;
+                failure = new CrashFailure(index, where, describe(units, shrunk), crashed != null
+                        ? "a state refused after recovery crashed and recovered again: " + crashed.describe()
+                        .replace("\n", "\n    ") : recoveredText(units, shrunk, acknowledged, inFlight),
+                        acknowledged, inFlight, seed, Optional.ofNullable(threw));
                 return;
             }
         }
@@ -483,8 +491,45 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     /** What recovery threw on the image {@link #accepted} checked last, or {@code null}. */
     private Throwable recoveryError;
 
+    /** Crashes recovery at each of its fences, down to {@code depth} recoveries of recoveries. */
+    CrashSimulator<R> crashingRecovery(int depth) {
+        this.recoveryDepth = depth;
+        return this;
+    }
+
+    /**
+     * {@return the first failure of recovery run as a workload on {@code image}, crashed at each of its fences and
+     * recovered again, with the outer crash point's acknowledgements, or {@code null}}
+     */
+    private CrashFailure crashRecovery(List<Unit> units, long[] choice, List<Object> acknowledged,
+                                       List<Object> inFlight) {
+        try (CrashSimulator<R> nested = new CrashSimulator<>(size, alignment, granularity, model, budget, seed, false,
+                recovery, (recovered, a, f) -> oracle.accepts(recovered, acknowledged, inFlight))) {
+            nested.recoveryDepth = recoveryDepth - 1;
+            for (MemorySegment m : List.of(nested.working, nested.shadow, nested.durable)) {
+                MemorySegment.copy(durable, 0, m, 0, size);
+                for (long[] atom : kept(units, choice)) {
+                    m.set(JAVA_LONG, atom[0], atom[1]);
+                }
+            }
+            return nested.run((pmem, acks) -> recovery.recover(pmem)).failure().orElse(null);
+        }
+    }
+
     private boolean accepted(List<Unit> units, long[] choice, List<Object> acknowledged, List<Object> inFlight) {
         recoveryError = null;
+        recoveryCrash = null;
+        if (recoveryDepth > 0) {
+            try {
+                recoveryCrash = crashRecovery(units, choice, acknowledged, inFlight);
+            } catch (RuntimeException | Error e) {
+                recoveryError = e; // the recovery threw while it ran as a workload
+                return false;
+            }
+            if (recoveryCrash != null) {
+                return false;
+            }
+        }
         try {
             R recovered;
             try {

@@ -90,10 +90,12 @@ public final class CrashTest {
     private final int budget;
     private final long seed;
     private final boolean reportPerformance;
+    private final int recoveryDepth;
 
     private CrashTest(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed,
-                      boolean reportPerformance) {
+                      boolean reportPerformance, int recoveryDepth) {
         this.reportPerformance = reportPerformance;
+        this.recoveryDepth = recoveryDepth;
         this.size = size;
         this.alignment = alignment;
         this.granularity = granularity;
@@ -105,19 +107,19 @@ public final class CrashTest {
     /** {@return a test on a zeroed simulated device of {@code size} bytes (a multiple of 4 KiB), ADR, PREFIX model} */
     public static CrashTest onDevice(long size) {
         return new CrashTest(size, Alignment.PAGE_4K, Granularity.CACHE_LINE, CrashModel.PREFIX, DEFAULT_BUDGET, 1,
-                false);
+                false, 0);
     }
 
     /** {@return this test with {@code model}} */
     public CrashTest model(CrashModel model) {
         return new CrashTest(size, alignment, granularity, Objects.requireNonNull(model), budget, seed,
-                reportPerformance);
+                reportPerformance, recoveryDepth);
     }
 
     /** {@return this test on an eADR ({@link Granularity#BYTE}) or ADR ({@link Granularity#CACHE_LINE}) device} */
     public CrashTest granularity(Granularity granularity) {
         return new CrashTest(size, alignment, Objects.requireNonNull(granularity), model, budget, seed,
-                reportPerformance);
+                reportPerformance, recoveryDepth);
     }
 
     /** {@return this test checking at most {@code budget} images per crash point (structured + seeded samples beyond)} */
@@ -125,7 +127,7 @@ public final class CrashTest {
         if (budget < 1) {
             throw new IllegalArgumentException("budget must be positive: " + budget);
         }
-        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance);
+        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance, recoveryDepth);
     }
 
     /**
@@ -134,12 +136,27 @@ public final class CrashTest {
      * in {@link CrashReport#performance()}; off by default, since it walks the stack at every flush and fence.
      */
     public CrashTest reportPerformance(boolean report) {
-        return new CrashTest(size, alignment, granularity, model, budget, seed, report);
+        return new CrashTest(size, alignment, granularity, model, budget, seed, report, recoveryDepth);
+    }
+
+    /**
+     * {@return this test also crashing recovery itself} Recovery runs on each image as a workload of its own: at each
+     * of its fences it is crashed, and recovery runs again on those images, down to {@code depth} levels; the oracle
+     * judges every final state with the outer crash point's acknowledgements. A recovery that voids its undo record
+     * before it has rolled back fails here. 0, the default, runs recovery once per image, unobserved.
+     *
+     * @throws IllegalArgumentException if {@code depth} is negative or above 3 (each level multiplies the work)
+     */
+    public CrashTest crashDuringRecovery(int depth) {
+        if (depth < 0 || depth > 3) {
+            throw new IllegalArgumentException("recovery crash depth must be 0 to 3: " + depth);
+        }
+        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance, depth);
     }
 
     /** {@return this test with the seed of its random samples} */
     public CrashTest seed(long seed) {
-        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance);
+        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance, recoveryDepth);
     }
 
     /**
@@ -148,7 +165,7 @@ public final class CrashTest {
      */
     public <R> CrashReport runOne(CrashChoice choice, Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
         try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,
-                reportPerformance, recovery, oracle)) {
+                reportPerformance, recovery, oracle).crashingRecovery(recoveryDepth)) {
             return simulator.runOne(workload, choice);
         }
     }
@@ -156,7 +173,7 @@ public final class CrashTest {
     /** Runs {@code workload}, checking {@code recovery} with {@code oracle} at every crash point. */
     public <R> CrashReport run(Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
         try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,
-                reportPerformance, recovery, oracle)) {
+                reportPerformance, recovery, oracle).crashingRecovery(recoveryDepth)) {
             return simulator.run(workload);
         }
     }

@@ -510,6 +510,80 @@ class CrashSimulatorTest {
         }
     }
 
+    /**
+     * An undo log over two words that must change together: the undo record (valid flag and the old values) is
+     * persisted before the words change, and voided once both are durable. Recovery rolls back when the record is
+     * valid. The planted bug voids the record before rolling back: a crash between the two leaves the words torn
+     * with no record left to finish the roll-back, which only a crash during recovery shows.
+     */
+    @Nested
+    class CrashesDuringRecovery {
+
+        private static final long D1 = 64, D2 = 128, VALID = 192, OLD1 = 200, OLD2 = 208;
+
+        private static final CrashTest.Workload TRANSACTION = (pmem, acks) -> {
+            acks.checkCrashes(false);
+            pmem.putLong(D1, 1);
+            pmem.putLong(D2, 1);
+            pmem.persist(D1, 72);
+            acks.checkCrashes(true);
+            acks.begin("update");
+            pmem.putLong(OLD1, 1);
+            pmem.putLong(OLD2, 1);
+            pmem.persist(OLD1, 16);
+            pmem.putLongAtomicAndPersist(VALID, 1);
+            pmem.putLong(D1, 2);
+            pmem.persist(D1, 8);
+            pmem.putLong(D2, 2);
+            pmem.persist(D2, 8);
+            pmem.putLongAtomicAndPersist(VALID, 0);
+            acks.acknowledge("update");
+        };
+
+        private static long[] rollBackThenVoid(DaxMapping pmem) {
+            if (pmem.getLongAtomic(VALID) == 1) {
+                pmem.putLong(D1, pmem.getLongAtomic(OLD1));
+                pmem.putLong(D2, pmem.getLongAtomic(OLD2));
+                pmem.persist(D1, 72);
+                pmem.putLongAtomicAndPersist(VALID, 0);
+            }
+            return new long[] {pmem.getLongAtomic(D1), pmem.getLongAtomic(D2)};
+        }
+
+        private static long[] voidThenRollBack(DaxMapping pmem) { // the planted bug
+            if (pmem.getLongAtomic(VALID) == 1) {
+                pmem.putLongAtomicAndPersist(VALID, 0);
+                pmem.putLong(D1, pmem.getLongAtomic(OLD1));
+                pmem.putLong(D2, pmem.getLongAtomic(OLD2));
+                pmem.persist(D1, 72);
+            }
+            return new long[] {pmem.getLongAtomic(D1), pmem.getLongAtomic(D2)};
+        }
+
+        private static boolean atomic(long[] words, List<Object> acked, List<Object> inFlight) {
+            return acked.contains("update") ? words[0] == 2 && words[1] == 2
+                    : words[0] == words[1] && (words[0] == 1 || words[0] == 2);
+        }
+
+        @Test
+        void aRecoveryThatVoidsItsUndoRecordFirstPassesWithoutAndFailsWithCrashesDuringRecovery() {
+            CrashTest test = CrashTest.onDevice(DEVICE);
+            test.run(TRANSACTION, CrashesDuringRecovery::voidThenRollBack, CrashesDuringRecovery::atomic)
+                    .assertNoFailure(); // recovery that runs to its end once is right
+            CrashReport crashed = test.crashDuringRecovery(1).run(TRANSACTION, CrashesDuringRecovery::voidThenRollBack,
+                    CrashesDuringRecovery::atomic);
+            CrashFailure failure = crashed.failure().orElseThrow(() -> new AssertionError("missed: " + crashed));
+            assertTrue(failure.recovered().contains("after recovery crashed and recovered again")
+                    && failure.recovered().contains("voidThenRollBack"), failure.describe());
+        }
+
+        @Test
+        void aRecoveryThatRollsBackBeforeVoidingSurvivesCrashesDuringItselfTwoLevelsDeep() {
+            CrashTest.onDevice(DEVICE).crashDuringRecovery(2).run(TRANSACTION,
+                    CrashesDuringRecovery::rollBackThenVoid, CrashesDuringRecovery::atomic).assertNoFailure();
+        }
+    }
+
     @Test
     void eachDistinctImageIsCheckedOnce() {
         CrashReport report = CrashTest.onDevice(DEVICE).run((pmem, acks) -> {

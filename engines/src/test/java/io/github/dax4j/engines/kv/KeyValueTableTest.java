@@ -177,4 +177,13 @@ class KeyValueTableTest {
                 }, pmem -> 0, (recovered, acked, inFlight) -> true).performance();
         assertEquals(List.of(), found, "flushes or fences that buy nothing");
     }
+
+    /** The table's open writes nothing, so a crash during it changes nothing; checked all the same. */
+    @Test
+    void aCrashDuringRecoveryLeavesTheOldOrTheNewState() {
+        List<Op> ops = List.of(new Op(1, (byte) 1, false), new Op(1, (byte) 3, false), new Op(1, (byte) 0, true));
+        CrashReport report = check(CrashTest.onDevice(64 * 1024).crashDuringRecovery(1), ops);
+        report.assertNoFailure();
+        assertTrue(report.exhaustive(), report.toString());
+    }
 }

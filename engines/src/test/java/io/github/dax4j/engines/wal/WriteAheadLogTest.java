@@ -280,4 +280,15 @@ class WriteAheadLogTest {
                 }, pmem -> 0, (recovered, acked, inFlight) -> true).performance();
         assertEquals(List.of(), found, "flushes or fences that buy nothing");
     }
+
+    /** Recovery writes the head (a new generation): crashed at each of its fences and run again, it still recovers. */
+    @Test
+    void aCrashDuringRecoveryStillLeavesAnAcknowledgedPrefix() {
+        List<List<Integer>> groups = List.of(List.of(8), List.of(100, 1), List.of(20));
+        CrashReport report = CrashTest.onDevice(64 * 1024).crashDuringRecovery(1).run(appends(groups),
+                WriteAheadLogTest::recover, (recovered, acked, inFlight) -> acknowledgedPrefix(recovered, groups,
+                        acked));
+        report.assertNoFailure();
+        assertTrue(report.exhaustive(), report.toString());
+    }
 }
