@@ -14,17 +14,19 @@ import java.util.Optional;
  * @param inferredStores whether raw {@code MemorySegment} stores were seen (only their final values, enumerated
  *                       as WORD subsets)
  * @param nanos          the time the run took
+ * @param checkingNanos  the part of it spent checking images (recovery and the oracle included), without the
+ *                       workload's own time
  * @param failure        the first unacceptable image, shrunk
  * @param performance    flushes and fences that bought no durability, per kind and call site, if
  *                       {@linkplain CrashTest#reportPerformance asked for} (else empty)
  */
 public record CrashReport(int crashPoints, long states, long imagesChecked, boolean exhaustive,
-                          boolean inferredStores, long nanos, Optional<CrashFailure> failure,
+                          boolean inferredStores, long nanos, long checkingNanos, Optional<CrashFailure> failure,
                           List<PerformanceFinding> performance) {
 
-    /** {@return images checked per second} */
+    /** {@return images checked per second of checking (the workload's own time left out)} */
     public double imagesPerSecond() {
-        return imagesChecked / (nanos / 1e9);
+        return imagesChecked / (Math.max(checkingNanos, 1) / 1e9);
     }
 
     /** @throws AssertionError describing the failure, if there is one */

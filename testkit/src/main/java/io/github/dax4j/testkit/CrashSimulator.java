@@ -171,7 +171,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         inferRawStores();
         crashPoint("end of the workload", true);
         return new CrashReport(crashPoints, states, images, exhaustive, inferred, System.nanoTime() - start,
-                Optional.ofNullable(failure), performanceFindings());
+                checkingNanos, Optional.ofNullable(failure), performanceFindings());
     }
 
     /**
@@ -350,7 +350,19 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         return units;
     }
 
+    /** The time spent in {@link #crashPoint}: checking, not the workload. */
+    private long checkingNanos;
+
     private void crashPoint(String where, boolean last) {
+        long start = System.nanoTime();
+        try {
+            checkCrashPoint(where, last);
+        } finally {
+            checkingNanos += System.nanoTime() - start;
+        }
+    }
+
+    private void checkCrashPoint(String where, boolean last) {
         int index = crashPoints++;
         if (failure != null || !acks.checking()) {
             return; // after the first failure (the report) or outside the checked window, the run only has to finish
