@@ -130,6 +130,10 @@ for xml in "$share"/reports/*/TEST-*.xml; do
   passed=$((passed + tests - fail - err - skip)); failed=$((failed + fail + err)); skipped=$((skipped + skip))
 done
 grep -h -A3 '<failure\|<error' "$share"/reports/*/TEST-*.xml 2>/dev/null | head -40 >&2 || true
+for crash in "$share"/hs_err_*.log; do # a JVM that died in the guest: its report, kept with the work directory
+  [ -f "$crash" ] || continue
+  log "a JVM crashed in the guest: $crash"; sed -n '1,40p' "$crash" >&2; status=1
+done
 # `dax4j list` against `daxctl list` on the same instance: every key daxctl prints, with its value and JSON type
 if [ -n "$cli_jar" ]; then
   for form in "" -human; do # plain, and with -u (human sizes; one instance printed as a bare object by both)
