@@ -377,7 +377,7 @@ public final class Dax4jCommand implements Runnable {
         Path path;
         @Option(names = "--seconds", defaultValue = "30", description = "how long in all (default 30)")
         double seconds;
-        @Option(names = "--force", description = "overwrite a dax4j directory and its regions")
+        @Option(names = "--force", description = "overwrite what the source holds: data, a directory, its regions")
         boolean force;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

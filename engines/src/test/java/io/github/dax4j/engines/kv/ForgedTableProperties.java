@@ -128,10 +128,7 @@ class ForgedTableProperties {
         try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS).put(3, new byte[] {3});
             long at = Directory.open(pmem).find("kv").orElseThrow().offset();
-            long slot = 0;
-            while (pmem.getLong(at + 64 * slot) == 0) {
-                slot++;
-            }
+            long slot = firstLiveSlot(pmem, at);
             long next = (slot + 1) % SLOTS; // the next slot on key 3's probe path: K3 holds, K2 does not
             pmem.copy(at + 64 * next, pmem.segment().asSlice(at + 64 * slot, 64));
             DirectoryException e = assertThrows(DirectoryException.class,
@@ -145,10 +142,7 @@ class ForgedTableProperties {
         try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS).put(3, new byte[] {3});
             long at = Directory.open(pmem).find("kv").orElseThrow().offset();
-            long slot = 0;
-            while (pmem.getLong(at + 64 * slot) == 0) {
-                slot++;
-            }
+            long slot = firstLiveSlot(pmem, at);
             long moved = (slot + 2) % SLOTS; // past the never-used slot after its home
             pmem.copy(at + 64 * moved, pmem.segment().asSlice(at + 64 * slot, 64));
             pmem.fill(at + 64 * slot, 64, (byte) 0);
@@ -165,10 +159,7 @@ class ForgedTableProperties {
             KeyValueTable table = KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS);
             table.put(3, new byte[] {3, 3, 3});
             long at = Directory.open(pmem).find("kv").orElseThrow().offset();
-            long slot = 0;
-            while (pmem.getLong(at + 64 * slot) == 0) {
-                slot++;
-            }
+            long slot = firstLiveSlot(pmem, at);
             pmem.putByte(at + 64 * slot + 17, (byte) 4); // the value's second byte, after the open
             IllegalStateException later = assertThrows(IllegalStateException.class, () -> table.get(3));
             assertTrue(later.getMessage().contains("key 3") && later.getMessage().contains("CRC32C"),
@@ -178,5 +169,14 @@ class ForgedTableProperties {
                     () -> KeyValueTable.open(pmem, Directory.open(pmem), "kv", SLOTS));
             assertTrue(reopened.getMessage().startsWith("breaks K2: slot " + slot), reopened.getMessage());
         }
+    }
+
+    /** {@return the index of the first slot with a state in the table whose slots start at {@code at}} */
+    private static long firstLiveSlot(DaxMapping pmem, long at) {
+        long slot = 0;
+        while (pmem.getLong(at + 64 * slot) == 0) {
+            slot++;
+        }
+        return slot;
     }
 }
