@@ -208,9 +208,13 @@ public final class DaxMapping implements AutoCloseable {
      * @apiNote Stores made directly through this segment are invisible to a {@linkplain #simulate simulated}
      * device's observer, which can then only infer them (the testkit compares memory with a shadow copy at each
      * flush and fence). Code that is to be crash-checked exactly writes through this class's {@code put*},
-     * {@link #write}, {@link #copy}, {@link #fill} and {@link #move}.
+     * {@link #write}, {@link #copy}, {@link #fill} and {@link #move}. Loads through it are invisible too: the
+     * observer is told the segment was {@linkplain SimulatedSource.Observer#exposed handed out}, and a crash
+     * simulator then has to decide every byte before recovery runs instead of when it is read. Code whose recovery
+     * is to be explored lazily reads through {@code get*}, {@link #read} and {@link #crc32cMatches}.
      */
     public MemorySegment segment() {
+        durability.exposed();
         return segment;
     }
 
@@ -457,17 +461,58 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalStateException     if the mapping is closed
      */
     public long getLong(long offset) {
+        loading(offset, Long.BYTES);
         return segment.get(JAVA_LONG_UNALIGNED, offset);
     }
 
     /** {@link #getLong} for an {@code int}. */
     public int getInt(long offset) {
+        loading(offset, Integer.BYTES);
         return segment.get(JAVA_INT_UNALIGNED, offset);
     }
 
     /** {@link #getLong} for a {@code byte}. */
     public byte getByte(long offset) {
+        loading(offset, 1);
         return segment.get(JAVA_BYTE, offset);
+    }
+
+    /**
+     * Copies {@code destination.byteSize()} bytes from {@code offset} into {@code destination} (heap or native)
+     * with plain loads: {@link #getLong} for a range of bytes, the counterpart of {@link #write}.
+     *
+     * @throws IndexOutOfBoundsException if the bytes are not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     * @throws IllegalArgumentException  if {@code destination} is read-only
+     */
+    public void read(long offset, MemorySegment destination) {
+        Objects.requireNonNull(destination, "destination");
+        loading(offset, destination.byteSize());
+        MemorySegment.copy(segment, offset, destination, 0, destination.byteSize());
+    }
+
+    /**
+     * {@return whether the CRC32C (Castagnoli, as {@link java.util.zip.CRC32C}) of {@code [offset, offset +
+     * length)} is {@code expected}} The bytes are read in place, without a copy, with the CPU's CRC instruction
+     * where the JDK has one. Made for checksummed records: a {@linkplain #simulate simulated} device's observer
+     * learns that only match or mismatch is observed, so a crash simulator explores "the record is whole" and "it
+     * is torn" instead of every way it could be torn.
+     *
+     * @throws IndexOutOfBoundsException if the bytes are not inside the mapping
+     * @throws IllegalStateException     if the mapping is closed
+     */
+    public boolean crc32cMatches(long offset, long length, int expected) {
+        Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        durability.checking(offset, length, expected);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(segment.asSlice(offset, length).asByteBuffer());
+        return (int) crc.getValue() == expected;
+    }
+
+    /** Tells a simulated device's observer of a load, once its range is known to be inside the mapping. */
+    private void loading(long offset, long length) {
+        Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        durability.loading(offset, length);
     }
 
     /**
@@ -504,6 +549,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IllegalStateException     if the mapping is closed
      */
     public long getLongAtomic(long offset) {
+        loading(offset, Long.BYTES);
         return (long) LONG.getOpaque(segment, offset);
     }
 

@@ -41,6 +41,12 @@ public record SimulatedSource(String name, long size, Alignment alignment) imple
      * after the bytes are in memory, as ordinary or non-temporal exactly as a real mapping executes them. Raw
      * writes to {@code segment()} are not: an observer that cares must find them itself, e.g. by comparing memory
      * with a shadow copy when {@link #flushed} or {@link #drained} is called.
+     *
+     * <p>Loads made through the mapping's methods ({@code getLong}, {@code getInt}, {@code getByte},
+     * {@code getLongAtomic}, {@code read}, {@code crc32cMatches}) are reported before they read, so that a
+     * crash simulator can decide what those bytes hold only when they are read, and only as finely as the reader
+     * can tell (Jaaru's lazy exploration). Raw reads of {@code segment()} cannot be seen: {@link #exposed} says
+     * when it was handed out.
      */
     public interface Observer {
 
@@ -52,5 +58,27 @@ public record SimulatedSource(String name, long size, Alignment alignment) imple
 
         /** A fence: everything flushed before, and every non-temporal store, is durable now. */
         void drained();
+
+        /**
+         * {@code [offset, offset + length)} is about to be read through the mapping's methods: the observer may
+         * still set those bytes. Nothing by default.
+         */
+        default void loading(long offset, long length) {
+        }
+
+        /**
+         * The CRC32C of {@code [offset, offset + length)} is about to be compared with {@code expected}
+         * ({@code crc32cMatches}), the only use the reader makes of those bytes in that call: the observer may still
+         * set them, and need only tell apart contents that match from contents that do not. Nothing by default.
+         */
+        default void checking(long offset, long length, int expected) {
+        }
+
+        /**
+         * {@code segment()} was handed out: from now on loads and stores may bypass the mapping's methods, unseen.
+         * Nothing by default.
+         */
+        default void exposed() {
+        }
     }
 }

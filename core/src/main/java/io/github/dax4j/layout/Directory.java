@@ -117,14 +117,12 @@ public final class Directory {
     private static final long CACHE_LINE = 64;
 
     private final DaxMapping mapping;
-    private final MemorySegment memory;
     private final int capacity;
     private final long dataStart;
     private final boolean formatted;
 
     private Directory(DaxMapping mapping, int capacity, long dataStart, boolean formatted) {
         this.mapping = mapping;
-        this.memory = mapping.segment();
         this.capacity = capacity;
         this.dataStart = dataStart;
         this.formatted = formatted;
@@ -149,15 +147,17 @@ public final class Directory {
      */
     public static Directory open(DaxMapping mapping, int capacity) throws DirectoryException {
         Objects.requireNonNull(mapping, "mapping");
-        MemorySegment memory = mapping.segment();
+        // every read goes through the mapping's accessors, never segment(): a crash simulator then decides what a
+        // byte holds only when the directory reads it (see SimulatedSource.Observer)
         long magic = mapping.getLongAtomic(H_MAGIC);
         if (magic == 0) {
             long dataStart = dataStart(mapping, capacity);
-            long foreign = firstForeignByte(memory, capacity);
+            MemorySegment blank = copy(mapping, 0, Math.min(end(capacity), mapping.byteSize()));
+            long foreign = firstForeignByte(blank, capacity);
             if (foreign >= 0) {
                 throw new DirectoryException(DirectoryException.Reason.NOT_EMPTY, "no dax4j directory at offset 0 of "
                         + mapping.path() + ", and byte " + foreign + " is 0x" + Integer.toHexString(Byte.toUnsignedInt(
-                        memory.get(JAVA_BYTE, foreign))) + ", not 0: the device holds other data; Directory.format "
+                        blank.get(JAVA_BYTE, foreign))) + ", not 0: the device holds other data; Directory.format "
                         + "erases it");
             }
             if (mapping.isReadOnly()) {
@@ -171,13 +171,13 @@ public final class Directory {
             throw corrupted("no dax4j directory" + where + ": magic 0x" + Long.toHexString(magic) + ", expected 0x"
                     + Long.toHexString(MAGIC) + " (\"DAX4JDIR\")");
         }
-        int version = memory.get(JAVA_INT_UNALIGNED, H_VERSION);
-        long checksum = memory.get(JAVA_LONG_UNALIGNED, H_CHECKSUM);
-        long computed = crc(memory, 0, H_CHECKSUM);
-        if (checksum != computed) {
+        long checksum = mapping.getLong(H_CHECKSUM);
+        if (checksum >>> 32 != 0 || !mapping.crc32cMatches(0, H_CHECKSUM, (int) checksum)) {
             throw corrupted("the directory header" + where + " is damaged: checksum 0x" + Long.toHexString(checksum)
-                    + ", computed 0x" + Long.toHexString(computed));
+                    + ", computed 0x" + Long.toHexString(crc(copy(mapping, 0, H_CHECKSUM), 0, H_CHECKSUM)));
         }
+        MemorySegment memory = copy(mapping, 0, H_CHECKSUM);
+        int version = memory.get(JAVA_INT_UNALIGNED, H_VERSION);
         if (version != VERSION) {
             throw corrupted("the directory" + where + " has format version " + version + "; this dax4j reads "
                     + VERSION);
@@ -459,11 +459,12 @@ public final class Directory {
                 throw corrupted(where + " has state 0x" + Long.toHexString(state) + ", neither free nor published"
                         + " (invariant 1)");
             }
-            MemorySegment entry = memory.asSlice(at, ENTRY_BYTES);
-            long checksum = entry.get(JAVA_LONG_UNALIGNED, E_CHECKSUM);
-            if (checksum != crc(entry, E_OFFSET, E_CHECKSUM)) {
+            long checksum = mapping.getLong(at + E_CHECKSUM);
+            if (checksum >>> 32 != 0 || !mapping.crc32cMatches(at + E_OFFSET, E_CHECKSUM - E_OFFSET,
+                    (int) checksum)) {
                 throw corrupted(where + " is damaged: its checksum does not match (invariant 2)");
             }
+            MemorySegment entry = copy(mapping, at, ENTRY_BYTES);
             entries.add(decode(slot, entry, where));
         }
         checkWhole(entries);
@@ -538,7 +539,7 @@ public final class Directory {
             throw corrupted(where + " has a layout text of " + textLength + " bytes (invariant 7: 1 to "
                     + MAX_TEXT_BYTES + ")");
         }
-        String text = utf8(memory.asSlice(textAt, textLength), where + ": its layout text is not well-formed"
+        String text = utf8(copy(mapping, textAt, textLength), where + ": its layout text is not well-formed"
                 + " UTF-8 (invariant 7)");
         LayoutSignature signature = LayoutSignature.ofCanonical(text);
         if (!signature.matches(high, low)) {
@@ -641,6 +642,13 @@ public final class Directory {
                     + name + "' is " + bytes.length);
         }
         return bytes;
+    }
+
+    /** {@return a heap copy of {@code [offset, offset + length)} of {@code mapping}, read through its accessors} */
+    private static MemorySegment copy(DaxMapping mapping, long offset, long length) {
+        MemorySegment copy = MemorySegment.ofArray(new byte[Math.toIntExact(length)]);
+        mapping.read(offset, copy);
+        return copy;
     }
 
     private static long crc(MemorySegment segment, long from, long to) {

@@ -29,13 +29,15 @@ public final class FixedRegion {
     private final DaxMapping mapping;
     private final RegionInfo info;
     private final MemoryLayout layout;
-    private final MemorySegment segment;
+    /** Made at the first {@link #segment} or {@link #element}: a region opened and read only through the mapping's
+     *  accessors never hands out the mapping's segment (which a crash simulator could not see through). A benign race, as for
+     *  {@code String.hash}: two threads may each make an equal slice. */
+    private MemorySegment segment;
 
     FixedRegion(DaxMapping mapping, RegionInfo info, MemoryLayout layout) {
         this.mapping = mapping;
         this.info = info;
         this.layout = layout;
-        this.segment = mapping.segment().asSlice(info.offset(), info.byteSize());
     }
 
     /** {@return the region's name} */
@@ -60,6 +62,9 @@ public final class FixedRegion {
 
     /** {@return the whole region, padding between isolated elements included} */
     public MemorySegment segment() {
+        if (segment == null) {
+            segment = mapping.segment().asSlice(info.offset(), info.byteSize());
+        }
         return segment;
     }
 
@@ -72,7 +77,7 @@ public final class FixedRegion {
      */
     public MemorySegment element(long index) {
         Objects.checkIndex(index, info.count());
-        return segment.asSlice(index * info.stride(), info.elementSize(), layout.byteAlignment());
+        return segment().asSlice(index * info.stride(), info.elementSize(), layout.byteAlignment());
     }
 
     /** {@return the offset of element {@code index} from the start of the mapping} */

@@ -8,8 +8,12 @@ import java.util.Optional;
  * on, and the first failure, if any.
  *
  * @param crashPoints    fences seen, plus the end of the workload
+ * @param checkedCrashPoints the crash points inside the window {@link Acks#checkCrashes} left on: those checked
+ * @param lazyCrashPoints the crash points checked by {@linkplain Exploration#LAZY lazy exploration}; the others
+ *                       checked were enumerated (see {@code lazyAbandoned})
  * @param states         durable images possible in all (the sum over crash points; saturates)
- * @param imagesChecked  distinct images recovery ran on
+ * @param imagesChecked  distinct images recovery ran on (lazily: recovery runs, each a distinct sequence of values
+ *                       it read)
  * @param exhaustive     whether every possible image was checked (no crash point exceeded the budget)
  * @param inferredStores whether raw {@code MemorySegment} stores were seen (only their final values, enumerated
  *                       as WORD subsets)
@@ -19,10 +23,11 @@ import java.util.Optional;
  * @param failure        the first unacceptable image, shrunk
  * @param performance    flushes and fences that bought no durability, per kind and call site, if
  *                       {@linkplain CrashTest#reportPerformance asked for} (else empty)
+ * @param lazyAbandoned  why lazy exploration last gave a crash point up to enumeration, if it did
  */
-public record CrashReport(int crashPoints, long states, long imagesChecked, boolean exhaustive,
+public record CrashReport(int crashPoints, int checkedCrashPoints, int lazyCrashPoints, long states, long imagesChecked, boolean exhaustive,
                           boolean inferredStores, long nanos, long checkingNanos, Optional<CrashFailure> failure,
-                          List<PerformanceFinding> performance) {
+                          List<PerformanceFinding> performance, Optional<String> lazyAbandoned) {
 
     /** {@return images checked per second of checking (the workload's own time left out)} */
     public double imagesPerSecond() {
@@ -39,9 +44,11 @@ public record CrashReport(int crashPoints, long states, long imagesChecked, bool
 
     @Override
     public String toString() {
-        return crashPoints + " crash points, " + states + " states, " + imagesChecked + " images checked"
-                + (exhaustive ? " (all)" : " (budgeted)") + (inferredStores ? ", raw stores inferred" : "")
+        return crashPoints + " crash points (" + checkedCrashPoints + " checked, " + lazyCrashPoints
+                + " of them explored lazily), " + states + " states, "
+                + imagesChecked + " images checked" + (exhaustive ? " (exhaustive)" : " (budgeted)") + (inferredStores ? ", raw stores inferred" : "")
                 + String.format(java.util.Locale.ROOT, ", %.0f images/s", imagesPerSecond())
-                + failure.map(f -> ", FAILED at crash point " + f.crashPoint()).orElse(", passed");
+                + failure.map(f -> ", FAILED at crash point " + f.crashPoint()).orElse(", passed")
+                + lazyAbandoned.map(why -> "; enumerated where lazy exploration gave up: " + why).orElse("");
     }
 }

@@ -76,6 +76,9 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
             for (long l = offset / LINE; l * LINE < offset + length; l++) {
                 written.add(l);
             }
+            if (explorer != null) {
+                explorer.stored(offset, length);
+            }
         }
 
         @Override
@@ -85,15 +88,53 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         @Override
         public void drained() {
         }
+
+        @Override
+        public void loading(long offset, long length) {
+            if (explorer != null) {
+                explorer.loading(offset, length);
+            }
+        }
+
+        @Override
+        public void checking(long offset, long length, int expected) {
+            if (explorer != null) {
+                explorer.checking(offset, length, expected);
+            }
+        }
+
+        @Override
+        public void exposed() {
+            rawRecovery = true; // it may read what no explorer sees: every later crash point is enumerated eagerly
+            if (explorer != null) {
+                throw explorer.abandon("recovery took segment(): its reads cannot be seen");
+            }
+        }
     };
+    /** The lazy exploration of the crash point being checked, while recovery runs under it; else {@code null}. */
+    private ReadDrivenExplorer explorer;
+    /** Whether recovery ever took the recovery device's {@code segment()}: then no crash point is explored lazily. */
+    private boolean rawRecovery;
+    private final Exploration exploration;
+    /** Crash points inside the checked window. */
+    private int checkedCrashPoints;
+    /** Crash points checked by lazy exploration (the rest were enumerated eagerly). */
+    private int lazyCrashPoints;
+    /** Why lazy exploration was last given up, if it was. */
+    private String abandonedBecause;
     private final Acks acks = new Acks();
 
-    /** Pending atoms per line index; each atom is {word offset in the device, value, program-order sequence}. */
+    /**
+     * Pending atoms per line index; each atom is {word offset in the device, value, program-order sequence, store
+     * call}: the number of the {@link #stored} call (or raw-store inference) that made it.
+     */
     private final TreeMap<Long, Line> dirty = new TreeMap<>();
     /** eADR: every ordinary atom since the last fence, in program order (non-temporal ones wait in {@link #dirty}). */
     private final List<long[]> sinceFence = new ArrayList<>();
     /** The program-order number of the next atom: where atoms of two lists meet on one word, the later one wins. */
     private long sequence;
+    /** The number of the next store call. */
+    private long event;
     /** Whether wasted flushes and fences are looked for (off by default: it walks the stack at each of them). */
     private final boolean reportPerformance;
     /** Lines with an ordinary store since they were last flushed, whatever value it stored. */
@@ -120,12 +161,12 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     }
 
     /** One independent choice at a crash point: how many (or which) atoms of a list of one line are durable. */
-    private record Unit(long line, List<long[]> atoms, boolean subsets, boolean allOrNothing) {
+    record Unit(long line, List<long[]> atoms, boolean subsets, boolean allOrNothing) {
         long choices() {
             if (allOrNothing) {
                 return 2;
             }
-            return subsets ? (atoms.size() >= 62 ? Long.MAX_VALUE : 1L << atoms.size()) : atoms.size() + 1;
+            return subsets ? 1L << atoms.size() : atoms.size() + 1; // subset units have at most 62 atoms
         }
 
         long all() {
@@ -139,8 +180,10 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
 
     }
 
-    CrashSimulator(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed,
-                   boolean reportPerformance, CrashTest.Recovery<R> recovery, CrashTest.Oracle<R> oracle) {
+    CrashSimulator(long size, Alignment alignment, Granularity granularity, CrashModel model, Exploration exploration,
+                   int budget, long seed, boolean reportPerformance, CrashTest.Recovery<R> recovery,
+                   CrashTest.Oracle<R> oracle) {
+        this.exploration = exploration;
         this.reportPerformance = reportPerformance;
         this.alignment = alignment;
         this.size = size;
@@ -170,8 +213,9 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         }
         inferRawStores();
         crashPoint("end of the workload", true);
-        return new CrashReport(crashPoints, states, images, exhaustive, inferred, System.nanoTime() - start,
-                checkingNanos, Optional.ofNullable(failure), performanceFindings());
+        return new CrashReport(crashPoints, checkedCrashPoints, lazyCrashPoints, states, images, exhaustive, inferred,
+                System.nanoTime() - start, checkingNanos, Optional.ofNullable(failure), performanceFindings(),
+                Optional.ofNullable(abandonedBecause));
     }
 
     /**
@@ -189,18 +233,19 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
                 touched.add(l);
             }
         }
+        long call = event++;
         for (long word = offset & -8; word < offset + length; word += 8) {
             long value = working.get(JAVA_LONG, word);
             if (!nonTemporal && value == shadow.get(JAVA_LONG, word)) {
                 continue;
             }
             shadow.set(JAVA_LONG, word, value);
-            record(word, value, nonTemporal, false);
+            record(word, value, nonTemporal, false, call);
         }
     }
 
-    private void record(long word, long value, boolean nonTemporal, boolean rawStore) {
-        long[] atom = {word, value, sequence++};
+    private void record(long word, long value, boolean nonTemporal, boolean rawStore, long call) {
+        long[] atom = {word, value, sequence++, call};
         inferred |= rawStore;
         if (rawStore && reportPerformance) {
             touched.add(word / LINE);
@@ -225,6 +270,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
 
     /** Raw stores: every word that differs from the shadow copy, as one atom with its current value. */
     private void inferRawStores() {
+        long call = event++;
         long from = 0;
         while (from < size) {
             long mismatch = MemorySegment.mismatch(working, from, size, shadow, from, size);
@@ -234,7 +280,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
             long word = (from + mismatch) & -8;
             long value = working.get(JAVA_LONG, word);
             shadow.set(JAVA_LONG, word, value);
-            record(word, value, false, true);
+            record(word, value, false, true, call);
             from = word + 8;
         }
     }
@@ -331,23 +377,51 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     }
 
     private List<Unit> units() {
+        // a word's only pending atom that stores its durable value changes nothing whether kept or not (a
+        // non-temporal copy's padding over zeros, a field rewritten unchanged): left out, it multiplies no states
+        Map<Long, Integer> onWord = new HashMap<>();
+        sinceFence.forEach(a -> onWord.merge(a[0], 1, Integer::sum));
+        for (Line line : dirty.values()) {
+            line.atoms.forEach(a -> onWord.merge(a[0], 1, Integer::sum));
+            line.nonTemporal.forEach(a -> onWord.merge(a[0], 1, Integer::sum));
+        }
+        java.util.function.Function<List<long[]>, List<long[]>> effective = atoms -> atoms.stream()
+                .filter(a -> onWord.get(a[0]) > 1 || durable.get(JAVA_LONG, a[0]) != a[1]).toList();
         List<Unit> units = new ArrayList<>();
-        if (granularity == Granularity.BYTE && !sinceFence.isEmpty()) {
-            units.add(new Unit(-1, List.copyOf(sinceFence), model == CrashModel.WORD || inferred,
+        List<long[]> ordinary = effective.apply(sinceFence);
+        if (granularity == Granularity.BYTE && !ordinary.isEmpty()) {
+            add(units, new Unit(-1, ordinary, model == CrashModel.WORD || inferred,
                     model == CrashModel.LINE_ATOMIC));
         }
         for (Map.Entry<Long, Line> e : dirty.entrySet()) {
             Line line = e.getValue();
             boolean subsets = model == CrashModel.WORD || line.inferred;
             boolean allOrNothing = model == CrashModel.LINE_ATOMIC && !line.inferred;
-            if (!line.atoms.isEmpty()) {
-                units.add(new Unit(e.getKey(), List.copyOf(line.atoms), subsets, allOrNothing));
+            List<long[]> atoms = effective.apply(line.atoms);
+            if (!atoms.isEmpty()) {
+                add(units, new Unit(e.getKey(), atoms, subsets, allOrNothing));
             }
-            if (!line.nonTemporal.isEmpty()) {
-                units.add(new Unit(e.getKey(), List.copyOf(line.nonTemporal), subsets, allOrNothing));
+            List<long[]> nonTemporal = effective.apply(line.nonTemporal);
+            if (!nonTemporal.isEmpty()) {
+                // write-combining stores are weakly ordered (Intel's optimization manual, "The Non-temporal Store
+                // Instructions": no ordering is preserved between WC stores; the SDM's MOVNTI: a weakly-ordered
+                // model): any subset of a line's non-temporal stores may have left the buffers at a crash
+                add(units, new Unit(e.getKey(), nonTemporal, !allOrNothing, allOrNothing));
             }
         }
         return units;
+    }
+
+    /** Adds {@code unit}, a subset unit as pieces of at most 62 atoms: its choice is a bit mask in a long. */
+    private static void add(List<Unit> units, Unit unit) {
+        if (!unit.subsets() || unit.atoms().size() <= 62) {
+            units.add(unit);
+            return;
+        }
+        for (int from = 0; from < unit.atoms().size(); from += 62) {
+            units.add(new Unit(unit.line(), unit.atoms().subList(from, Math.min(from + 62, unit.atoms().size())),
+                    true, false));
+        }
     }
 
     /** The time spent in {@link #crashPoint}: checking, not the workload. */
@@ -367,6 +441,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         if (failure != null || !acks.checking()) {
             return; // after the first failure (the report) or outside the checked window, the run only has to finish
         }
+        checkedCrashPoints++;
         List<Unit> units = units();
         if (only != null) {
             if (!checkedOne && (index == only.crashPoint() || last)) { // past the last crash point: the last
@@ -382,7 +457,11 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         }
         states = states > Long.MAX_VALUE - count ? Long.MAX_VALUE : states + count;
         long imagesBefore = images;
-        enumerate(index, where, units, count);
+        if (exploration == Exploration.LAZY && recoveryDepth == 0 && !rawRecovery && explore(index, where, units)) {
+            lazyCrashPoints++;
+        } else {
+            enumerate(index, where, units, count);
+        }
         if (fastRestore && scratch.mismatch(durable) >= 0) {
             // recovery wrote raw segment stores, which only a full comparison finds: check this point again so
             fastRestore = false;
@@ -405,16 +484,97 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
             }
             images++;
             if (!accepted(units, choice, acknowledged, inFlight)) {
-                long[] shrunk = shrink(units, choice, acknowledged, inFlight);
-                accepted(units, shrunk, acknowledged, inFlight); // what recovery does on the shrunk image
-                Throwable threw = recoveryError;
-                CrashFailure crashed = recoveryCrash;
-                failure = new CrashFailure(index, where, describe(units, shrunk), crashed != null
-                        ? "a state refused after recovery crashed and recovered again: " + crashed.describe()
-                        .replace("\n", "\n    ") : recoveredText(units, shrunk, acknowledged, inFlight),
-                        acknowledged, inFlight, seed, Optional.ofNullable(threw));
+                fail(index, where, units, choice, acknowledged, inFlight);
                 return;
             }
+        }
+    }
+
+    /** Records the failure of image {@code choice}, shrunk toward the fully persisted image. */
+    private void fail(int index, String where, List<Unit> units, long[] choice, List<Object> acknowledged,
+                      List<Object> inFlight) {
+        long[] shrunk = shrink(units, choice, acknowledged, inFlight);
+        accepted(units, shrunk, acknowledged, inFlight); // what recovery does on the shrunk image
+        Throwable threw = recoveryError;
+        CrashFailure crashed = recoveryCrash;
+        failure = new CrashFailure(index, where, describe(units, shrunk), crashed != null
+                ? "a state refused after recovery crashed and recovered again: " + crashed.describe()
+                .replace("\n", "\n    ") : recoveredText(units, shrunk, acknowledged, inFlight),
+                acknowledged, inFlight, seed, Optional.ofNullable(threw));
+    }
+
+    /**
+     * Checks this crash point by lazy, read-driven exploration ({@link ReadDrivenExplorer}): recovery re-run once
+     * per distinct sequence of values it can read.
+     *
+     * @return whether the exploration ran to its end or to a failure; {@code false} if it was given up (a raw
+     *         access, non-determinism, more runs than the budget), and then the crash point is to be enumerated
+     */
+    private boolean explore(int index, String where, List<Unit> units) {
+        MemorySegment.copy(durable, 0, scratch, 0, size);
+        written.clear();
+        List<Object> acknowledged = acks.acknowledged();
+        List<Object> inFlight = acks.inFlight();
+        ReadDrivenExplorer x = new ReadDrivenExplorer(units, durable, scratch, written);
+        long runs = 0;
+        explorer = x;
+        try {
+            do {
+                if (++runs > budget) {
+                    abandonedBecause = "more than the budget of " + budget + " recovery runs at crash point " + index;
+                    return false;
+                }
+                x.begin();
+                String[] recovered = new String[1];
+                boolean ok = acceptedLazily(acknowledged, inFlight, recovered);
+                if (x.abandoned() != null) {
+                    abandonedBecause = x.abandoned() + " (crash point " + index + ")";
+                    return false;
+                }
+                if (!ok) {
+                    Throwable threw = recoveryError;
+                    explorer = null;
+                    long[] image = x.choice();
+                    if (!accepted(units, image, acknowledged, inFlight)) {
+                        fail(index, where, units, image, acknowledged, inFlight); // an image shows it: shrink it
+                    } else {
+                        failure = new CrashFailure(index, where, List.of("recovery read, in order: "
+                                + String.join(", ", x.observed())), recovered[0], acknowledged, inFlight, seed,
+                                Optional.ofNullable(threw));
+                    }
+                    images += runs;
+                    return true;
+                }
+            } while (x.next());
+        } finally {
+            explorer = null;
+        }
+        images += runs;
+        return true;
+    }
+
+    /** Runs recovery once under the explorer: on the durable image, pending words decided as it reads them. */
+    private boolean acceptedLazily(List<Object> acknowledged, List<Object> inFlight, String[] recoveredText) {
+        recoveryError = null;
+        try {
+            R recovered;
+            try {
+                recovered = recovery.recover(recoveryDevice);
+            } catch (ReadDrivenExplorer.Abandoned e) {
+                return true; // the explorer says why; the crash point is enumerated instead
+            } catch (Exception | AssertionError e) {
+                recoveryError = e;
+                recoveredText[0] = "an exception: " + e;
+                return false;
+            }
+            recoveredText[0] = String.valueOf(recovered);
+            try {
+                return oracle.accepts(recovered, acknowledged, inFlight);
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        } finally {
+            restore();
         }
     }
 
@@ -540,7 +700,8 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
      */
     private CrashFailure crashRecovery(List<Unit> units, long[] choice, List<Object> acknowledged,
                                        List<Object> inFlight) {
-        try (CrashSimulator<R> nested = new CrashSimulator<>(size, alignment, granularity, model, budget, seed, false,
+        try (CrashSimulator<R> nested = new CrashSimulator<>(size, alignment, granularity, model, exploration, budget,
+                seed, false,
                 recovery, (recovered, a, f) -> oracle.accepts(recovered, acknowledged, inFlight))) {
             nested.recoveryDepth = recoveryDepth - 1;
             for (MemorySegment m : List.of(nested.working, nested.shadow, nested.durable)) {

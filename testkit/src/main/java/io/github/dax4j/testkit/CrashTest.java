@@ -87,13 +87,15 @@ public final class CrashTest {
     private final Alignment alignment;
     private final Granularity granularity;
     private final CrashModel model;
+    private final Exploration exploration;
     private final int budget;
     private final long seed;
     private final boolean reportPerformance;
     private final int recoveryDepth;
 
-    private CrashTest(long size, Alignment alignment, Granularity granularity, CrashModel model, int budget, long seed,
-                      boolean reportPerformance, int recoveryDepth) {
+    private CrashTest(long size, Alignment alignment, Granularity granularity, CrashModel model,
+                      Exploration exploration, int budget, long seed, boolean reportPerformance, int recoveryDepth) {
+        this.exploration = exploration;
         this.reportPerformance = reportPerformance;
         this.recoveryDepth = recoveryDepth;
         this.size = size;
@@ -106,19 +108,26 @@ public final class CrashTest {
 
     /** {@return a test on a zeroed simulated device of {@code size} bytes (a multiple of 4 KiB), ADR, PREFIX model} */
     public static CrashTest onDevice(long size) {
-        return new CrashTest(size, Alignment.PAGE_4K, Granularity.CACHE_LINE, CrashModel.PREFIX, DEFAULT_BUDGET, 1,
+        return new CrashTest(size, Alignment.PAGE_4K, Granularity.CACHE_LINE, CrashModel.PREFIX, Exploration.LAZY,
+                DEFAULT_BUDGET, 1,
                 false, 0);
     }
 
     /** {@return this test with {@code model}} */
     public CrashTest model(CrashModel model) {
-        return new CrashTest(size, alignment, granularity, Objects.requireNonNull(model), budget, seed,
+        return new CrashTest(size, alignment, granularity, Objects.requireNonNull(model), exploration, budget, seed,
                 reportPerformance, recoveryDepth);
     }
 
     /** {@return this test on an eADR ({@link Granularity#BYTE}) or ADR ({@link Granularity#CACHE_LINE}) device} */
     public CrashTest granularity(Granularity granularity) {
-        return new CrashTest(size, alignment, Objects.requireNonNull(granularity), model, budget, seed,
+        return new CrashTest(size, alignment, Objects.requireNonNull(granularity), model, exploration, budget, seed,
+                reportPerformance, recoveryDepth);
+    }
+
+    /** {@return this test visiting each crash point's images by {@code exploration} (default {@link Exploration#LAZY})} */
+    public CrashTest exploration(Exploration exploration) {
+        return new CrashTest(size, alignment, granularity, model, Objects.requireNonNull(exploration), budget, seed,
                 reportPerformance, recoveryDepth);
     }
 
@@ -127,7 +136,8 @@ public final class CrashTest {
         if (budget < 1) {
             throw new IllegalArgumentException("budget must be positive: " + budget);
         }
-        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance, recoveryDepth);
+        return new CrashTest(size, alignment, granularity, model, exploration, budget, seed, reportPerformance,
+                recoveryDepth);
     }
 
     /**
@@ -136,7 +146,7 @@ public final class CrashTest {
      * in {@link CrashReport#performance()}; off by default, since it walks the stack at every flush and fence.
      */
     public CrashTest reportPerformance(boolean report) {
-        return new CrashTest(size, alignment, granularity, model, budget, seed, report, recoveryDepth);
+        return new CrashTest(size, alignment, granularity, model, exploration, budget, seed, report, recoveryDepth);
     }
 
     /**
@@ -151,12 +161,14 @@ public final class CrashTest {
         if (depth < 0 || depth > 3) {
             throw new IllegalArgumentException("recovery crash depth must be 0 to 3: " + depth);
         }
-        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance, depth);
+        return new CrashTest(size, alignment, granularity, model, exploration, budget, seed, reportPerformance,
+                depth);
     }
 
     /** {@return this test with the seed of its random samples} */
     public CrashTest seed(long seed) {
-        return new CrashTest(size, alignment, granularity, model, budget, seed, reportPerformance, recoveryDepth);
+        return new CrashTest(size, alignment, granularity, model, exploration, budget, seed, reportPerformance,
+                recoveryDepth);
     }
 
     /**
@@ -164,16 +176,16 @@ public final class CrashTest {
      * that generate {@link CrashChoice}s (see {@code io.github.dax4j.testkit.jqwik.CrashChoices}).
      */
     public <R> CrashReport runOne(CrashChoice choice, Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
-        try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,
-                reportPerformance, recovery, oracle).crashingRecovery(recoveryDepth)) {
+        try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model,
+                exploration, budget, seed, reportPerformance, recovery, oracle).crashingRecovery(recoveryDepth)) {
             return simulator.runOne(workload, choice);
         }
     }
 
     /** Runs {@code workload}, checking {@code recovery} with {@code oracle} at every crash point. */
     public <R> CrashReport run(Workload workload, Recovery<R> recovery, Oracle<R> oracle) {
-        try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model, budget, seed,
-                reportPerformance, recovery, oracle).crashingRecovery(recoveryDepth)) {
+        try (CrashSimulator<R> simulator = new CrashSimulator<>(size, alignment, granularity, model,
+                exploration, budget, seed, reportPerformance, recovery, oracle).crashingRecovery(recoveryDepth)) {
             return simulator.run(workload);
         }
     }

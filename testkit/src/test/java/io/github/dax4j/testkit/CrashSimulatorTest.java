@@ -602,7 +602,7 @@ class CrashSimulatorTest {
 
     @Test
     void eachDistinctImageIsCheckedOnce() {
-        CrashReport report = CrashTest.onDevice(DEVICE).run((pmem, acks) -> {
+        CrashReport report = CrashTest.onDevice(DEVICE).exploration(Exploration.EAGER).run((pmem, acks) -> {
             pmem.putLong(0, 5);
             pmem.putLong(0, 0); // back to the durable value: keeping both atoms or none leaves the same bytes
         }, pmem -> pmem.getLongAtomic(0), (value, acked, inFlight) -> value == 0 || value == 5);
@@ -614,7 +614,27 @@ class CrashSimulatorTest {
     @Test
     void theDirectoryUpdateProtocolSurvivesEveryCrash() {
         MemoryLayout slot = MemoryLayout.structLayout(JAVA_LONG.withName("key"), JAVA_LONG.withName("value"));
-        CrashReport report = CrashTest.onDevice(256 * 1024).run((pmem, acks) -> {
+        CrashTest test = CrashTest.onDevice(256 * 1024);
+        CrashReport eager = directoryProtocol(test.exploration(Exploration.EAGER), slot);
+        System.out.println("directory protocol, eager: " + eager);
+        eager.assertNoFailure();
+        assertTrue(eager.exhaustive(), "every image of every crash point: " + eager);
+        assertFalse(eager.inferredStores(), "every store of the protocol goes through the mapping: " + eager);
+        // exact stores become durable in program order within a line (prefixes), where inferred raw stores could
+        // be any subset: 59 distinct images here, 2,128 when the directory still wrote raw
+        assertTrue(eager.imagesChecked() >= 50, eager.toString());
+        CrashReport lazy = directoryProtocol(test, slot);
+        System.out.println("directory protocol, lazy: " + lazy);
+        lazy.assertNoFailure();
+        assertTrue(lazy.exhaustive(), lazy.toString());
+        assertEquals(lazy.checkedCrashPoints(), lazy.lazyCrashPoints(), "the directory reads only through the accessors: "
+                + lazy);
+        assertTrue(lazy.imagesChecked() < eager.imagesChecked(), "recovery runs once per distinct observation: "
+                + lazy);
+    }
+
+    private static CrashReport directoryProtocol(CrashTest test, MemoryLayout slot) {
+        return test.run((pmem, acks) -> {
             Directory directory = Directory.open(pmem, 4);
             acks.begin("create");
             directory.create("slots", slot, 8, RegionAlignment.CACHE_LINE, false);
@@ -637,18 +657,12 @@ class CrashSimulatorTest {
             }
             return names.equals("[]") || names.equals("[slots]");
         });
-        System.out.println("directory protocol: " + report);
-        report.assertNoFailure();
-        assertTrue(report.exhaustive(), "every image of every crash point: " + report);
-        assertFalse(report.inferredStores(), "every store of the protocol goes through the mapping: " + report);
-        // exact stores become durable in program order within a line (prefixes), where inferred raw stores could
-        // be any subset: 59 distinct images here, 2,128 when the directory still wrote raw
-        assertTrue(report.imagesChecked() >= 50, report.toString());
     }
 
     @Test
     void speedOnAMegabyteWithAHundredDirtyLines() {
-        CrashReport report = CrashTest.onDevice(1 << 20).budget(20_000).run((pmem, acks) -> {
+        CrashReport report = CrashTest.onDevice(1 << 20).exploration(Exploration.EAGER).budget(20_000)
+                .run((pmem, acks) -> {
             for (int line = 0; line < 100; line++) {
                 pmem.putLong(line * 64L * 97 % (1 << 20) & -64, line + 1);
             }

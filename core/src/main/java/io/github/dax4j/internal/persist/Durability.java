@@ -87,6 +87,21 @@ public final class Durability {
         persister.stored(offset, length);
     }
 
+    /** {@code [offset, offset + length)} is about to be read through the mapping's accessors. */
+    public void loading(long offset, long length) {
+        persister.loading(offset, length);
+    }
+
+    /** The CRC32C of {@code [offset, offset + length)} is about to be compared with {@code expected}. */
+    public void checking(long offset, long length, int expected) {
+        persister.checking(offset, length, expected);
+    }
+
+    /** The mapping's segment was handed out. */
+    public void exposed() {
+        persister.exposed();
+    }
+
     /**
      * Copies all of {@code source} to {@code [offset, offset + source.byteSize())} of {@code mapping}, durably.
      *

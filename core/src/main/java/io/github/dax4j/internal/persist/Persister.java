@@ -47,6 +47,18 @@ public sealed interface Persister permits MsyncPersister, CpuStorePersister, NoP
     default void stored(long offset, long length) {
     }
 
+    /** {@code [offset, offset + length)} is about to be read through the mapping's accessors. */
+    default void loading(long offset, long length) {
+    }
+
+    /** The CRC32C of {@code [offset, offset + length)} is about to be compared with {@code expected}. */
+    default void checking(long offset, long length, int expected) {
+    }
+
+    /** The mapping's segment was handed out: accesses may bypass the accessors from now on. */
+    default void exposed() {
+    }
+
     /** Copies {@code length} bytes of {@code source} from {@code sourceOffset} to the mapping with ordinary stores. */
     default void store(MemorySegment mapping, long offset, MemorySegment source, long sourceOffset, long length) {
         MemorySegment.copy(source, sourceOffset, mapping, offset, length);

@@ -58,6 +58,21 @@ public final class SimulatedPersister implements Persister {
     }
 
     @Override
+    public void loading(long offset, long length) {
+        observer.loading(offset, length);
+    }
+
+    @Override
+    public void checking(long offset, long length, int expected) {
+        observer.checking(offset, length, expected);
+    }
+
+    @Override
+    public void exposed() {
+        observer.exposed();
+    }
+
+    @Override
     public void store(MemorySegment mapping, long offset, MemorySegment source, long sourceOffset, long length) {
         MemorySegment.copy(source, sourceOffset, mapping, offset, length);
         observer.stored(offset, length, false);

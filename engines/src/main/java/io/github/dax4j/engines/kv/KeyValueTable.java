@@ -169,9 +169,14 @@ public final class KeyValueTable {
                 + Integer.toHexString((int) (state >>> 32)) + " its state records";
     }
 
-    /** {@return the current value of live {@code slot}, a view of the mapping} */
+    /**
+     * {@return the current value of live {@code slot}, a heap copy} Read through the mapping's accessors, never
+     * {@code segment()}: a crash simulator then decides those bytes only when the table reads them.
+     */
     private MemorySegment value(long slot, long state) {
-        return pmem.segment().asSlice(valueAt(slot, (state & COPY) >> 1), VALUE_BYTES);
+        MemorySegment value = MemorySegment.ofArray(new byte[VALUE_BYTES]);
+        pmem.read(valueAt(slot, (state & COPY) >> 1), value);
+        return value;
     }
 
     private String damaged(long slot, long state) {

@@ -181,15 +181,16 @@ public final class WriteAheadLog {
         long headAt = heads.elementOffset(0);
         long base = log.elementOffset(0);
         long size = log.info().byteSize();
-        MemorySegment memory = pmem.segment();
-        long[] stored = readHead(memory, headAt, base, size, name + ".head", pmem);
+        // every read goes through the mapping's accessors, never segment(): a crash simulator then decides what a
+        // byte holds only when recovery reads it, and a record only as whole or torn (crc32cMatches)
+        long[] stored = readHead(headAt, base, name + ".head", size, pmem);
         long first = stored[0];
         long generation = stored[1] + (pmem.isReadOnly() ? 0 : 1);
         if (generation > MAX_GENERATION) {
             throw new IllegalStateException("log " + name + " has used all its " + MAX_GENERATION + " generations");
         }
         long end = first;
-        for (long next = first; next >= 0; next = validRecordEnd(memory, base, size, end, stored[1] + 1)) {
+        for (long next = first; next >= 0; next = validRecordEnd(pmem, base, size, end, stored[1] + 1)) {
             end = next;
         }
         WriteAheadLog wal = new WriteAheadLog(pmem, name, base, size, headAt, first,
@@ -206,14 +207,14 @@ public final class WriteAheadLog {
      *
      * @throws DirectoryException {@code CORRUPTED} naming the first invariant (H1-H5) the head breaks
      */
-    private static long[] readHead(MemorySegment memory, long at, long base, long size, String region,
-                                   DaxMapping pmem) throws DirectoryException {
-        MemorySegment copy1 = memory.asSlice(at + HEAD.byteSize(), HEAD.byteSize());
-        MemorySegment copy0 = memory.asSlice(at, HEAD.byteSize());
+    private static long[] readHead(long at, long base, String region, long size, DaxMapping pmem)
+            throws DirectoryException {
+        MemorySegment copy1 = copy(pmem, at + HEAD.byteSize(), HEAD.byteSize());
+        MemorySegment copy0 = copy(pmem, at, HEAD.byteSize());
         MemorySegment used = isIntact(copy1) ? copy1 : isIntact(copy0) ? copy0 : null;
         String where = "head region '" + region + "' in " + pmem.path();
         if (used == null) {
-            if (isNew(copy0, copy1, memory.asSlice(base, HEADER))) {
+            if (isNew(copy0, copy1, copy(pmem, base, HEADER))) {
                 return new long[] {0, 0}; // never written, or its first write torn in copy 1
             }
             throw new DirectoryException(DirectoryException.Reason.CORRUPTED, where + " breaks H1: neither copy is "
@@ -266,6 +267,13 @@ public final class WriteAheadLog {
         return firstRecord.asByteBuffer().equals(java.nio.ByteBuffer.allocate(HEADER));
     }
 
+    /** {@return a heap copy of {@code [offset, offset + length)}, read through the mapping's accessors} */
+    private static MemorySegment copy(DaxMapping pmem, long offset, long length) {
+        MemorySegment copy = MemorySegment.ofArray(new byte[Math.toIntExact(length)]);
+        pmem.read(offset, copy);
+        return copy;
+    }
+
     private static boolean isIntact(MemorySegment copy) {
         for (long at = HEAD_CRC + 4; at < copy.byteSize(); at++) {
             if (copy.get(JAVA_BYTE, at) != 0) {
@@ -306,19 +314,24 @@ public final class WriteAheadLog {
      * none} A record follows when it lies at {@code lsn}'s offset, carries that offset, is of {@code lsn}'s
      * generation or a later one below {@code limit}, and its CRC matches.
      */
-    private static long validRecordEnd(MemorySegment memory, long base, long size, long lsn, long limit) {
+    private static long validRecordEnd(DaxMapping pmem, long base, long size, long lsn, long limit) {
         long offset = lsn & OFFSET_MASK;
         if (offset + HEADER > size) {
             return -1;
         }
-        int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
-        long stored = memory.get(JAVA_LONG_UNALIGNED, base + offset + 8);
+        int length = pmem.getInt(base + offset);
+        long stored = pmem.getLong(base + offset + 8);
         if (length <= 0 || length > size - offset - HEADER || (stored & OFFSET_MASK) != offset
                 || generation(stored) < generation(lsn) || generation(stored) >= limit
-                || memory.get(JAVA_INT_UNALIGNED, base + offset + 4) != crc(memory, base + offset, length)) {
+                || !crcMatches(pmem, base + offset, length)) {
             return -1;
         }
         return stored + align(HEADER + length);
+    }
+
+    /** {@return whether the CRC32C of the LSN and payload of the record at {@code record} is the one it holds} */
+    private static boolean crcMatches(DaxMapping pmem, long record, int length) {
+        return pmem.crc32cMatches(record + 8, 8 + length, pmem.getInt(record + 4));
     }
 
     /** {@return the CRC32C of the LSN and payload of the record at {@code record}} */
@@ -435,16 +448,17 @@ public final class WriteAheadLog {
      */
     public List<byte[]> readFrom(long lsn) {
         List<byte[]> records = new ArrayList<>();
-        MemorySegment memory = pmem.segment();
         long previous = lsn <= head ? head : lsn;
         for (long offset = lsn <= head ? head & OFFSET_MASK : offsetOf(lsn, "read from"); offset < (tail
                 & OFFSET_MASK); ) {
             previous = liveRecord(offset, previous);
-            int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
-            if (memory.get(JAVA_INT_UNALIGNED, base + offset + 4) != crc(memory, base + offset, length)) {
+            int length = pmem.getInt(base + offset);
+            if (!crcMatches(pmem, base + offset, length)) {
                 throw damaged(offset, "its CRC no longer matches");
             }
-            records.add(memory.asSlice(base + offset + HEADER, length).toArray(JAVA_BYTE));
+            byte[] record = new byte[length];
+            pmem.read(base + offset + HEADER, MemorySegment.ofArray(record));
+            records.add(record);
             offset += align(HEADER + length);
         }
         return records;
@@ -480,7 +494,7 @@ public final class WriteAheadLog {
             if (previous == lsn) {
                 return offset;
             }
-            offset += align(HEADER + pmem.segment().get(JAVA_INT_UNALIGNED, base + offset));
+            offset += align(HEADER + pmem.getInt(base + offset));
         }
         throw new IllegalArgumentException(what + " " + lsn + " (0x" + Long.toHexString(lsn) + "): not the LSN of a "
                 + "record of log " + name + " between its head " + head + " and its tail " + tail);
@@ -494,9 +508,8 @@ public final class WriteAheadLog {
      * @throws IllegalStateException if it is not: the record was damaged since
      */
     private long liveRecord(long offset, long previous) {
-        MemorySegment memory = pmem.segment();
-        int length = memory.get(JAVA_INT_UNALIGNED, base + offset);
-        long lsn = memory.get(JAVA_LONG_UNALIGNED, base + offset + 8);
+        int length = pmem.getInt(base + offset);
+        long lsn = pmem.getLong(base + offset + 8);
         if (length <= 0 || length > (tail & OFFSET_MASK) - offset - HEADER) {
             throw damaged(offset, "its length " + length + " does not fit before the tail");
         }

@@ -1,0 +1,536 @@
+package io.github.dax4j.testkit;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Lazy, read-driven exploration of one crash point (after Jaaru, ASPLOS'21): recovery runs on the durable image,
+ * and a word with pending atoms gets its value only when recovery first reads it, one branch per value the crash
+ * model allows there; the branches are walked depth first, recovery re-run from the start for each. The images
+ * explored are the distinct sequences of values recovery can observe, however many images share each of them.
+ *
+ * <p>Invariants, per run:
+ * <ul>
+ *   <li>Each unit (a line's list of pending atoms) has a domain, the choices still possible: an interval of prefix
+ *       lengths, or for a subset unit the atoms known kept and known dropped. A decision only narrows domains, so
+ *       every word decided so far holds the value some image of the remaining domains gives it.</li>
+ *   <li>A word is decided once, at its first read, and then holds that value (or recovery's own store) until the
+ *       run ends; a word recovery stores to whole before reading it needs no decision.</li>
+ *   <li>{@code crc32cMatches} is a decision between "the range holds a version the program had in it at the end
+ *       of one of its store calls and whose CRC32C is the expected one" (one branch each) and "it holds something
+ *       else" (one representative, its words and units then sealed: a later read of them abandons the
+ *       exploration, since other contents that mismatch were not tried). Sound unless a torn range matches its
+ *       CRC by chance (2^-32 per tear) or a program stores the CRC of a content the range never held.</li>
+ *   <li>Recovery must be deterministic: the same values read give the same reads next. A replay that meets a
+ *       different decision abandons the exploration, as does any raw {@code segment()} access; the simulator then
+ *       enumerates the crash point eagerly.</li>
+ * </ul>
+ */
+final class ReadDrivenExplorer {
+
+    /** Thrown into recovery when lazy exploration cannot go on soundly; never caught by a well-behaved recovery. */
+    static final class Abandoned extends Error {
+        Abandoned(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private final List<CrashSimulator.Unit> units;
+    private final MemorySegment durable;
+    private final MemorySegment scratch;
+    private final List<Long> written;
+    /** Word offset -> the pending atoms on it, as {unit, atom index} pairs, in unit order then program order. */
+    private final Map<Long, List<int[]>> byWord = new HashMap<>();
+
+    private final int[] lo;
+    private final int[] hi;
+    private final BitSet[] keep;
+    private final BitSet[] drop;
+    private final Set<Long> decided = new HashSet<>();
+    private final Set<Long> sealedWords = new HashSet<>();
+    private final BitSet sealedUnits = new BitSet();
+    /** Units whose domain this run narrowed: the only ones {@link #begin} has to reset. */
+    private final BitSet narrowed = new BitSet();
+    /** The decisions of this run and the runs to come: {option chosen, options, where: a word, or ~offset of a CRC}. */
+    private final List<long[]> trail = new ArrayList<>();
+    private final List<String> observed = new ArrayList<>();
+    private int position;
+    private String abandoned;
+
+    ReadDrivenExplorer(List<CrashSimulator.Unit> units, MemorySegment durable, MemorySegment scratch,
+                       List<Long> written) {
+        this.units = units;
+        this.durable = durable;
+        this.scratch = scratch;
+        this.written = written;
+        int n = units.size();
+        lo = new int[n];
+        hi = new int[n];
+        keep = new BitSet[n];
+        drop = new BitSet[n];
+        for (int u = 0; u < n; u++) {
+            List<long[]> atoms = units.get(u).atoms();
+            for (int a = 0; a < atoms.size(); a++) {
+                byWord.computeIfAbsent(atoms.get(a)[0], w -> new ArrayList<>(2)).add(new int[] {u, a});
+            }
+        }
+    }
+
+    /** Starts a run: every domain whole, nothing decided, the trail replayed from its first decision. */
+    void begin() {
+        for (int u = 0; u < units.size(); u++) {
+            if (keep[u] == null || narrowed.get(u)) {
+                CrashSimulator.Unit unit = units.get(u);
+                lo[u] = 0;
+                hi[u] = unit.allOrNothing() ? 1 : unit.atoms().size();
+                keep[u] = new BitSet();
+                drop[u] = new BitSet();
+            }
+        }
+        narrowed.clear();
+        decided.clear();
+        sealedWords.clear();
+        sealedUnits.clear();
+        observed.clear();
+        position = 0;
+    }
+
+    /** {@return whether another run is needed} Moves the last decision with an option left to its next one. */
+    boolean next() {
+        if (position < trail.size()) {
+            trail.subList(position, trail.size()).clear(); // a run that ended early (a failure) decided less
+        }
+        while (!trail.isEmpty() && trail.getLast()[0] == trail.getLast()[1] - 1) {
+            trail.removeLast();
+        }
+        if (trail.isEmpty()) {
+            return false;
+        }
+        trail.getLast()[0]++;
+        return true;
+    }
+
+    /** {@return why the exploration was given up, or {@code null}} */
+    String abandoned() {
+        return abandoned;
+    }
+
+    Abandoned abandon(String why) {
+        if (abandoned == null) {
+            abandoned = why;
+        }
+        return new Abandoned(why);
+    }
+
+    /** {@return the option to take at the next decision, at {@code where}, among {@code options}} */
+    private int decide(int options, long where) {
+        if (position < trail.size()) {
+            long[] d = trail.get(position++);
+            if (d[1] != options || d[2] != where) {
+                throw abandon("recovery is not deterministic: its run went another way on the same values read"
+                        + " (decision " + (position - 1) + " at @" + (d[2] < 0 ? ~d[2] : d[2]) + ", now at @"
+                        + (where < 0 ? ~where : where) + ")");
+            }
+            return (int) d[0];
+        }
+        trail.add(new long[] {0, options, where});
+        position++;
+        return 0;
+    }
+
+    // ---- reads and stores of recovery ----
+
+    void loading(long offset, long length) {
+        for (long word = offset & -8; word < offset + length; word += 8) {
+            read(word);
+        }
+    }
+
+    private void read(long word) {
+        if (sealedWords.contains(word)) {
+            throw abandon("recovery read word @" + word + " of a range whose CRC it found not matching");
+        }
+        if (decided.contains(word)) {
+            return;
+        }
+        List<int[]> pending = byWord.get(word);
+        if (pending == null) {
+            return; // the durable value is the only one
+        }
+        long[] latest = null;
+        for (int i = 0; i < pending.size(); ) {
+            int u = pending.get(i)[0];
+            int end = i;
+            while (end < pending.size() && pending.get(end)[0] == u) {
+                end++;
+            }
+            if (sealedUnits.get(u)) {
+                throw abandon("recovery read word @" + word + " of a line whose CRC-checked range it found torn");
+            }
+            List<Integer> classes = feasibleClasses(u, pending.subList(i, end));
+            int chosen = classes.get(classes.size() == 1 ? 0 : decide(classes.size(), word));
+            narrow(u, pending.subList(i, end), chosen);
+            if (chosen >= 0) {
+                long[] atom = units.get(u).atoms().get(chosen);
+                latest = latest == null || atom[2] > latest[2] ? atom : latest;
+            }
+            i = end;
+        }
+        long value = latest == null ? durable.get(JAVA_LONG, word) : latest[1];
+        scratch.set(JAVA_LONG, word, value);
+        written.add(word / 64);
+        decided.add(word);
+        observed.add("@" + word + " = 0x" + Long.toHexString(value));
+    }
+
+    /** Recovery stored {@code [offset, offset + length)}: whole words are its own; a partial one is read first. */
+    void stored(long offset, long length) {
+        long end = offset + length;
+        for (long word = offset & -8; word < end; word += 8) {
+            if (word >= offset && word + 8 <= end) {
+                decided.add(word);
+                sealedWords.remove(word);
+            } else if (!decided.contains(word) && byWord.containsKey(word)) {
+                long from = Math.max(word, offset);
+                long to = Math.min(word + 8, end);
+                byte[] mine = scratch.asSlice(from, to - from).toArray(JAVA_BYTE);
+                read(word); // the crash's value of the word, then recovery's bytes over it
+                MemorySegment.copy(MemorySegment.ofArray(mine), 0, scratch, from, mine.length);
+            } else if (sealedWords.contains(word)) {
+                throw abandon("recovery stored part of word @" + word + " of a range whose CRC did not match");
+            }
+        }
+    }
+
+    /**
+     * {@code crc32cMatches(offset, length, expected)} is about to run: decides the range's undecided words as a
+     * version that matches, or as one representative that does not.
+     */
+    void checking(long offset, long length, int expected) {
+        List<Long> open = new ArrayList<>();
+        java.util.TreeSet<Long> events = new java.util.TreeSet<>();
+        for (long word = offset & -8; word < offset + length; word += 8) {
+            if (sealedWords.contains(word)) {
+                throw abandon("recovery checked again a range whose CRC did not match");
+            }
+            List<int[]> pending = byWord.get(word);
+            if (pending != null && !decided.contains(word)) {
+                open.add(word);
+                for (int[] p : pending) {
+                    if (sealedUnits.get(p[0])) {
+                        throw abandon("recovery checked a range in a line of one whose CRC did not match");
+                    }
+                    events.add(units.get(p[0]).atoms().get(p[1])[3]);
+                }
+            }
+        }
+        if (open.isEmpty()) {
+            return; // every byte decided: the CRC is what it is
+        }
+        // candidates: the range as it was before any pending store, and after each store call that wrote into it
+        List<int[][]> matching = new ArrayList<>();
+        List<String> matchingContent = new ArrayList<>();
+        int[][] mismatch = null;
+        List<Long> candidates = new ArrayList<>();
+        candidates.add(-1L);
+        candidates.addAll(events);
+        for (long event : candidates) {
+            int[][] classes = versionClasses(open, event);
+            if (classes == null) {
+                continue; // not a state the decisions so far allow
+            }
+            apply(open, classes, false);
+            boolean matches = crc(offset, length) == expected;
+            if (matches) {
+                String content = contentKey(open);
+                if (!matchingContent.contains(content)) {
+                    matchingContent.add(content);
+                    matching.add(classes);
+                }
+            } else if (mismatch == null) {
+                mismatch = classes;
+            }
+        }
+        if (mismatch == null) {
+            mismatch = representativeTear(open, offset, length, expected);
+        }
+        int options = matching.size() + (mismatch == null ? 0 : 1);
+        if (options == 0) {
+            throw abandon("no content of the range checked at @" + offset + " is possible"); // cannot happen
+        }
+        int chosen = options == 1 ? 0 : decide(options, ~offset);
+        if (chosen < matching.size()) {
+            apply(open, matching.get(chosen), true);
+            observed.add("CRC of [" + offset + ", " + (offset + length) + ") matches");
+        } else {
+            apply(open, mismatch, true);
+            for (long word : open) {
+                sealedWords.add(word);
+                for (int[] p : byWord.get(word)) {
+                    sealedUnits.set(p[0]);
+                }
+            }
+            observed.add("CRC of [" + offset + ", " + (offset + length) + ") does not match");
+        }
+    }
+
+    /** A content of the open words other than the versions, one that does not match, or {@code null}. */
+    private int[][] representativeTear(List<Long> open, long offset, long length, int expected) {
+        for (boolean last : new boolean[] {false, true}) {
+            int[][] classes = extremeClasses(open, last);
+            if (classes != null) {
+                apply(open, classes, false);
+                if (crc(offset, length) != expected) {
+                    return classes;
+                }
+            }
+        }
+        return null;
+    }
+
+    private int crc(long offset, long length) {
+        CRC32C crc = new CRC32C();
+        crc.update(scratch.asSlice(offset, length).asByteBuffer());
+        return (int) crc.getValue();
+    }
+
+    private String contentKey(List<Long> open) {
+        StringBuilder b = new StringBuilder();
+        for (long word : open) {
+            b.append(Long.toHexString(scratch.get(JAVA_LONG, word))).append(',');
+        }
+        return b.toString();
+    }
+
+    /**
+     * {@return per open word, per unit on it, the class that gives the word its value after store call
+     * {@code event} (-1: before every pending one), or {@code null} if the domains do not allow it}
+     */
+    private int[][] versionClasses(List<Long> open, long event) {
+        Snapshot before = snapshot(open);
+        try {
+            int[][] classes = new int[open.size()][];
+            for (int w = 0; w < open.size(); w++) {
+                List<int[]> pending = byWord.get(open.get(w));
+                classes[w] = new int[pending.size()];
+                for (int i = 0; i < pending.size(); ) {
+                    int u = pending.get(i)[0];
+                    int end = i;
+                    int chosen = -1;
+                    while (end < pending.size() && pending.get(end)[0] == u) {
+                        if (units.get(u).atoms().get(pending.get(end)[1])[3] <= event) {
+                            chosen = pending.get(end)[1];
+                        }
+                        end++;
+                    }
+                    if (!feasibleClasses(u, pending.subList(i, end)).contains(chosen)) {
+                        return null;
+                    }
+                    narrow(u, pending.subList(i, end), chosen);
+                    for (int k = i; k < end; k++) {
+                        classes[w][k] = chosen;
+                    }
+                    i = end;
+                }
+            }
+            return classes;
+        } finally {
+            restore(before);
+        }
+    }
+
+    /** {@return per open word the first (or last) class the domains allow, narrowed word by word} */
+    private int[][] extremeClasses(List<Long> open, boolean last) {
+        Snapshot before = snapshot(open);
+        try {
+            int[][] classes = new int[open.size()][];
+            for (int w = 0; w < open.size(); w++) {
+                List<int[]> pending = byWord.get(open.get(w));
+                classes[w] = new int[pending.size()];
+                for (int i = 0; i < pending.size(); ) {
+                    int u = pending.get(i)[0];
+                    int end = i;
+                    while (end < pending.size() && pending.get(end)[0] == u) {
+                        end++;
+                    }
+                    List<Integer> feasible = feasibleClasses(u, pending.subList(i, end));
+                    int chosen = last ? feasible.getLast() : feasible.getFirst();
+                    narrow(u, pending.subList(i, end), chosen);
+                    for (int k = i; k < end; k++) {
+                        classes[w][k] = chosen;
+                    }
+                    i = end;
+                }
+            }
+            return classes;
+        } finally {
+            restore(before);
+        }
+    }
+
+    /** Writes the open words' values for {@code classes}; with {@code decide}, narrows and marks them decided. */
+    private void apply(List<Long> open, int[][] classes, boolean decide) {
+        for (int w = 0; w < open.size(); w++) {
+            long word = open.get(w);
+            List<int[]> pending = byWord.get(word);
+            long[] latest = null;
+            for (int i = 0; i < pending.size(); ) {
+                int u = pending.get(i)[0];
+                int end = i;
+                while (end < pending.size() && pending.get(end)[0] == u) {
+                    end++;
+                }
+                int chosen = classes[w][i];
+                if (decide) {
+                    narrow(u, pending.subList(i, end), chosen);
+                }
+                if (chosen >= 0) {
+                    long[] atom = units.get(u).atoms().get(chosen);
+                    latest = latest == null || atom[2] > latest[2] ? atom : latest;
+                }
+                i = end;
+            }
+            scratch.set(JAVA_LONG, word, latest == null ? durable.get(JAVA_LONG, word) : latest[1]);
+            written.add(word / 64);
+            if (decide) {
+                decided.add(word);
+            }
+        }
+    }
+
+    // ---- domains ----
+
+    /** Rank of atom {@code a} in a prefix unit: kept iff the prefix length is above it (all 0 for all-or-nothing). */
+    private int rank(int u, int a) {
+        return units.get(u).allOrNothing() ? 0 : a;
+    }
+
+    /**
+     * {@return the classes of unit {@code u} on one word its atoms {@code onWord} (program order) write, that the
+     * domain allows: -1 for "none of them kept", else the index of the latest one kept}
+     */
+    private List<Integer> feasibleClasses(int u, List<int[]> onWord) {
+        List<Integer> classes = new ArrayList<>(onWord.size() + 1);
+        for (int j = -1; j < onWord.size(); j++) {
+            if (feasible(u, onWord, j)) {
+                classes.add(j < 0 ? -1 : onWord.get(j)[1]);
+            }
+        }
+        return classes;
+    }
+
+    private boolean feasible(int u, List<int[]> onWord, int j) {
+        if (units.get(u).subsets()) {
+            if (j >= 0 && drop[u].get(onWord.get(j)[1])) {
+                return false;
+            }
+            for (int k = j + 1; k < onWord.size(); k++) {
+                if (keep[u].get(onWord.get(k)[1])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        int from = j < 0 ? lo[u] : Math.max(lo[u], rank(u, onWord.get(j)[1]) + 1);
+        int to = j + 1 < onWord.size() ? Math.min(hi[u], rank(u, onWord.get(j + 1)[1])) : hi[u];
+        return from <= to;
+    }
+
+    /** Narrows unit {@code u}'s domain to class {@code atom} (an atom index, or -1) on the word of {@code onWord}. */
+    private void narrow(int u, List<int[]> onWord, int atom) {
+        narrowed.set(u);
+        int j = -1;
+        for (int k = 0; k < onWord.size(); k++) {
+            if (onWord.get(k)[1] == atom) {
+                j = k;
+            }
+        }
+        if (units.get(u).subsets()) {
+            if (j >= 0) {
+                keep[u].set(onWord.get(j)[1]);
+            }
+            for (int k = j + 1; k < onWord.size(); k++) {
+                drop[u].set(onWord.get(k)[1]);
+            }
+            return;
+        }
+        if (j >= 0) {
+            lo[u] = Math.max(lo[u], rank(u, onWord.get(j)[1]) + 1);
+        }
+        if (j + 1 < onWord.size()) {
+            hi[u] = Math.min(hi[u], rank(u, onWord.get(j + 1)[1]));
+        }
+    }
+
+    /** The domains of the units on some words, saved before trying classes on them. */
+    private record Snapshot(int[] units, int[] lo, int[] hi, BitSet[] keep, BitSet[] drop, BitSet narrowed) {
+    }
+
+    private Snapshot snapshot(List<Long> words) {
+        BitSet involved = new BitSet();
+        for (long word : words) {
+            for (int[] p : byWord.get(word)) {
+                involved.set(p[0]);
+            }
+        }
+        int[] us = involved.stream().toArray();
+        int[] l = new int[us.length];
+        int[] h = new int[us.length];
+        BitSet[] k = new BitSet[us.length];
+        BitSet[] d = new BitSet[us.length];
+        for (int i = 0; i < us.length; i++) {
+            l[i] = lo[us[i]];
+            h[i] = hi[us[i]];
+            k[i] = (BitSet) keep[us[i]].clone();
+            d[i] = (BitSet) drop[us[i]].clone();
+        }
+        return new Snapshot(us, l, h, k, d, (BitSet) narrowed.clone());
+    }
+
+    private void restore(Snapshot s) {
+        for (int i = 0; i < s.units().length; i++) {
+            int u = s.units()[i];
+            lo[u] = s.lo()[i];
+            hi[u] = s.hi()[i];
+            keep[u] = s.keep()[i];
+            drop[u] = s.drop()[i];
+        }
+        narrowed.clear();
+        narrowed.or(s.narrowed());
+    }
+
+    /**
+     * {@return an eager choice vector inside every domain: the image this run observed, as far as it read} Each
+     * unit keeps as much as its domain allows (the longest prefix; every atom not known dropped).
+     */
+    long[] choice() {
+        long[] v = new long[units.size()];
+        for (int u = 0; u < v.length; u++) {
+            if (units.get(u).subsets()) {
+                long bits = 0;
+                for (int a = 0; a < units.get(u).atoms().size(); a++) {
+                    bits |= drop[u].get(a) ? 0 : 1L << a;
+                }
+                v[u] = bits;
+            } else {
+                v[u] = hi[u];
+            }
+        }
+        return v;
+    }
+
+    /** {@return what this run's recovery observed of the pending words, in the order it read them} */
+    List<String> observed() {
+        return List.copyOf(observed);
+    }
+}

@@ -1,0 +1,252 @@
+package io.github.dax4j.testkit;
+
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.PersistFlag;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Lazy, read-driven exploration: exhaustive where enumerating images cannot be, finding the same bugs, and giving
+ * itself up (for eager enumeration) wherever it cannot see what recovery reads.
+ */
+class ReadDrivenExplorationTest {
+
+    private static final long FLAG = 0;
+    private static final long RECORD = 4096;
+    private static final long NOTHING = -1;
+
+    /** A record of {@code bytes} bytes whose word {@code i} is {@code i + 1}. */
+    private static MemorySegment record(long bytes) {
+        MemorySegment record = Arena.ofAuto().allocate(bytes, 64);
+        for (long i = 0; i < bytes / 8; i++) {
+            record.setAtIndex(JAVA_LONG, i, i + 1);
+        }
+        return record;
+    }
+
+    /** Recovery of the record + flag protocols: the record's length if the flag is set and it is whole. */
+    private static CrashTest.Recovery<Long> recordIfFlagged(long bytes) {
+        return pmem -> {
+            if (pmem.getLongAtomic(FLAG) != 1) {
+                return NOTHING;
+            }
+            MemorySegment copy = MemorySegment.ofArray(new long[(int) (bytes / 8)]);
+            pmem.read(RECORD, copy);
+            return copy.mismatch(record(bytes)) < 0 ? bytes : 0L; // 0: a flag over a torn record
+        };
+    }
+
+    private static CrashTest.Oracle<Long> wholeIfAcknowledged(long bytes) {
+        return (recovered, acked, inFlight) -> acked.isEmpty() ? recovered == NOTHING || recovered == bytes
+                : recovered == bytes;
+    }
+
+    /** The correct twin: a non-temporal record, drained, then the flag persisted. */
+    private static CrashReport recordThenFlag(CrashTest test, long bytes) {
+        return test.run((pmem, acks) -> {
+            acks.begin("write");
+            pmem.copy(RECORD, record(bytes), PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
+            pmem.drain();
+            pmem.putLongAtomicAndPersist(FLAG, 1);
+            acks.acknowledge("write");
+        }, recordIfFlagged(bytes), wholeIfAcknowledged(bytes));
+    }
+
+    @Test
+    void aPageSizedNonTemporalRecordDrainedBeforeItsFlagIsCheckedExhaustively() {
+        CrashReport eager = recordThenFlag(CrashTest.onDevice(1 << 20).exploration(Exploration.EAGER), 4096);
+        eager.assertNoFailure();
+        assertFalse(eager.exhaustive(), "256^64 images of the record's crash point: enumeration samples " + eager);
+
+        CrashReport lazy = recordThenFlag(CrashTest.onDevice(1 << 20), 4096);
+        System.out.println("4 KiB non-temporal record + flag, lazy: " + lazy + ", " + lazy.nanos() / 1000 + " us");
+        lazy.assertNoFailure();
+        assertTrue(lazy.exhaustive(), lazy.toString());
+        assertEquals(lazy.checkedCrashPoints(), lazy.lazyCrashPoints(), lazy.toString());
+        // before the drain the flag is durably 0: one run, whatever the record holds; before the flag's fence the
+        // record is durable and the flag 0 or 1: two runs; at the end one
+        assertEquals(4, lazy.imagesChecked(), lazy.toString());
+    }
+
+    @Test
+    void a64KiBRecordToo() {
+        CrashReport lazy = recordThenFlag(CrashTest.onDevice(1 << 20), 64 * 1024);
+        System.out.println("64 KiB non-temporal record + flag, lazy: " + lazy + ", " + lazy.nanos() / 1000 + " us");
+        lazy.assertNoFailure();
+        assertTrue(lazy.exhaustive(), lazy.toString());
+        assertEquals(4, lazy.imagesChecked(), lazy.toString());
+    }
+
+    @Test
+    void aFlagPersistedInTheRecordsFenceEpochIsFoundByBoth() {
+        CrashTest.Workload bug = (pmem, acks) -> {
+            acks.begin("write");
+            pmem.copy(RECORD, record(4096), PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
+            pmem.putLongAtomicAndPersist(FLAG, 1); // its fence drains the record too, but a crash comes first
+            acks.acknowledge("write");
+        };
+        for (Exploration exploration : Exploration.values()) {
+            CrashReport report = CrashTest.onDevice(1 << 20).exploration(exploration).run(bug,
+                    recordIfFlagged(4096), wholeIfAcknowledged(4096));
+            CrashFailure failure = report.failure().orElseThrow(() -> new AssertionError(exploration + ": " + report));
+            assertEquals(0, failure.crashPoint(), failure.describe());
+            assertTrue(failure.recovered().contains("0"), failure.describe());
+        }
+    }
+
+    /**
+     * A record ends with a "complete" word, written by the same non-temporal copy: a prefix model of the line's
+     * write-combining stores (the last word durable only after the others) passes it, yet no ordering holds between
+     * write-combining stores, and the model now says so.
+     */
+    @Test
+    void aCompletionWordLastInANonTemporalLineDoesNotProveTheLineWhole() {
+        MemorySegment line = record(64); // words 1..8; word 7 (value 8) is the "complete" mark
+        CrashTest.Workload workload = (pmem, acks) -> {
+            acks.begin("write");
+            pmem.copy(RECORD, line, PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
+            pmem.drain();
+            acks.acknowledge("write");
+        };
+        CrashTest.Recovery<Long> recovery = pmem -> {
+            if (pmem.getLong(RECORD + 56) != 8) {
+                return NOTHING;
+            }
+            MemorySegment copy = MemorySegment.ofArray(new long[8]);
+            pmem.read(RECORD, copy);
+            return copy.mismatch(line) < 0 ? 64L : 0L;
+        };
+        for (Exploration exploration : Exploration.values()) {
+            CrashReport report = CrashTest.onDevice(1 << 20).exploration(exploration).run(workload, recovery,
+                    wholeIfAcknowledged(64));
+            assertTrue(report.failure().isPresent(), exploration + ": " + report);
+        }
+    }
+
+    // ---- checksummed records: crc32cMatches ----
+
+    /** {@code [length | crc32c][payload]} at RECORD, one non-temporal copy; the CRC covers {@code covered} bytes. */
+    private static MemorySegment checksummed(int length, int covered) {
+        MemorySegment r = Arena.ofAuto().allocate(8 + length, 64);
+        for (int i = 0; i < length / 8; i++) {
+            r.setAtIndex(JAVA_LONG, i + 1, 0x1000L + i);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(r.asSlice(8, covered).asByteBuffer());
+        r.set(JAVA_INT, 0, length);
+        r.set(JAVA_INT, 4, (int) crc.getValue());
+        return r;
+    }
+
+    private static CrashReport checksummedRecord(CrashTest test, int length, int covered) {
+        MemorySegment r = checksummed(length, covered);
+        return test.run((pmem, acks) -> {
+            acks.begin("write");
+            pmem.copy(RECORD, r, PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
+            pmem.drain();
+            acks.acknowledge("write");
+        }, pmem -> {
+            int stored = pmem.getInt(RECORD);
+            if (stored != length || !pmem.crc32cMatches(RECORD + 8, covered, pmem.getInt(RECORD + 4))) {
+                return NOTHING;
+            }
+            MemorySegment payload = MemorySegment.ofArray(new byte[length]);
+            pmem.read(RECORD + 8, payload);
+            return payload.mismatch(r.asSlice(8)) < 0 ? (long) length : 0L;
+        }, wholeIfAcknowledged(length));
+    }
+
+    @Test
+    void aTornChecksummedRecordIsOneBranchNotOnePerTear() {
+        CrashReport lazy = checksummedRecord(CrashTest.onDevice(1 << 20), 1024, 1024);
+        System.out.println("1 KiB checksummed record, lazy: " + lazy);
+        lazy.assertNoFailure();
+        assertTrue(lazy.exhaustive(), lazy.toString());
+        // at the drain: the header word none or kept, then the CRC whole or torn; at the end one run
+        assertTrue(lazy.imagesChecked() <= 4, lazy.toString());
+
+        CrashReport eager = checksummedRecord(CrashTest.onDevice(1 << 20).exploration(Exploration.EAGER), 1024, 1024);
+        eager.assertNoFailure();
+        assertFalse(eager.exhaustive(), eager.toString());
+    }
+
+    @Test
+    void aChecksumCoveringOnlyTheFirstLineIsFound() {
+        CrashReport lazy = checksummedRecord(CrashTest.onDevice(1 << 20), 1024, 56);
+        CrashFailure failure = lazy.failure().orElseThrow(() -> new AssertionError(lazy.toString()));
+        assertEquals(0, failure.crashPoint(), failure.describe());
+    }
+
+    // ---- where it gives itself up ----
+
+    @Test
+    void aRecoveryThatReadsItsSegmentIsEnumeratedInstead() {
+        CrashReport report = CrashTest.onDevice(64 * 1024).run((pmem, acks) -> {
+            acks.begin("write");
+            pmem.putLong(64, 42);
+            pmem.persist(64, 8);
+            pmem.putLongAtomicAndPersist(FLAG, 1);
+            acks.acknowledge("write");
+        }, pmem -> pmem.segment().get(JAVA_LONG, FLAG) == 1 ? pmem.segment().get(JAVA_LONG, 64) : NOTHING,
+                (value, acked, inFlight) -> acked.isEmpty() ? value == NOTHING || value == 42 : value == 42);
+        report.assertNoFailure();
+        assertEquals(0, report.lazyCrashPoints(), report.toString());
+        assertTrue(report.lazyAbandoned().orElseThrow().contains("segment()"), report.toString());
+        assertTrue(report.exhaustive(), report.toString());
+    }
+
+    @Test
+    void aRecoveryThatReadsDifferentlyOnTheSameValuesIsEnumeratedInstead() {
+        AtomicInteger runs = new AtomicInteger();
+        CrashReport report = CrashTest.onDevice(64 * 1024).run((pmem, acks) -> {
+            pmem.putLong(64, 1);
+            pmem.putLong(128, 2);
+            pmem.persist(64, 128);
+        }, pmem -> runs.incrementAndGet() % 2 == 0 ? pmem.getLong(64) : pmem.getLong(128),
+                (value, acked, inFlight) -> true);
+        report.assertNoFailure();
+        assertTrue(report.lazyAbandoned().orElseThrow().contains("not deterministic"), report.toString());
+    }
+
+    @Test
+    void aRecoveryThatReadsATornRangeAfterItsChecksumFailedIsEnumeratedInstead() {
+        MemorySegment r = checksummed(128, 128);
+        CrashReport report = CrashTest.onDevice(64 * 1024).run((pmem, acks) -> {
+            pmem.copy(RECORD, r, PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
+            pmem.drain();
+        }, pmem -> {
+            boolean whole = pmem.crc32cMatches(RECORD + 8, 128, pmem.getInt(RECORD + 4));
+            return whole ? 1L : pmem.getLong(RECORD + 64); // reads a torn byte: other tears were not tried
+        }, (value, acked, inFlight) -> true);
+        report.assertNoFailure();
+        assertTrue(report.lazyAbandoned().orElseThrow().contains("CRC"), report.toString());
+    }
+
+    @Test
+    void aRecoveryThatStoresBeforeItReadsNeedsNoDecision() {
+        CrashReport report = CrashTest.onDevice(64 * 1024).run((pmem, acks) -> {
+            pmem.putLong(64, 1);
+            pmem.putLong(72, 2);
+            pmem.persist(64, 16);
+        }, pmem -> {
+            pmem.putLong(64, 7); // its own value: nothing for the crash to decide
+            pmem.putInt(72, 9);  // half a word: the other half is the crash's
+            return List.of(pmem.getLong(64), pmem.getLong(72));
+        }, (values, acked, inFlight) -> values.get(0) == 7 && (values.get(1) == 9 || values.get(1) == (2L << 32 | 9)));
+        report.assertNoFailure();
+        assertEquals(report.checkedCrashPoints(), report.lazyCrashPoints(), report.toString());
+        // at the fence: word 72 kept or not (word 64 stored whole first); at the end: nothing pending
+        assertEquals(3, report.imagesChecked(), report.toString());
+    }
+}
