@@ -478,6 +478,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         List<Object> acknowledged = acks.acknowledged();
         List<Object> inFlight = acks.inFlight();
         Set<Long> seen = new HashSet<>();
+        hashes = ImageHashes.applies(units) ? new ImageHashes(units) : null;
         for (long[] choice : choices(units, count, index)) {
             if (!seen.add(contentHash(units, choice))) {
                 continue;
@@ -645,11 +646,14 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
             }
         }
         SplittableRandom random = new SplittableRandom(seed * 31 + crashPoint);
+        long[] choices = new long[n];
+        for (int i = 0; i < n; i++) {
+            choices[i] = units.get(i).choices();
+        }
         while (out.size() < budget) {
             long[] v = new long[n];
             for (int i = 0; i < n; i++) {
-                long choices = units.get(i).choices();
-                v[i] = choices == Long.MAX_VALUE ? random.nextLong() & Long.MAX_VALUE : random.nextLong(choices);
+                v[i] = choices[i] == 2 ? random.nextInt() & 1 : random.nextLong(choices[i]);
             }
             out.add(v);
         }
@@ -662,20 +666,87 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
      * with the value it had, a later atom undoing an earlier one) hash alike, so each image is checked once.
      */
     private long contentHash(List<Unit> units, long[] choice) {
-        Map<Long, Long> words = new HashMap<>();
+        if (hashes != null) {
+            return hashes.of(choice);
+        }
+        Map<Long, Long> words = new HashMap<>(); // keyed by word index: offsets, multiples of 8, would collide
         for (Unit u : units) {
             for (long[] atom : u.atoms()) {
-                words.putIfAbsent(atom[0], durable.get(JAVA_LONG, atom[0]));
+                words.putIfAbsent(atom[0] >>> 3, durable.get(JAVA_LONG, atom[0]));
             }
         }
         for (long[] atom : kept(units, choice)) {
-            words.put(atom[0], atom[1]);
+            words.put(atom[0] >>> 3, atom[1]);
         }
         long h = 0;
         for (Map.Entry<Long, Long> word : words.entrySet()) {
-            h += mix(word.getKey() * 0x9E3779B97F4A7C15L ^ mix(word.getValue())); // order-independent
+            h += wordHash(word.getKey() << 3, word.getValue()); // order-independent
         }
         return h;
+    }
+
+    private static long wordHash(long word, long value) {
+        return mix(word * 0x9E3779B97F4A7C15L ^ mix(value));
+    }
+
+    /** The content hashes of the crash point being enumerated, when it has only one atom per word; else null. */
+    private ImageHashes hashes;
+
+    /**
+     * Content hashes where every pending word has one atom: then an image's hash is a sum over its kept atoms of
+     * what each changes (its word's hash with the atom's value, less with the durable value), precomputed, and a
+     * prefix unit's share is one lookup. The same hash as {@link #contentHash}'s general path, up to a constant.
+     */
+    private final class ImageHashes {
+        private final List<Unit> units;
+        private final long[][] prefix;
+        private final long[][] delta;
+
+        ImageHashes(List<Unit> units) {
+            this.units = units;
+            prefix = new long[units.size()][];
+            delta = new long[units.size()][];
+            for (int u = 0; u < units.size(); u++) {
+                List<long[]> atoms = units.get(u).atoms();
+                delta[u] = new long[atoms.size()];
+                prefix[u] = new long[atoms.size() + 1];
+                for (int a = 0; a < atoms.size(); a++) {
+                    long word = atoms.get(a)[0];
+                    delta[u][a] = wordHash(word, atoms.get(a)[1]) - wordHash(word, durable.get(JAVA_LONG, word));
+                    prefix[u][a + 1] = prefix[u][a] + delta[u][a];
+                }
+            }
+        }
+
+        /** {@return whether no word has two pending atoms, in one unit or in two} */
+        static boolean applies(List<Unit> units) {
+            Set<Long> words = new HashSet<>();
+            for (Unit u : units) {
+                for (long[] atom : u.atoms()) {
+                    if (!words.add(atom[0])) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        long of(long[] choice) {
+            long h = 0;
+            for (int u = 0; u < choice.length; u++) {
+                Unit unit = units.get(u);
+                if (unit.allOrNothing()) {
+                    h += choice[u] == 1 ? prefix[u][delta[u].length] : 0;
+                } else if (unit.subsets()) {
+                    for (long bits = choice[u]; bits != 0; bits &= bits - 1) {
+                        h += delta[u][Long.numberOfTrailingZeros(bits)];
+                    }
+                } else {
+                    h += prefix[u][(int) choice[u]];
+                }
+            }
+            return h;
+        }
     }
 
     /** SplitMix64's finaliser: every input bit moves every output bit. */
@@ -747,9 +818,22 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
     }
 
     private R recoverOn(List<Unit> units, long[] choice) throws Exception {
-        for (long[] atom : kept(units, choice)) {
-            scratch.set(JAVA_LONG, atom[0], atom[1]);
-            written.add(atom[0] / LINE);
+        if (hashes != null && hashes.units == units) { // one atom per word: no order to keep among them
+            for (int i = 0; i < units.size(); i++) {
+                Unit u = units.get(i);
+                for (int a = 0; a < u.atoms().size(); a++) {
+                    if (u.keeps(choice[i], a)) {
+                        long[] atom = u.atoms().get(a);
+                        scratch.set(JAVA_LONG, atom[0], atom[1]);
+                        written.add(atom[0] / LINE);
+                    }
+                }
+            }
+        } else {
+            for (long[] atom : kept(units, choice)) {
+                scratch.set(JAVA_LONG, atom[0], atom[1]);
+                written.add(atom[0] / LINE);
+            }
         }
         return recovery.recover(recoveryDevice);
     }
