@@ -49,7 +49,7 @@ final class ReadDrivenExplorer {
     private final MemorySegment durable;
     private final MemorySegment scratch;
     private final List<Long> written;
-    /** Word offset -> the pending atoms on it, as {unit, atom index} pairs, in unit order then program order. */
+    /** Word index (offset / 8: offsets, multiples of 8, would crowd a hash table's buckets) -> the pending atoms on it, as {unit, atom index} pairs, in unit order then program order. */
     private final Map<Long, List<int[]>> byWord = new HashMap<>();
 
     private final int[] lo;
@@ -81,7 +81,7 @@ final class ReadDrivenExplorer {
         for (int u = 0; u < n; u++) {
             List<long[]> atoms = units.get(u).atoms();
             for (int a = 0; a < atoms.size(); a++) {
-                byWord.computeIfAbsent(atoms.get(a)[0], w -> new ArrayList<>(2)).add(new int[] {u, a});
+                byWord.computeIfAbsent(atoms.get(a)[0] >>> 3, w -> new ArrayList<>(2)).add(new int[] {u, a});
             }
         }
     }
@@ -99,6 +99,7 @@ final class ReadDrivenExplorer {
         }
         narrowed.clear();
         decided.clear();
+        checks = 0;
         sealedWords.clear();
         sealedUnits.clear();
         observed.clear();
@@ -117,6 +118,13 @@ final class ReadDrivenExplorer {
             return false;
         }
         trail.getLast()[0]++;
+        // a check made after the decision that changed may see other domains: computed again
+        int changed = trail.size() - 1;
+        int keep = 0;
+        while (keep < checked.size() && checked.get(keep).position() <= changed) {
+            keep++;
+        }
+        checked.subList(keep, checked.size()).clear();
         return true;
     }
 
@@ -157,13 +165,13 @@ final class ReadDrivenExplorer {
     }
 
     private void read(long word) {
-        if (sealedWords.contains(word)) {
+        if (sealedWords.contains(word >>> 3)) {
             throw abandon("recovery read word @" + word + " of a range whose CRC it found not matching");
         }
-        if (decided.contains(word)) {
+        if (decided.contains(word >>> 3)) {
             return;
         }
-        List<int[]> pending = byWord.get(word);
+        List<int[]> pending = byWord.get(word >>> 3);
         if (pending == null) {
             return; // the durable value is the only one
         }
@@ -189,7 +197,7 @@ final class ReadDrivenExplorer {
         long value = latest == null ? durable.get(JAVA_LONG, word) : latest[1];
         scratch.set(JAVA_LONG, word, value);
         written.add(word / 64);
-        decided.add(word);
+        decided.add(word >>> 3);
         observed.add("@" + word + " = 0x" + Long.toHexString(value));
     }
 
@@ -198,15 +206,15 @@ final class ReadDrivenExplorer {
         long end = offset + length;
         for (long word = offset & -8; word < end; word += 8) {
             if (word >= offset && word + 8 <= end) {
-                decided.add(word);
-                sealedWords.remove(word);
-            } else if (!decided.contains(word) && byWord.containsKey(word)) {
+                decided.add(word >>> 3);
+                sealedWords.remove(word >>> 3);
+            } else if (!decided.contains(word >>> 3) && byWord.containsKey(word >>> 3)) {
                 long from = Math.max(word, offset);
                 long to = Math.min(word + 8, end);
                 byte[] mine = scratch.asSlice(from, to - from).toArray(JAVA_BYTE);
                 read(word); // the crash's value of the word, then recovery's bytes over it
                 MemorySegment.copy(MemorySegment.ofArray(mine), 0, scratch, from, mine.length);
-            } else if (sealedWords.contains(word)) {
+            } else if (sealedWords.contains(word >>> 3)) {
                 throw abandon("recovery stored part of word @" + word + " of a range whose CRC did not match");
             }
         }
@@ -220,11 +228,11 @@ final class ReadDrivenExplorer {
         List<Long> open = new ArrayList<>();
         java.util.TreeSet<Long> events = new java.util.TreeSet<>();
         for (long word = offset & -8; word < offset + length; word += 8) {
-            if (sealedWords.contains(word)) {
+            if (sealedWords.contains(word >>> 3)) {
                 throw abandon("recovery checked again a range whose CRC did not match");
             }
-            List<int[]> pending = byWord.get(word);
-            if (pending != null && !decided.contains(word)) {
+            List<int[]> pending = byWord.get(word >>> 3);
+            if (pending != null && !decided.contains(word >>> 3)) {
                 open.add(word);
                 for (int[] p : pending) {
                     if (sealedUnits.get(p[0])) {
@@ -237,6 +245,53 @@ final class ReadDrivenExplorer {
         if (open.isEmpty()) {
             return; // every byte decided: the CRC is what it is
         }
+        int call = checks++;
+        Checked known = call < checked.size() ? checked.get(call) : null;
+        if (known == null || known.position() != position || known.offset() != offset || known.length() != length
+                || known.expected() != expected) {
+            checked.subList(Math.min(call, checked.size()), checked.size()).clear();
+            known = options(open, events, offset, length, expected);
+            checked.add(known);
+        }
+        List<int[][]> matching = known.matching();
+        int[][] mismatch = known.mismatch();
+        int options = matching.size() + (mismatch == null ? 0 : 1);
+        if (options == 0) {
+            throw abandon("no content of the range checked at @" + offset + " is possible"); // cannot happen
+        }
+        int chosen = options == 1 ? 0 : decide(options, ~offset);
+        if (chosen < matching.size()) {
+            apply(open, matching.get(chosen), true);
+            observed.add("CRC of [" + offset + ", " + (offset + length) + ") matches");
+        } else {
+            apply(open, mismatch, true);
+            for (long word : open) {
+                sealedWords.add(word >>> 3);
+                for (int[] p : byWord.get(word >>> 3)) {
+                    sealedUnits.set(p[0]);
+                }
+            }
+            observed.add("CRC of [" + offset + ", " + (offset + length) + ") does not match");
+        }
+    }
+
+    /**
+     * The options of one {@code crc32cMatches} of a run, kept for the runs that replay the decisions before it: with
+     * the same decisions before it (its {@code position} in the trail), a deterministic recovery makes the same
+     * check on the same domains, so its options need not be computed again.
+     */
+    private record Checked(int position, long offset, long length, int expected, List<int[][]> matching,
+                           int[][] mismatch) {
+    }
+
+    /** The options of this run's checks so far, in order, valid while the decisions before each are replayed. */
+    private final List<Checked> checked = new ArrayList<>();
+    /** The checks this run has made. */
+    private int checks;
+
+    /** Computes a check's options: each version of the range that matches, and one content that does not. */
+    private Checked options(List<Long> open, java.util.SortedSet<Long> events, long offset, long length,
+                            int expected) {
         // candidates: the range as it was before any pending store, and after each store call that wrote into it
         List<int[][]> matching = new ArrayList<>();
         List<String> matchingContent = new ArrayList<>();
@@ -264,24 +319,7 @@ final class ReadDrivenExplorer {
         if (mismatch == null) {
             mismatch = representativeTear(open, offset, length, expected);
         }
-        int options = matching.size() + (mismatch == null ? 0 : 1);
-        if (options == 0) {
-            throw abandon("no content of the range checked at @" + offset + " is possible"); // cannot happen
-        }
-        int chosen = options == 1 ? 0 : decide(options, ~offset);
-        if (chosen < matching.size()) {
-            apply(open, matching.get(chosen), true);
-            observed.add("CRC of [" + offset + ", " + (offset + length) + ") matches");
-        } else {
-            apply(open, mismatch, true);
-            for (long word : open) {
-                sealedWords.add(word);
-                for (int[] p : byWord.get(word)) {
-                    sealedUnits.set(p[0]);
-                }
-            }
-            observed.add("CRC of [" + offset + ", " + (offset + length) + ") does not match");
-        }
+        return new Checked(position, offset, length, expected, matching, mismatch);
     }
 
     /** A content of the open words other than the versions, one that does not match, or {@code null}. */
@@ -321,7 +359,7 @@ final class ReadDrivenExplorer {
         try {
             int[][] classes = new int[open.size()][];
             for (int w = 0; w < open.size(); w++) {
-                List<int[]> pending = byWord.get(open.get(w));
+                List<int[]> pending = byWord.get(open.get(w) >>> 3);
                 classes[w] = new int[pending.size()];
                 for (int i = 0; i < pending.size(); ) {
                     int u = pending.get(i)[0];
@@ -355,7 +393,7 @@ final class ReadDrivenExplorer {
         try {
             int[][] classes = new int[open.size()][];
             for (int w = 0; w < open.size(); w++) {
-                List<int[]> pending = byWord.get(open.get(w));
+                List<int[]> pending = byWord.get(open.get(w) >>> 3);
                 classes[w] = new int[pending.size()];
                 for (int i = 0; i < pending.size(); ) {
                     int u = pending.get(i)[0];
@@ -382,7 +420,7 @@ final class ReadDrivenExplorer {
     private void apply(List<Long> open, int[][] classes, boolean decide) {
         for (int w = 0; w < open.size(); w++) {
             long word = open.get(w);
-            List<int[]> pending = byWord.get(word);
+            List<int[]> pending = byWord.get(word >>> 3);
             long[] latest = null;
             for (int i = 0; i < pending.size(); ) {
                 int u = pending.get(i)[0];
@@ -403,7 +441,7 @@ final class ReadDrivenExplorer {
             scratch.set(JAVA_LONG, word, latest == null ? durable.get(JAVA_LONG, word) : latest[1]);
             written.add(word / 64);
             if (decide) {
-                decided.add(word);
+                decided.add(word >>> 3);
             }
         }
     }
@@ -479,7 +517,7 @@ final class ReadDrivenExplorer {
     private Snapshot snapshot(List<Long> words) {
         BitSet involved = new BitSet();
         for (long word : words) {
-            for (int[] p : byWord.get(word)) {
+            for (int[] p : byWord.get(word >>> 3)) {
                 involved.set(p[0]);
             }
         }
