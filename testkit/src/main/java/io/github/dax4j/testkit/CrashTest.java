@@ -32,27 +32,41 @@ import java.util.Optional;
  *       {@code write}, {@code copy}, {@code fill}, {@code move}, ...) are split into aligned 8-byte atoms, each with
  *       its word's value right after the store, and kept pending per 64-byte line in program order. Raw stores to
  *       {@code segment()} are found at flush and fence time by comparing with a shadow copy: only their final values
- *       are known (the report says {@code raw stores inferred}).</li>
+ *       are known (the report says {@code raw stores inferred}), and their lines are enumerated as subsets.</li>
  *   <li>{@code flush(range)} marks a cut in the pending atoms of every line it covers; the next {@code drain()}
- *       makes the atoms before each cut durable. Non-temporal stores wait in a list of their own per line, which the
- *       next fence makes durable whole, with {@link Granularity#BYTE} too (eADR makes the caches persistent, not
- *       the write-combining buffers). A non-temporal store to a line cuts its ordinary atoms, as if flushed: the
- *       CPU evicts a cached line before a non-temporal store to it. Where atoms of both lists meet on one word, the
- *       later in program order wins, at the fence and in every image. {@code persist} is a flush and a drain.</li>
+ *       makes the atoms before each cut durable. {@code persist} is a flush and a drain.</li>
+ *   <li>Non-temporal stores wait in a list of their own per line, which the next fence makes durable whole, with
+ *       {@link Granularity#BYTE} too: eADR puts the CPU caches in the power-fail protected domain (Intel's "eADR:
+ *       New Opportunities for Persistent Memory Applications"), and write-combining buffers are no cache: their
+ *       stores are weakly ordered and need a fence to leave the processor (the optimization manual's "Fencing").
+ *       A non-temporal store to a line cuts its
+ *       ordinary atoms, as if flushed: the CPU evicts a cached line before a non-temporal store to it (Intel's
+ *       optimization manual). Where atoms of both lists meet on one word, the later in program order wins, at the
+ *       fence and in every image.</li>
  *   <li>Crash points: just before every fence, and at the end of the workload, while {@link Acks#checkCrashes}
  *       is on.</li>
  *   <li>At a crash point each line is its durable content plus the atoms the {@link CrashModel} allows (by default
- *       any program-order prefix of its pending atoms, and of its non-temporal ones); lines are independent. With
- *       {@link Granularity#BYTE} (eADR: the caches are persistent) the image is the durable content plus any
- *       program-order prefix of every ordinary store since the last fence, and per line a prefix of its
- *       non-temporal ones. (Write-combining buffers are weakly ordered, so any subset of a line's non-temporal
- *       atoms is the sound model; the prefix is kept until exploration that stays exhaustive with it exists.)</li>
- *   <li>Every image of a crash point, each distinct content once, is checked while their number is within the
- *       {@link #budget}; beyond it a structured set (nothing, everything, each line alone, all but each line, the
- *       intermediate versions of each line) plus samples drawn from the {@link #seed}. Recovery runs on the image,
- *       and the oracle judges what it returns against the operations acknowledged and in flight. The first failure
- *       is shrunk toward the fully persisted image and reported with its crash point, the fence's caller and the
- *       atoms each line kept.</li>
+ *       any program-order prefix of its ordinary atoms) and <em>any subset</em> of its non-temporal ones:
+ *       write-combining stores are weakly ordered, with no ordering between them (the optimization manual's
+ *       "The Non-temporal Store Instructions"; the SDM's {@code MOVNTI}), so no prefix can be assumed. Lines are
+ *       independent. With {@link Granularity#BYTE} the ordinary part is any program-order prefix of every ordinary
+ *       store since the last fence, across lines. A word's only pending atom that stores the value the word
+ *       durably holds is left out: kept or not, the image is the same.</li>
+ *   <li>{@link Exploration#LAZY} (the default) runs recovery on the durable image and decides a pending word only
+ *       when recovery first reads it (through {@code get*}, {@code read} or {@code crc32cMatches}), one branch
+ *       per value the model allows, recovery re-run for each: every image is covered, recovery runs once per
+ *       distinct sequence of values it can read. A {@code crc32cMatches} is one decision: each version the range
+ *       held after one of the program's store calls whose CRC is the expected one, or one torn content (a torn
+ *       range that matches by chance, 2^-32, is not explored). A crash point where this cannot be done soundly
+ *       (recovery takes {@code segment()}, is not deterministic, reads a range again after its CRC failed, or needs
+ *       more than the {@link #budget} of runs), and every crash point of a test that
+ *       {@linkplain #crashDuringRecovery crashes recovery}, is enumerated as by {@link Exploration#EAGER}.</li>
+ *   <li>{@link Exploration#EAGER} checks every image, each distinct content once, while their number is within
+ *       the budget; beyond it a structured set (nothing, everything, each line alone, all but each line, the
+ *       intermediate versions of each line) plus samples drawn from the {@link #seed}.</li>
+ *   <li>The oracle judges what recovery returns against the operations acknowledged and in flight. The first
+ *       failure is shrunk toward the fully persisted image and reported with its crash point, the fence's caller and
+ *       the atoms each line kept (or, when lazy exploration found it on a torn CRC, the values recovery read).</li>
  * </ol>
  *
  * <p>Immutable; every method that takes an argument returns a new instance.
