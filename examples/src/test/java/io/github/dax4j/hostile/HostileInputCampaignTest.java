@@ -350,7 +350,15 @@ class HostileInputCampaignTest {
                 new Op("`putLong(-8, 1)`", "offset = -8", m -> m.putLong(-8, 1)),
                 new Op("`getInt(size)`", String.valueOf(size), m -> m.getInt(size)),
                 new Op("`write(size - 2, 4 bytes)`", String.valueOf(size - 2),
-                        m -> m.write(size - 2, MemorySegment.ofArray(new byte[4]))));
+                        m -> m.write(size - 2, MemorySegment.ofArray(new byte[4]))),
+                new Op("`read(size - 4, 8 bytes)`", String.valueOf(size - 4),
+                        m -> m.read(size - 4, MemorySegment.ofArray(new byte[8]))),
+                new Op("`read(-1, 8 bytes)`", "[-1, -1 + 8)", m -> m.read(-1, MemorySegment.ofArray(new byte[8]))),
+                new Op("`crc32cMatches(size - 8, 16, 0)`", String.valueOf(size - 8),
+                        m -> m.crc32cMatches(size - 8, 16, 0)),
+                new Op("`crc32cMatches(0, -1, 0)`", "0 + -1", m -> m.crc32cMatches(0, -1, 0)),
+                new Op("`crc32cMatches(Long.MAX_VALUE, 8, 0)`", String.valueOf(Long.MAX_VALUE),
+                        m -> m.crc32cMatches(Long.MAX_VALUE, 8, 0)));
         for (Op op : outOfRange) {
             add(c, a, op.what() + " of a 1 MiB mapping", "IndexOutOfBoundsException", op.names(), s -> {
                 op.op().apply(s.map(s.file("f", size)));
