@@ -404,6 +404,7 @@ public final class DaxMapping implements AutoCloseable {
         Objects.checkFromIndexSize(to, length, plan.length());
         InFlightCalls.Marker call = enterWritable("move");
         try {
+            durability.loading(from, length); // a move reads its source: a simulated device's observer is told
             durability.move(writable, from, to, length, flags);
         } catch (MemoryFault fault) {
             throw faulted(fault);
@@ -487,6 +488,9 @@ public final class DaxMapping implements AutoCloseable {
      */
     public void read(long offset, MemorySegment destination) {
         Objects.requireNonNull(destination, "destination");
+        if (destination.isReadOnly()) {
+            throw new IllegalArgumentException("read into a read-only segment: " + destination);
+        }
         loading(offset, destination.byteSize());
         MemorySegment.copy(segment, offset, destination, 0, destination.byteSize());
     }
@@ -503,15 +507,23 @@ public final class DaxMapping implements AutoCloseable {
      */
     public boolean crc32cMatches(long offset, long length, int expected) {
         Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        ensureOpen();
         durability.checking(offset, length, expected);
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(segment.asSlice(offset, length).asByteBuffer());
+        // a ByteBuffer holds at most 2^31 - 1 bytes: a range of a larger device goes in pieces
+        for (long at = offset; at < offset + length; at += 1 << 30) {
+            crc.update(segment.asSlice(at, Math.min(1 << 30, offset + length - at)).asByteBuffer());
+        }
         return (int) crc.getValue() == expected;
     }
 
-    /** Tells a simulated device's observer of a load, once its range is known to be inside the mapping. */
+    /**
+     * Tells a simulated device's observer of a load, once its range is known to be inside the mapping and the
+     * mapping open (a simulated device's memory outlives the mapping: without this, its loads would not fail).
+     */
     private void loading(long offset, long length) {
         Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        ensureOpen();
         durability.loading(offset, length);
     }
 

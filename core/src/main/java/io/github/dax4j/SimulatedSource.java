@@ -43,7 +43,8 @@ public record SimulatedSource(String name, long size, Alignment alignment) imple
      * with a shadow copy when {@link #flushed} or {@link #drained} is called.
      *
      * <p>Loads made through the mapping's methods ({@code getLong}, {@code getInt}, {@code getByte},
-     * {@code getLongAtomic}, {@code read}, {@code crc32cMatches}) are reported before they read, so that a
+     * {@code getLongAtomic}, {@code read}, {@code crc32cMatches}, and the source of a {@code move}) are reported
+     * before they read, so that a
      * crash simulator can decide what those bytes hold only when they are read, and only as finely as the reader
      * can tell (Jaaru's lazy exploration). Raw reads of {@code segment()} cannot be seen: {@link #exposed} says
      * when it was handed out.

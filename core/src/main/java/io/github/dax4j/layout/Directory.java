@@ -152,12 +152,11 @@ public final class Directory {
         long magic = mapping.getLongAtomic(H_MAGIC);
         if (magic == 0) {
             long dataStart = dataStart(mapping, capacity);
-            MemorySegment blank = copy(mapping, 0, Math.min(end(capacity), mapping.byteSize()));
-            long foreign = firstForeignByte(blank, capacity);
+            long foreign = firstForeignByte(mapping, capacity);
             if (foreign >= 0) {
                 throw new DirectoryException(DirectoryException.Reason.NOT_EMPTY, "no dax4j directory at offset 0 of "
                         + mapping.path() + ", and byte " + foreign + " is 0x" + Integer.toHexString(Byte.toUnsignedInt(
-                        blank.get(JAVA_BYTE, foreign))) + ", not 0: the device holds other data; Directory.format "
+                        mapping.getByte(foreign))) + ", not 0: the device holds other data; Directory.format "
                         + "erases it");
             }
             if (mapping.isReadOnly()) {
@@ -205,11 +204,15 @@ public final class Directory {
      * A format writes version, capacity, data start and checksum before the magic, so with the magic still 0 those
      * may be set; the reserved header bytes and every entry must be 0.
      */
-    private static long firstForeignByte(MemorySegment memory, int capacity) {
-        long entriesEnd = Math.min(end(capacity), memory.byteSize());
-        for (long at = H_DATA_START + 8; at < entriesEnd; at++) {
-            if ((at < H_CHECKSUM || at >= HEADER_BYTES) && memory.get(JAVA_BYTE, at) != 0) {
-                return at;
+    private static long firstForeignByte(DaxMapping mapping, int capacity) {
+        long entriesEnd = Math.min(end(capacity), mapping.byteSize());
+        long chunk = 64 * 1024; // read in pieces: the entries of a large capacity exceed a heap array
+        for (long from = 0; from < entriesEnd; from += chunk) {
+            MemorySegment bytes = copy(mapping, from, Math.min(chunk, entriesEnd - from));
+            for (long at = Math.max(from, H_DATA_START + 8); at < from + bytes.byteSize(); at++) {
+                if ((at < H_CHECKSUM || at >= HEADER_BYTES) && bytes.get(JAVA_BYTE, at - from) != 0) {
+                    return at;
+                }
             }
         }
         return -1;

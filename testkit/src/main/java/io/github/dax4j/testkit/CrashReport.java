@@ -8,7 +8,8 @@ import java.util.Optional;
  * on, and the first failure, if any.
  *
  * @param crashPoints    fences seen, plus the end of the workload
- * @param checkedCrashPoints the crash points inside the window {@link Acks#checkCrashes} left on: those checked
+ * @param checkedCrashPoints the crash points checked: inside the window {@link Acks#checkCrashes} left on, up to
+ *                       the first failure
  * @param lazyCrashPoints the crash points checked by {@linkplain Exploration#LAZY lazy exploration}; the others
  *                       checked were enumerated (see {@code lazyAbandoned})
  * @param states         durable images possible in all (the sum over crash points; saturates)
@@ -46,7 +47,8 @@ public record CrashReport(int crashPoints, int checkedCrashPoints, int lazyCrash
     public String toString() {
         return crashPoints + " crash points (" + checkedCrashPoints + " checked, " + lazyCrashPoints
                 + " of them explored lazily), " + states + " states, "
-                + imagesChecked + " images checked" + (exhaustive ? " (exhaustive)" : " (budgeted)") + (inferredStores ? ", raw stores inferred" : "")
+                + imagesChecked + (lazyCrashPoints > 0 ? " images or lazy recovery runs checked" : " images checked")
+                + (exhaustive ? " (exhaustive)" : " (budgeted)") + (inferredStores ? ", raw stores inferred" : "")
                 + String.format(java.util.Locale.ROOT, ", %.0f images/s", imagesPerSecond())
                 + failure.map(f -> ", FAILED at crash point " + f.crashPoint()).orElse(", passed")
                 + lazyAbandoned.map(why -> "; enumerated where lazy exploration gave up: " + why).orElse("");

@@ -54,12 +54,13 @@ import java.util.Optional;
  *       durably holds is left out: kept or not, the image is the same.</li>
  *   <li>{@link Exploration#LAZY} (the default) runs recovery on the durable image and decides a pending word only
  *       when recovery first reads it (through {@code get*}, {@code read} or {@code crc32cMatches}), one branch
- *       per value the model allows, recovery re-run for each: every image is covered, recovery runs once per
- *       distinct sequence of values it can read. A {@code crc32cMatches} is one decision: each version the range
- *       held after one of the program's store calls whose CRC is the expected one, or one torn content (a torn
- *       range that matches by chance, 2^-32, is not explored). A crash point where this cannot be done soundly
- *       (recovery takes {@code segment()}, is not deterministic, reads a range again after its CRC failed, or needs
- *       more than the {@link #budget} of runs), and every crash point of a test that
+ *       per value the model allows, recovery re-run for each: every image is covered, recovery runs about once
+ *       per distinct sequence of values it can read. A {@code crc32cMatches} is one decision: each content the
+ *       range held after one of the program's store calls whose CRC is the expected one, or one torn content (a
+ *       torn range that matches by chance, 2^-32, and a content whose CRC the program stored without the range
+ *       ever holding it, are not explored). A crash point where this cannot be done soundly (see
+ *       {@link Exploration#LAZY}: a raw {@code segment()}, a recovery that is not deterministic, a read of what a
+ *       failed CRC check covered, more than the {@link #budget} of runs), and every crash point of a test that
  *       {@linkplain #crashDuringRecovery crashes recovery}, is enumerated as by {@link Exploration#EAGER}.</li>
  *   <li>{@link Exploration#EAGER} checks every image, each distinct content once, while their number is within
  *       the budget; beyond it a structured set (nothing, everything, each line alone, all but each line, the

@@ -26,11 +26,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *       every word decided so far holds the value some image of the remaining domains gives it.</li>
  *   <li>A word is decided once, at its first read, and then holds that value (or recovery's own store) until the
  *       run ends; a word recovery stores to whole before reading it needs no decision.</li>
- *   <li>{@code crc32cMatches} is a decision between "the range holds a version the program had in it at the end
- *       of one of its store calls and whose CRC32C is the expected one" (one branch each) and "it holds something
- *       else" (one representative, its words and units then sealed: a later read of them abandons the
- *       exploration, since other contents that mismatch were not tried). Sound unless a torn range matches its
- *       CRC by chance (2^-32 per tear) or a program stores the CRC of a content the range never held.</li>
+ *   <li>{@code crc32cMatches} is a decision between "the range holds a content it had at the end of one of the
+ *       program's store calls and whose CRC32C is the expected one" (one branch per such content; each word's
+ *       units narrowed to the one class that gives it its value, whichever stores made it, and the exploration
+ *       given up where two classes would) and "it holds something else" (one representative, its words and
+ *       units then sealed: a later read of them abandons the exploration, since other contents that mismatch
+ *       were not tried). Sound unless a torn range matches its CRC by chance (2^-32 per tear) or a program
+ *       stores the CRC of a content the range never held.</li>
  *   <li>Recovery must be deterministic: the same values read give the same reads next. A replay that meets a
  *       different decision abandons the exploration, as does any raw {@code segment()} access; the simulator then
  *       enumerates the crash point eagerly.</li>
@@ -183,7 +185,9 @@ final class ReadDrivenExplorer {
                 end++;
             }
             if (sealedUnits.get(u)) {
-                throw abandon("recovery read word @" + word + " of a line whose CRC-checked range it found torn");
+                throw abandon("recovery read word @" + word + ", whose pending stores are in a list (a line's, or"
+                        + " with eADR every ordinary store since the fence) that a failed CRC check covered: other"
+                        + " tears were not tried");
             }
             List<Integer> classes = feasibleClasses(u, pending.subList(i, end));
             int chosen = classes.get(classes.size() == 1 ? 0 : decide(classes.size(), word));
@@ -300,20 +304,24 @@ final class ReadDrivenExplorer {
         candidates.add(-1L);
         candidates.addAll(events);
         for (long event : candidates) {
-            int[][] classes = versionClasses(open, event);
-            if (classes == null) {
-                continue; // not a state the decisions so far allow
+            long[] content = versionContent(open, event);
+            for (int w = 0; w < open.size(); w++) {
+                scratch.set(JAVA_LONG, open.get(w), content[w]);
+                written.add(open.get(w) / 64);
             }
-            apply(open, classes, false);
-            boolean matches = crc(offset, length) == expected;
-            if (matches) {
-                String content = contentKey(open);
-                if (!matchingContent.contains(content)) {
-                    matchingContent.add(content);
-                    matching.add(classes);
+            if (crc(offset, length) == expected) {
+                // a match is a content, whatever stores made it: the classes that give each word its value are
+                // found from the value, so no other way to the same bytes is left out
+                String key = java.util.Arrays.toString(content);
+                if (!matchingContent.contains(key)) {
+                    int[][] classes = classesGiving(open, content);
+                    if (classes != null) {
+                        matchingContent.add(key);
+                        matching.add(classes);
+                    }
                 }
             } else if (mismatch == null) {
-                mismatch = classes;
+                mismatch = versionClasses(open, event); // null if the decisions so far rule this version out
             }
         }
         if (mismatch == null) {
@@ -338,7 +346,9 @@ final class ReadDrivenExplorer {
 
     private int crc(long offset, long length) {
         CRC32C crc = new CRC32C();
-        crc.update(scratch.asSlice(offset, length).asByteBuffer());
+        for (long at = offset; at < offset + length; at += 1 << 30) { // a ByteBuffer holds less than 2 GiB
+            crc.update(scratch.asSlice(at, Math.min(1 << 30, offset + length - at)).asByteBuffer());
+        }
         return (int) crc.getValue();
     }
 
@@ -379,6 +389,94 @@ final class ReadDrivenExplorer {
                         classes[w][k] = chosen;
                     }
                     i = end;
+                }
+            }
+            return classes;
+        } finally {
+            restore(before);
+        }
+    }
+
+    /** {@return per open word its value after store call {@code event} (-1: its durable value)} */
+    private long[] versionContent(List<Long> open, long event) {
+        long[] content = new long[open.size()];
+        for (int w = 0; w < open.size(); w++) {
+            long word = open.get(w);
+            long[] latest = null;
+            for (int[] p : byWord.get(word >>> 3)) {
+                long[] atom = units.get(p[0]).atoms().get(p[1]);
+                if (atom[3] <= event && (latest == null || atom[2] > latest[2])) {
+                    latest = atom;
+                }
+            }
+            content[w] = latest == null ? durable.get(JAVA_LONG, word) : latest[1];
+        }
+        return content;
+    }
+
+    /**
+     * {@return per open word, per unit on it, the one class (of the units on the word together) that the domains
+     * allow and that gives the word its value in {@code content}, narrowed word by word; {@code null} if some word
+     * cannot have its value} Where two ways lead to one word's value (a word stored 5 and then back to its durable
+     * 0: none kept, or both), the exploration is given up: the ways would have to be branched on, and a dead end
+     * later undone.
+     */
+    private int[][] classesGiving(List<Long> open, long[] content) {
+        Snapshot before = snapshot(open);
+        try {
+            int[][] classes = new int[open.size()][];
+            for (int w = 0; w < open.size(); w++) {
+                List<int[]> pending = byWord.get(open.get(w) >>> 3);
+                List<int[]> groups = new ArrayList<>(); // {first index, end index} of each unit's pairs
+                List<List<Integer>> feasible = new ArrayList<>();
+                for (int i = 0; i < pending.size(); ) {
+                    int u = pending.get(i)[0];
+                    int end = i;
+                    while (end < pending.size() && pending.get(end)[0] == u) {
+                        end++;
+                    }
+                    groups.add(new int[] {i, end});
+                    feasible.add(feasibleClasses(u, pending.subList(i, end)));
+                    i = end;
+                }
+                int[] combo = new int[groups.size()];
+                int[] found = null;
+                long combos = 1;
+                for (List<Integer> f : feasible) {
+                    combos *= f.size();
+                }
+                if (combos > 4096) {
+                    throw abandon("a CRC-checked word @" + open.get(w) + " has " + combos + " ways to be written");
+                }
+                for (long c = 0; c < combos; c++) {
+                    long rest = c;
+                    long[] latest = null;
+                    for (int g = 0; g < groups.size(); g++) {
+                        combo[g] = feasible.get(g).get((int) (rest % feasible.get(g).size()));
+                        rest /= feasible.get(g).size();
+                        if (combo[g] >= 0) {
+                            long[] atom = units.get(pending.get(groups.get(g)[0])[0]).atoms().get(combo[g]);
+                            latest = latest == null || atom[2] > latest[2] ? atom : latest;
+                        }
+                    }
+                    long value = latest == null ? durable.get(JAVA_LONG, open.get(w)) : latest[1];
+                    if (value == content[w]) {
+                        if (found != null) {
+                            throw abandon("a CRC-checked word @" + open.get(w) + " can get its value in two ways");
+                        }
+                        found = combo.clone();
+                    }
+                }
+                if (found == null) {
+                    return null;
+                }
+                classes[w] = new int[pending.size()];
+                for (int g = 0; g < groups.size(); g++) {
+                    int[] range = groups.get(g);
+                    narrow(pending.get(range[0])[0], pending.subList(range[0], range[1]), found[g]);
+                    for (int k = range[0]; k < range[1]; k++) {
+                        classes[w][k] = found[g];
+                    }
                 }
             }
             return classes;

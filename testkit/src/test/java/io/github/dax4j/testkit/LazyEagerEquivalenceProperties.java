@@ -41,22 +41,24 @@ class LazyEagerEquivalenceProperties {
                 MemorySegment words = MemorySegment.ofArray(new long[] {value, value + 1, 0, 0, 0, 0, 0, value});
                 pmem.copy(at, words, PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
             }
-            case 3 -> pmem.write(at, checksummedLine(value)); // ordinary stores of a whole checksummed line
-            case 4 -> pmem.copy(at, checksummedLine(value + 3), PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
+            // ordinary or non-temporal stores of a whole line whose CRC covers words 1-7, or only 1-3
+            case 3 -> pmem.write(at, checksummedLine(value, word % 2 == 0 ? 56 : 24));
+            case 4 -> pmem.copy(at, checksummedLine(value + 3, word % 2 == 0 ? 56 : 24), PersistFlag.NO_DRAIN,
+                    PersistFlag.NON_TEMPORAL);
             case 5 -> pmem.flush(at, 64);
             case 6 -> pmem.drain();
             default -> pmem.persist(at, 64);
         }
     }
 
-    /** A line whose word 0 holds the CRC32C of words 1-7 in its low half. */
-    private static MemorySegment checksummedLine(long seed) {
+    /** A line whose word 0 holds, in its low half, the CRC32C of the {@code covered} bytes from word 1. */
+    private static MemorySegment checksummedLine(long seed, int covered) {
         MemorySegment line = MemorySegment.ofArray(new byte[64]);
         for (int w = 1; w < 8; w++) {
             line.set(JAVA_LONG_UNALIGNED, w * 8L, seed * 7 + w);
         }
         CRC32C crc = new CRC32C();
-        crc.update(line.asSlice(8, 56).asByteBuffer());
+        crc.update(line.asSlice(8, covered).asByteBuffer());
         line.set(JAVA_INT_UNALIGNED, 0, (int) crc.getValue());
         return line;
     }
@@ -74,11 +76,13 @@ class LazyEagerEquivalenceProperties {
                     }
                 }
                 default -> {
+                    // a CRC check of the line's words 1-7, or of 1-3 and then a read of word 4 (outside the range)
                     long line = word & -64;
-                    boolean whole = pmem.crc32cMatches(line + 8, 56, pmem.getInt(line));
+                    int covered = word / 8 % 2 == 0 ? 56 : 24;
+                    boolean whole = pmem.crc32cMatches(line + 8, covered, pmem.getInt(line));
                     seen.add(whole ? 1000L : 2000L);
                     if (whole) {
-                        seen.add(pmem.getLong(line + 8));
+                        seen.add(pmem.getLong(covered == 56 ? line + 8 : line + 32));
                     }
                 }
             }

@@ -249,4 +249,115 @@ class ReadDrivenExplorationTest {
         // at the fence: word 72 kept or not (word 64 stored whole first); at the end: nothing pending
         assertEquals(3, report.imagesChecked(), report.toString());
     }
+
+    // ---- the cases an outside review found, where lazy once disagreed with eager ----
+
+    /** Runs both explorations and asserts they fail at the same crash point (or both pass); returns the lazy one. */
+    private static <R> CrashReport bothAgree(CrashTest test, CrashTest.Workload workload,
+                                             CrashTest.Recovery<R> recovery, CrashTest.Oracle<R> oracle) {
+        CrashReport eager = test.exploration(Exploration.EAGER).run(workload, recovery, oracle);
+        assertTrue(eager.exhaustive(), eager.toString());
+        CrashReport lazy = test.run(workload, recovery, oracle);
+        assertEquals(eager.failure().map(CrashFailure::crashPoint), lazy.failure().map(CrashFailure::crashPoint),
+                "eager: " + eager + "\nlazy: " + lazy);
+        return lazy;
+    }
+
+    private static int crcOf(MemorySegment bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.asByteBuffer());
+        return (int) crc.getValue();
+    }
+
+    /** A checked word stored 5 and back to its durable 0 around a flag in its line: two ways to the same bytes. */
+    @Test
+    void aCheckedWordThatReturnsToItsValueLeavesNoImageOut() {
+        int zero = crcOf(MemorySegment.ofArray(new byte[8]));
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024), (pmem, acks) -> {
+            pmem.putLong(0, 5);
+            pmem.putLong(8, 0xF1A6);
+            pmem.putLong(0, 0);
+            pmem.persist(0, 64);
+            acks.checkCrashes(false);
+        }, pmem -> pmem.crc32cMatches(0, 8, zero) ? pmem.getLong(8) : NOTHING,
+                (value, acked, inFlight) -> value != 0xF1A6);
+        assertTrue(lazy.failure().isPresent(), lazy.toString());
+    }
+
+    /** An ordinary and a non-temporal store on the checked word: the match says nothing of the ordinary prefix. */
+    @Test
+    void aMatchMadeByANonTemporalStoreLeavesTheOrdinaryOnesOpen() {
+        MemorySegment line = MemorySegment.ofArray(new long[] {0x2222, 0xF1A6, 0, 0, 0, 0, 0, 0});
+        int y = crcOf(MemorySegment.ofArray(new byte[] {0x22, 0x22, 0, 0, 0, 0, 0, 0}));
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024), (pmem, acks) -> {
+            pmem.putLong(8, 0xF1A6);
+            pmem.putLong(0, 0x1111);
+            pmem.copy(0, line, PersistFlag.NON_TEMPORAL);
+            pmem.putLong(0, 0);
+            pmem.persist(0, 64);
+        }, pmem -> pmem.crc32cMatches(0, 8, y) ? pmem.getLong(8) : NOTHING,
+                (value, acked, inFlight) -> value != 0);
+        assertTrue(lazy.failure().isPresent(), lazy.toString());
+    }
+
+    /** eADR: one prefix of ordinary stores across lines, and a non-temporal copy over a checksummed line. */
+    @Test
+    void underEadrAMatchLeavesTheOtherLinesOrdinaryStoresOpen() {
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024).granularity(io.github.dax4j.Granularity.BYTE)
+                .budget(70_000), (pmem, acks) -> {
+            pmem.putLong(64, 1);
+            pmem.write(0, checksummedLine(1));
+            pmem.copy(0, checksummedLine(4), PersistFlag.NO_DRAIN, PersistFlag.NON_TEMPORAL);
+            pmem.drain();
+        }, pmem -> pmem.crc32cMatches(8, 56, pmem.getInt(0)) ? pmem.getLong(64) : NOTHING,
+                (value, acked, inFlight) -> value != 0);
+        assertTrue(lazy.failure().isPresent(), lazy.toString());
+    }
+
+    /** A line whose word 0 holds the CRC32C of words 1-7. */
+    private static MemorySegment checksummedLine(long seed) {
+        MemorySegment line = MemorySegment.ofArray(new byte[64]);
+        for (int w = 1; w < 8; w++) {
+            line.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, w * 8L, seed * 7 + w);
+        }
+        line.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0, crcOf(line.asSlice(8, 56)));
+        return line;
+    }
+
+    /** A move reads its source: a torn source is seen as torn in the copy. */
+    @Test
+    void aMoveInRecoveryReadsItsSource() {
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024), (pmem, acks) -> {
+            pmem.putLong(0, 1);
+            pmem.putLong(8, 1);
+            pmem.persist(0, 64);
+        }, pmem -> {
+            pmem.move(0, 4096, 16);
+            return pmem.getLong(4096) + "," + pmem.getLong(4104);
+        }, (copy, acked, inFlight) -> !copy.equals("1,0"));
+        assertTrue(lazy.failure().isPresent(), lazy.toString());
+    }
+
+    /** An oracle that reads the device raw: lazy exploration gives the crash point up instead of failing. */
+    @Test
+    void anOracleThatTakesTheSegmentIsEnumeratedInstead() {
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024), (pmem, acks) -> {
+            pmem.putLong(0, 1);
+            pmem.persist(0, 8);
+        }, pmem -> pmem, (pmem, acked, inFlight) -> pmem.segment().get(JAVA_LONG, 0) >= 0);
+        lazy.assertNoFailure();
+        assertTrue(lazy.lazyAbandoned().isPresent(), lazy.toString());
+    }
+
+    /** eADR, LINE_ATOMIC and raw stores: raw stores are any subset in both explorations. */
+    @Test
+    void underEadrRawStoresAreSubsetsWhateverTheModel() {
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024).granularity(io.github.dax4j.Granularity.BYTE)
+                .model(CrashModel.LINE_ATOMIC), (pmem, acks) -> {
+            pmem.segment().set(JAVA_LONG, 0, 1);
+            pmem.segment().set(JAVA_LONG, 8, 1);
+            pmem.drain();
+        }, pmem -> pmem.getLong(0) + "," + pmem.getLong(8), (read, acked, inFlight) -> !read.equals("1,0"));
+        assertTrue(lazy.failure().isPresent(), lazy.toString());
+    }
 }
