@@ -42,6 +42,9 @@ final class ReadDrivenExplorer {
 
     /** Thrown into recovery when lazy exploration cannot go on soundly; never caught by a well-behaved recovery. */
     static final class Abandoned extends Error {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
         Abandoned(String why) {
             super(why, null, false, false);
         }
