@@ -107,7 +107,8 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         public void exposed() {
             rawRecovery = true; // it may read what no explorer sees: every later crash point is enumerated eagerly
             if (explorer != null) {
-                throw explorer.abandon("recovery took segment(): its reads cannot be seen");
+                throw explorer.abandon("recovery or the oracle took segment(): its reads cannot be seen (no later"
+                        + " crash point is explored lazily either)");
             }
         }
     };
@@ -239,19 +240,36 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
             if (!nonTemporal && value == shadow.get(JAVA_LONG, word)) {
                 continue;
             }
+            long previous = shadow.get(JAVA_LONG, word);
             shadow.set(JAVA_LONG, word, value);
-            record(word, value, nonTemporal, false, call);
+            record(word, previous, value, nonTemporal, false, call);
         }
     }
 
-    private void record(long word, long value, boolean nonTemporal, boolean rawStore, long call) {
+    /**
+     * Every value each stored word has held, by word index: its value before its first store ({value, -1, -1}),
+     * then every atom, {word, value, sequence, store call, 1 if raw}. A CRC check can match a content the range held
+     * long before its durable one (an old record brought back by a crash), so lazy exploration takes its candidate
+     * contents from here.
+     */
+    private final Map<Long, List<long[]>> history = new HashMap<>();
+    /** eADR: whether a raw store is among {@link #sinceFence} (its list is then enumerated as subsets). */
+    private boolean rawSinceFence;
+
+    private void record(long word, long previous, long value, boolean nonTemporal, boolean rawStore, long call) {
         long[] atom = {word, value, sequence++, call};
+        history.computeIfAbsent(word >>> 3, w -> {
+            List<long[]> values = new ArrayList<>(2);
+            values.add(new long[] {word, previous, -1, -1, 0});
+            return values;
+        }).add(new long[] {word, value, atom[2], call, rawStore ? 1 : 0});
         inferred |= rawStore;
         if (rawStore && reportPerformance) {
             touched.add(word / LINE);
         }
         if (granularity == Granularity.BYTE && !nonTemporal) {
             sinceFence.add(atom); // eADR: the caches are persistent, ordinary stores durable in program order
+            rawSinceFence |= rawStore;
             return;
         }
         // non-temporal stores wait in write-combining buffers, which eADR does not make persistent either
@@ -279,8 +297,9 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
             }
             long word = (from + mismatch) & -8;
             long value = working.get(JAVA_LONG, word);
+            long previous = shadow.get(JAVA_LONG, word);
             shadow.set(JAVA_LONG, word, value);
-            record(word, value, false, true, call);
+            record(word, previous, value, false, true, call);
             from = word + 8;
         }
     }
@@ -345,6 +364,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         // way round)
         List<long[]> durableNow = new ArrayList<>(sinceFence);
         sinceFence.clear();
+        rawSinceFence = false;
         var lines = dirty.entrySet().iterator();
         while (lines.hasNext()) {
             Line line = lines.next().getValue();
@@ -390,7 +410,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         List<Unit> units = new ArrayList<>();
         List<long[]> ordinary = effective.apply(sinceFence);
         if (granularity == Granularity.BYTE && !ordinary.isEmpty()) {
-            boolean subsets = model == CrashModel.WORD || inferred;
+            boolean subsets = model == CrashModel.WORD || rawSinceFence;
             add(units, new Unit(-1, ordinary, subsets, model == CrashModel.LINE_ATOMIC && !subsets));
         }
         for (Map.Entry<Long, Line> e : dirty.entrySet()) {
@@ -516,7 +536,7 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
         written.clear();
         List<Object> acknowledged = acks.acknowledged();
         List<Object> inFlight = acks.inFlight();
-        ReadDrivenExplorer x = new ReadDrivenExplorer(units, durable, scratch, written);
+        ReadDrivenExplorer x = new ReadDrivenExplorer(units, durable, scratch, written, history);
         long runs = 0;
         explorer = x;
         try {
@@ -569,14 +589,24 @@ final class CrashSimulator<R> implements SimulatedSource.Observer, AutoCloseable
                 recoveredText[0] = "an exception: " + e;
                 return false;
             }
-            recoveredText[0] = String.valueOf(recovered);
+            boolean accepted;
             try {
-                return oracle.accepts(recovered, acknowledged, inFlight); // its reads of the device are decided too
+                accepted = oracle.accepts(recovered, acknowledged, inFlight); // its reads are decided too
             } catch (ReadDrivenExplorer.Abandoned e) {
                 return true;
             } catch (Exception | AssertionError e) {
-                return false;
+                accepted = false;
             }
+            if (!accepted) {
+                try {
+                    recoveredText[0] = String.valueOf(recovered);
+                } catch (ReadDrivenExplorer.Abandoned e) {
+                    return true;
+                } catch (RuntimeException | Error e) {
+                    recoveredText[0] = "a value whose toString threw " + e;
+                }
+            }
+            return accepted;
         } finally {
             restore();
         }

@@ -53,10 +53,11 @@ import java.util.Optional;
  *       store since the last fence, across lines. A word's only pending atom that stores the value the word
  *       durably holds is left out: kept or not, the image is the same.</li>
  *   <li>{@link Exploration#LAZY} (the default) runs recovery on the durable image and decides a pending word only
- *       when recovery first reads it (through {@code get*}, {@code read} or {@code crc32cMatches}), one branch
+ *       when recovery first reads it (through {@code get*}, {@code read}, {@code crc32cMatches} or a
+ *       {@code move}'s source), one branch
  *       per value the model allows, recovery re-run for each: every image is covered, recovery runs about once
  *       per distinct sequence of values it can read. A {@code crc32cMatches} is one decision: each content the
- *       range held after one of the program's store calls whose CRC is the expected one, or one torn content (a
+ *       range ever held after one of the program's store calls whose CRC is the expected one, or one torn content (a
  *       torn range that matches by chance, 2^-32, and a content whose CRC the program stored without the range
  *       ever holding it, are not explored). A crash point where this cannot be done soundly (see
  *       {@link Exploration#LAZY}: a raw {@code segment()}, a recovery that is not deterministic, a read of what a

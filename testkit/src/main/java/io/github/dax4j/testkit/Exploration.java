@@ -16,14 +16,15 @@ public enum Exploration {
     /**
      * Read-driven, the default (after Jaaru, ASPLOS'21): recovery runs on the durable image and a word with pending
      * stores gets its value only when recovery first reads it, one branch per value the model allows there;
-     * recovery runs again for each branch. A run is a sequence of values recovery can observe (two runs see the
-     * same values only where two stores give one word the same value): a crash point whose pending lines
-     * recovery never reads costs one run, however many images they make. A
-     * {@code crc32cMatches} is one decision, match or not, instead of one per torn word (sound unless a tear
-     * matches by chance, 2^-32). Needs recovery to read through {@code DaxMapping}'s {@code get*}, {@code read}
+     * recovery runs again for each branch. Recovery runs once per distinct sequence of values it can read, or more
+     * where several branches give a word one value (an ordinary and a non-temporal store on it): a crash point
+     * whose pending lines recovery never reads costs one run, however many images they make. A
+     * {@code crc32cMatches} is one decision, match or not, instead of one per torn word (leaving out the two
+     * kinds above). Needs recovery to read through {@code DaxMapping}'s {@code get*}, {@code read}
      * and {@code crc32cMatches}, and to be deterministic. A crash point is enumerated {@link #EAGER}ly instead
-     * (the report says why) where recovery or the oracle takes {@code segment()}, recovery replays differently,
-     * a checked word can get its matching value in two ways, recovery reads an undecided word of a store list
+     * (the report says why) where recovery or the oracle takes {@code segment()} (and then every later crash
+     * point too), recovery replays differently, a checked word can get its matching bytes in two ways, a checked
+     * word was written by a raw {@code segment()} store, recovery reads an undecided word of a store list
      * (a line's, or with eADR every ordinary store since the fence) that a failed CRC check covered, or more runs
      * than the budget are needed; so is every crash point of a test that
      * {@linkplain CrashTest#crashDuringRecovery crashes recovery}.

@@ -27,9 +27,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   <li>A word is decided once, at its first read, and then holds that value (or recovery's own store) until the
  *       run ends; a word recovery stores to whole before reading it needs no decision.</li>
  *   <li>{@code crc32cMatches} is a decision between "the range holds a content it had at the end of one of the
- *       program's store calls and whose CRC32C is the expected one" (one branch per such content; each word's
- *       units narrowed to the one class that gives it its value, whichever stores made it, and the exploration
- *       given up where two classes would) and "it holds something else" (one representative, its words and
+ *       program's store calls, at any time since the start (a crash may bring back an old record), and whose
+ *       CRC32C is the expected one" (one branch per such content; each word's units narrowed to the one class
+ *       that gives its bytes in the range their value, whichever stores made it, and the exploration given up
+ *       where two classes would, or where a raw store wrote the range) and "it holds something else" (one representative, its words and
  *       units then sealed: a later read of them abandons the exploration, since other contents that mismatch
  *       were not tried). Sound unless a torn range matches its CRC by chance (2^-32 per tear) or a program
  *       stores the CRC of a content the range never held.</li>
@@ -72,8 +73,12 @@ final class ReadDrivenExplorer {
     private int position;
     private String abandoned;
 
+    /** Every value each stored word has held (see {@code CrashSimulator.history}), by word index. */
+    private final Map<Long, List<long[]>> history;
+
     ReadDrivenExplorer(List<CrashSimulator.Unit> units, MemorySegment durable, MemorySegment scratch,
-                       List<Long> written) {
+                       List<Long> written, Map<Long, List<long[]>> history) {
+        this.history = history;
         this.units = units;
         this.durable = durable;
         this.scratch = scratch;
@@ -233,7 +238,6 @@ final class ReadDrivenExplorer {
      */
     void checking(long offset, long length, int expected) {
         List<Long> open = new ArrayList<>();
-        java.util.TreeSet<Long> events = new java.util.TreeSet<>();
         for (long word = offset & -8; word < offset + length; word += 8) {
             if (sealedWords.contains(word >>> 3)) {
                 throw abandon("recovery checked again a range whose CRC did not match");
@@ -245,7 +249,6 @@ final class ReadDrivenExplorer {
                     if (sealedUnits.get(p[0])) {
                         throw abandon("recovery checked a range in a line of one whose CRC did not match");
                     }
-                    events.add(units.get(p[0]).atoms().get(p[1])[3]);
                 }
             }
         }
@@ -257,6 +260,17 @@ final class ReadDrivenExplorer {
         if (known == null || known.position() != position || known.offset() != offset || known.length() != length
                 || known.expected() != expected) {
             checked.subList(Math.min(call, checked.size()), checked.size()).clear();
+            java.util.TreeSet<Long> events = new java.util.TreeSet<>(); // the store calls that wrote the range
+            for (long word : open) {
+                for (long[] past : history.get(word >>> 3)) {
+                    if (past[4] != 0) {
+                        // a raw store is seen only at the next flush or fence: when it came among the others, and
+                        // so which contents the range held, is not known
+                        throw abandon("a CRC-checked word @" + word + " was written by a raw segment() store");
+                    }
+                    events.add(past[3]);
+                }
+            }
             known = options(open, events, offset, length, expected);
             checked.add(known);
         }
@@ -306,25 +320,47 @@ final class ReadDrivenExplorer {
         List<Long> candidates = new ArrayList<>();
         candidates.add(-1L);
         candidates.addAll(events);
+        long[] mask = new long[open.size()]; // the bytes of each open word inside the range
+        for (int w = 0; w < open.size(); w++) {
+            long word = open.get(w);
+            for (int b = 0; b < 8; b++) {
+                if (word + b >= offset && word + b < offset + length) {
+                    mask[w] |= 0xFFL << (8 * b); // little-endian: byte b of the word is bits 8b to 8b + 7
+                }
+            }
+        }
         for (long event : candidates) {
-            long[] content = versionContent(open, event);
+            // the range as it was after store call `event` (-1: before any), from every value it has held
+            long[] content = historicContent(open, event);
             for (int w = 0; w < open.size(); w++) {
                 scratch.set(JAVA_LONG, open.get(w), content[w]);
                 written.add(open.get(w) / 64);
             }
             if (crc(offset, length) == expected) {
-                // a match is a content, whatever stores made it: the classes that give each word its value are
-                // found from the value, so no other way to the same bytes is left out
-                String key = java.util.Arrays.toString(content);
+                // a match is a content, whatever stores made it: the classes that give each word its bytes in the
+                // range are found from them, so no other way to the same bytes is left out
+                long[] inRange = new long[content.length];
+                for (int w = 0; w < content.length; w++) {
+                    inRange[w] = content[w] & mask[w];
+                }
+                String key = java.util.Arrays.toString(inRange);
                 if (!matchingContent.contains(key)) {
-                    int[][] classes = classesGiving(open, content);
+                    int[][] classes = classesGiving(open, inRange, mask);
                     if (classes != null) {
                         matchingContent.add(key);
                         matching.add(classes);
                     }
                 }
-            } else if (mismatch == null) {
-                mismatch = versionClasses(open, event); // null if the decisions so far rule this version out
+            }
+        }
+        for (long event : candidates) {
+            int[][] classes = versionClasses(open, event); // null if the decisions so far rule this version out
+            if (classes != null) {
+                apply(open, classes, false);
+                if (crc(offset, length) != expected) {
+                    mismatch = classes;
+                    break;
+                }
             }
         }
         if (mismatch == null) {
@@ -400,19 +436,15 @@ final class ReadDrivenExplorer {
         }
     }
 
-    /** {@return per open word its value after store call {@code event} (-1: its durable value)} */
-    private long[] versionContent(List<Long> open, long event) {
+    /** {@return per open word the value it held after store call {@code event} (-1: before its first store)} */
+    private long[] historicContent(List<Long> open, long event) {
         long[] content = new long[open.size()];
         for (int w = 0; w < open.size(); w++) {
-            long word = open.get(w);
-            long[] latest = null;
-            for (int[] p : byWord.get(word >>> 3)) {
-                long[] atom = units.get(p[0]).atoms().get(p[1]);
-                if (atom[3] <= event && (latest == null || atom[2] > latest[2])) {
-                    latest = atom;
+            for (long[] past : history.get(open.get(w) >>> 3)) { // in program order, the value before first
+                if (past[3] <= event) {
+                    content[w] = past[1];
                 }
             }
-            content[w] = latest == null ? durable.get(JAVA_LONG, word) : latest[1];
         }
         return content;
     }
@@ -424,7 +456,7 @@ final class ReadDrivenExplorer {
      * 0: none kept, or both), the exploration is given up: the ways would have to be branched on, and a dead end
      * later undone.
      */
-    private int[][] classesGiving(List<Long> open, long[] content) {
+    private int[][] classesGiving(List<Long> open, long[] content, long[] mask) {
         Snapshot before = snapshot(open);
         try {
             int[][] classes = new int[open.size()][];
@@ -463,7 +495,7 @@ final class ReadDrivenExplorer {
                         }
                     }
                     long value = latest == null ? durable.get(JAVA_LONG, open.get(w)) : latest[1];
-                    if (value == content[w]) {
+                    if ((value & mask[w]) == content[w]) {
                         if (found != null) {
                             throw abandon("a CRC-checked word @" + open.get(w) + " can get its value in two ways");
                         }

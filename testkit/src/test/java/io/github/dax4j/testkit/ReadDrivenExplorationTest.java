@@ -360,4 +360,98 @@ class ReadDrivenExplorationTest {
         }, pmem -> pmem.getLong(0) + "," + pmem.getLong(8), (read, acked, inFlight) -> !read.equals("1,0"));
         assertTrue(lazy.failure().isPresent(), lazy.toString());
     }
+
+    // ---- and those a second review found ----
+
+    private static int crcOfLongs(long... words) {
+        MemorySegment bytes = MemorySegment.ofArray(new byte[words.length * 8]);
+        MemorySegment.copy(MemorySegment.ofArray(words), 0, bytes, 0, bytes.byteSize());
+        return crcOf(bytes);
+    }
+
+    /** An old record brought back: a crash keeps the new first word beside the old second one and the old CRC. */
+    @Test
+    void aContentTheRangeHeldBeforeItsDurableOneIsACandidateToo() {
+        for (io.github.dax4j.Granularity granularity : List.of(io.github.dax4j.Granularity.CACHE_LINE,
+                io.github.dax4j.Granularity.BYTE)) {
+            CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024).granularity(granularity), (pmem, acks) -> {
+                acks.checkCrashes(false);
+                pmem.write(56, MemorySegment.ofArray(new long[] {7, 1}));
+                pmem.putInt(128, crcOfLongs(7, 1));
+                pmem.persist(0, 192);
+                pmem.putLong(56, 5); // the first record voided in place
+                pmem.persist(0, 192);
+                acks.checkCrashes(true);
+                pmem.write(56, MemorySegment.ofArray(new long[] {7, 2}));
+                pmem.putInt(128, crcOfLongs(7, 2));
+                pmem.persist(0, 192);
+            }, pmem -> pmem.crc32cMatches(56, 16, pmem.getInt(128)) ? pmem.getLong(64) : NOTHING,
+                    (second, acked, inFlight) -> second != 1);
+            assertTrue(lazy.failure().isPresent(), granularity + ": " + lazy);
+        }
+    }
+
+    /** A range that ends inside a word: only its bytes in the range are compared. */
+    @Test
+    void aWordHalfInsideTheCheckedRangeIsComparedByItsBytesInTheRange() {
+        MemorySegment v1 = MemorySegment.ofArray(new byte[12]);
+        v1.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, 1);
+        v1.set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 8, 5);
+        int crc = crcOf(v1);
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024), (pmem, acks) -> {
+            pmem.putLong(56, 1);
+            pmem.putInt(64, 5);
+            pmem.putLong(56, 2); // rewritten in place
+            pmem.putInt(68, 3);  // the next field, in the same word but outside the range
+            pmem.persist(0, 128);
+            acks.checkCrashes(false);
+        }, pmem -> pmem.crc32cMatches(56, 12, crc) ? (long) pmem.getInt(68) : NOTHING,
+                (next, acked, inFlight) -> next != 3);
+        assertTrue(lazy.failure().isPresent(), lazy.toString());
+    }
+
+    /** Raw stores are seen at the next flush only: a range they wrote is enumerated, not explored by versions. */
+    @Test
+    void aRangeWrittenByRawStoresIsEnumeratedInstead() {
+        int crc = crcOfLongs(1, 0);
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024), (pmem, acks) -> {
+            pmem.segment().set(JAVA_LONG, 8, 1);
+            pmem.putInt(0, crc);
+            pmem.putLong(16, 2);
+            pmem.persist(0, 64);
+            acks.checkCrashes(false);
+        }, pmem -> pmem.crc32cMatches(8, 16, pmem.getInt(0)) ? 1L : NOTHING, (valid, acked, inFlight) -> valid != 1);
+        assertTrue(lazy.failure().isPresent(), lazy.toString());
+        assertTrue(lazy.lazyAbandoned().orElseThrow().contains("raw"), lazy.toString());
+    }
+
+    /** eADR: a raw store made durable long ago does not turn later epochs into "any subset". */
+    @Test
+    void underEadrAnOldRawStoreLeavesLaterEpochsInProgramOrder() {
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024).granularity(io.github.dax4j.Granularity.BYTE),
+                (pmem, acks) -> {
+                    pmem.segment().set(JAVA_LONG, 1024, 7);
+                    pmem.drain();
+                    pmem.putLong(64, 42);
+                    pmem.putLong(0, 1);
+                    pmem.drain();
+                }, pmem -> pmem.getLong(0) == 1 ? pmem.getLong(64) : NOTHING,
+                (value, acked, inFlight) -> value == NOTHING || value == 42);
+        lazy.assertNoFailure();
+    }
+
+    /** A recovered value whose toString throws is no failure when the oracle accepts it. */
+    @Test
+    void aRecoveredValueIsPrintedOnlyForAFailure() {
+        CrashReport lazy = bothAgree(CrashTest.onDevice(64 * 1024), (pmem, acks) -> {
+            pmem.putLong(8, 1);
+            pmem.persist(0, 64);
+        }, pmem -> new Object() {
+            @Override
+            public String toString() {
+                throw new IllegalStateException("not printable");
+            }
+        }, (value, acked, inFlight) -> true);
+        lazy.assertNoFailure();
+    }
 }
