@@ -1,0 +1,288 @@
+package io.github.dax4j.jraft;
+
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.option.RaftMetaStorageOptions;
+import com.alipay.sofa.jraft.storage.RaftMetaStorage;
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.layout.Directory;
+import io.github.dax4j.layout.DirectoryException;
+import io.github.dax4j.layout.FixedRegion;
+import io.github.dax4j.layout.RegionAlignment;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * SOFAJRaft's {@link RaftMetaStorage} (a node's current term and the peer it voted for in that term) on persistent
+ * memory: durable when a setter returns, with one persist of 256 bytes, where JRaft's own writes and renames a file.
+ *
+ * <pre>{@code
+ * DaxRaftMetaStorage meta = new DaxRaftMetaStorage(pmem, Directory.open(pmem), "raft.meta");
+ * meta.init(new RaftMetaStorageOptions());                 // false if the region is damaged: see initFailure()
+ * meta.setTermAndVotedFor(7, PeerId.parsePeer("10.0.0.2:8081"));
+ * }</pre>
+ *
+ * <p>It lives in one region of the device's {@link Directory}, two copies of 256 bytes written in turn; each holds
+ * the state and a sequence number, and the intact copy with the higher sequence is the state:
+ * <pre>
+ *  0          8          16        20          24                                   248      252
+ *  +----------+----------+---------+-----------+------------------------------------+--------+-------+
+ *  | sequence | term     | version | voted len | votedFor, PeerId.toString in UTF-8 | zero   | CRC32C|
+ *  +----------+----------+---------+-----------+------------------------------------+--------+-------+
+ * </pre>
+ * The CRC32C covers bytes 0-251. Invariants, checked by {@link #init}, which fails naming the first one broken:
+ * <ol>
+ *   <li>M1: a copy is intact when its CRC32C matches, its version is {@value #FORMAT_VERSION}, its length is 0 to
+ *       224 and the bytes after the vote are zero; a copy all zero is a copy never written.</li>
+ *   <li>M2: at least one copy is intact, unless copy 1 was never written and copy 0 is blank or a tear of the
+ *       first write (a new node: term 0, no vote).</li>
+ *   <li>M3: the vote is a peer ({@code PeerId.parse}), or empty.</li>
+ * </ol>
+ * {@link #init} of a new region writes copy 0 with sequence 1, term 0 and no vote, so that a later damaged copy is
+ * never mistaken for a new node: only that first write may be torn and the region still read as new. An update
+ * writes the copy not in use with the next sequence and persists it: a crash leaves either copy intact, the state
+ * before the update or after it. Damage to the copy in use loses the last update (the other copy holds the one
+ * before). Updates are serialised; reads see the last update.
+ */
+public final class DaxRaftMetaStorage implements RaftMetaStorage {
+
+    /** The on-device format this class reads and writes (M1). */
+    public static final int FORMAT_VERSION = 1;
+
+    static final int COPY = 256;
+    private static final int SEQUENCE = 0;
+    private static final int TERM = 8;
+    private static final int VERSION = 16;
+    private static final int VOTED_LENGTH = 20;
+    private static final int VOTED = 24;
+    private static final int MAX_VOTED = 224;
+    private static final int CRC = 252;
+    private static final MemoryLayout BLOCK = MemoryLayout.structLayout(MemoryLayout.paddingLayout(COPY));
+
+    private final DaxMapping pmem;
+    private final Directory directory;
+    private final String name;
+    private long at;
+    /** The copy holding the state (0 or 1), or -1 while neither was written. */
+    private int current = -1;
+    private long sequence;
+    private long term;
+    private PeerId votedFor = PeerId.emptyPeer();
+    private boolean initialised;
+    private Exception failure;
+
+    /**
+     * @param name the region's name in {@code directory} (created by {@link #init} if absent)
+     */
+    public DaxRaftMetaStorage(DaxMapping pmem, Directory directory, String name) {
+        this.pmem = Objects.requireNonNull(pmem, "pmem");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /**
+     * Opens the region, creating it if absent, and reads the state.
+     *
+     * @return {@code false} if the region cannot be had or breaks M1-M3 ({@link #initFailure()} says why): JRaft's
+     *         convention, which stops the node from starting
+     */
+    @Override
+    public synchronized boolean init(RaftMetaStorageOptions options) {
+        if (initialised) {
+            return true;
+        }
+        try {
+            FixedRegion region = directory.openOrCreate(name, BLOCK, 2, RegionAlignment.CACHE_LINE, false);
+            if (region.count() != 2) {
+                throw new DirectoryException(DirectoryException.Reason.CORRUPTED, "region " + name + " in "
+                        + pmem.path() + " is not a Raft meta storage's: " + region.count() + " copies (2 expected)");
+            }
+            at = region.elementOffset(0);
+            long[] best = null;
+            int damaged = 0;
+            boolean[] blank = new boolean[2];
+            for (int copy = 0; copy < 2; copy++) {
+                long offset = at + (long) copy * COPY;
+                if (isBlank(offset)) {
+                    blank[copy] = true;
+                    continue;
+                }
+                if (!isIntact(offset)) {
+                    damaged++;
+                    continue;
+                }
+                long seq = pmem.getLong(offset + SEQUENCE);
+                if (best == null || seq > best[0]) {
+                    best = new long[] {seq, offset, copy};
+                }
+            }
+            if (best == null && !(blank[1] && (blank[0] || isTornFirstWrite(at)))) {
+                throw new DirectoryException(DirectoryException.Reason.CORRUPTED, "Raft meta storage " + name
+                        + " in " + pmem.path() + " breaks M2: no copy is intact (" + damaged + " damaged)");
+            }
+            if (best != null) {
+                sequence = best[0];
+                current = (int) best[2];
+                term = pmem.getLong(best[1] + TERM);
+                votedFor = vote(best[1]);
+            } else {
+                // new, or its first write torn: the first write, of term 0 and no vote, again
+                sequence = 0;
+                current = 1;
+                term = 0;
+                votedFor = PeerId.emptyPeer();
+                initialised = true;
+                save(0, null);
+                return true;
+            }
+            initialised = true;
+            return true;
+        } catch (DirectoryException | RuntimeException e) {
+            failure = e;
+            return false;
+        }
+    }
+
+    /** {@return why the last {@link #init} returned false, if it did} */
+    public synchronized Optional<Exception> initFailure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** {@return whether copy 0 holds, word by word, either zero or the first write's (sequence 1, term 0, no vote)} */
+    private boolean isTornFirstWrite(long offset) {
+        MemorySegment first = encode(1, 0, new byte[0]);
+        MemorySegment copy = MemorySegment.ofArray(new byte[COPY]);
+        pmem.read(offset, copy);
+        for (long word = 0; word < COPY; word += 8) {
+            long value = copy.get(JAVA_LONG_UNALIGNED, word);
+            if (value != 0 && value != first.get(JAVA_LONG_UNALIGNED, word)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isBlank(long offset) {
+        MemorySegment copy = MemorySegment.ofArray(new byte[COPY]);
+        pmem.read(offset, copy);
+        return copy.mismatch(MemorySegment.ofArray(new byte[COPY])) < 0;
+    }
+
+    /** M1, read through the mapping's accessors (a crash simulator then decides a copy only as whole or torn). */
+    private boolean isIntact(long offset) {
+        if (!pmem.crc32cMatches(offset, CRC, pmem.getInt(offset + CRC))) {
+            return false;
+        }
+        MemorySegment copy = MemorySegment.ofArray(new byte[COPY]);
+        pmem.read(offset, copy);
+        int length = copy.get(JAVA_INT_UNALIGNED, VOTED_LENGTH);
+        if (copy.get(JAVA_INT_UNALIGNED, VERSION) != FORMAT_VERSION || length < 0 || length > MAX_VOTED) {
+            return false;
+        }
+        return copy.asSlice(VOTED + length, CRC - VOTED - length).mismatch(MemorySegment.ofArray(
+                new byte[CRC - VOTED - length])) < 0;
+    }
+
+    /** M3. */
+    private PeerId vote(long offset) throws DirectoryException {
+        int length = pmem.getInt(offset + VOTED_LENGTH);
+        if (length == 0) {
+            return PeerId.emptyPeer();
+        }
+        byte[] text = new byte[length];
+        pmem.read(offset + VOTED, MemorySegment.ofArray(text));
+        PeerId peer = new PeerId();
+        String s = new String(text, StandardCharsets.UTF_8);
+        if (!peer.parse(s)) {
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, "Raft meta storage " + name + " in "
+                    + pmem.path() + " breaks M3: its vote '" + s + "' is not a peer");
+        }
+        return peer;
+    }
+
+    @Override
+    public synchronized void shutdown() {
+        initialised = false;
+    }
+
+    @Override
+    public synchronized boolean setTerm(long term) {
+        return save(term, votedFor);
+    }
+
+    @Override
+    public synchronized long getTerm() {
+        checkInitialised();
+        return term;
+    }
+
+    @Override
+    public synchronized boolean setVotedFor(PeerId peerId) {
+        return save(term, peerId);
+    }
+
+    @Override
+    public synchronized PeerId getVotedFor() {
+        checkInitialised();
+        return votedFor;
+    }
+
+    @Override
+    public synchronized boolean setTermAndVotedFor(long term, PeerId peerId) {
+        return save(term, peerId);
+    }
+
+    private void checkInitialised() {
+        if (!initialised) {
+            throw new IllegalStateException("Raft meta storage " + name + " is not initialised");
+        }
+    }
+
+    /**
+     * Writes the copy not in use with the next sequence, persisted.
+     *
+     * @throws IllegalArgumentException if the vote's text is longer than 224 bytes of UTF-8
+     */
+    private boolean save(long newTerm, PeerId peer) {
+        checkInitialised();
+        PeerId vote = peer == null ? PeerId.emptyPeer() : peer;
+        byte[] text = vote.isEmpty() ? new byte[0] : vote.toString().getBytes(StandardCharsets.UTF_8);
+        if (text.length > MAX_VOTED) {
+            throw new IllegalArgumentException("a vote of " + text.length + " bytes does not fit in " + MAX_VOTED
+                    + ": " + vote);
+        }
+        MemorySegment copy = encode(sequence + 1, newTerm, text);
+        int target = current == 0 ? 1 : 0; // never the copy holding the state now
+        pmem.copy(at + (long) target * COPY, copy);
+        current = target;
+        sequence++;
+        term = newTerm;
+        votedFor = vote.copy();
+        return true;
+    }
+
+    private static MemorySegment encode(long sequence, long term, byte[] vote) {
+        MemorySegment copy = MemorySegment.ofArray(new byte[COPY]);
+        copy.set(JAVA_LONG_UNALIGNED, SEQUENCE, sequence);
+        copy.set(JAVA_LONG_UNALIGNED, TERM, term);
+        copy.set(JAVA_INT_UNALIGNED, VERSION, FORMAT_VERSION);
+        copy.set(JAVA_INT_UNALIGNED, VOTED_LENGTH, vote.length);
+        MemorySegment.copy(MemorySegment.ofArray(vote), 0, copy, VOTED, vote.length);
+        CRC32C crc = new CRC32C();
+        crc.update(copy.asSlice(0, CRC).asByteBuffer());
+        copy.set(JAVA_INT_UNALIGNED, CRC, (int) crc.getValue());
+        return copy;
+    }
+
+    @Override
+    public String toString() {
+        return "DaxRaftMetaStorage[" + name + " in " + pmem.path() + ", term " + term + ", votedFor " + votedFor + "]";
+    }
+}
