@@ -32,6 +32,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *     long lsn = log.append("put k v".getBytes(UTF_8));        // durable when it returns
  *     List<Long> group = log.append(List.of(a, b, c));          // three records, one fence
  *     for (byte[] record : log.readFrom(log.head())) { ... }   // replay
+ *     byte[] second = log.read(group.get(1));                 // one record by its LSN
  *     log.truncate(lsn);                                        // drop what a checkpoint made redundant
  * }
  * }</pre>
@@ -94,7 +95,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *   <li>Truncate: write the head with the new head LSN.</li>
  *   <li>Reset: write the head with offset 0 and the generation both of the next generation.</li>
  * </ol>
- * The log is linear: appends past the end of the region fail. Not thread-safe: one writer. Opened on a read-only
+ * The log is linear: appends past the end of the region fail. One writer: every method but {@link #read} (and
+ * the accessors) runs on one thread at a time; {@link #read} may run on others meanwhile. Opened on a read-only
  * mapping, it recovers and reads without writing anything; append, truncate and reset then throw
  * {@link java.nio.ReadOnlyBufferException}.
  */
@@ -120,8 +122,9 @@ public final class WriteAheadLog {
     private final long base;
     private final long capacity;
     private final long headAt;
-    private long head;
-    private long tail;
+    /** Volatile: {@link #read} may run on other threads than the one writer. */
+    private volatile long head;
+    private volatile long tail;
     /** Where a record is put together before its one copy into the log; reused, since there is one writer. */
     private MemorySegment staging = Arena.ofAuto().allocate(4096, 64);
 
@@ -462,6 +465,61 @@ public final class WriteAheadLog {
             offset += align(HEADER + length);
         }
         return records;
+    }
+
+    /**
+     * {@return the LSNs of the records from the one at {@code lsn} to the tail, in order, as {@link #readFrom}
+     * returns those records; from the head if {@code lsn} is before it} For an index of the log kept by its user, as
+     * {@link #read} reads one record by it.
+     *
+     * @throws IllegalArgumentException if {@code lsn} is after the head but neither a record's LSN nor the tail
+     * @throws IllegalStateException    if a live record was damaged since the log was opened or written
+     */
+    public List<Long> lsnsFrom(long lsn) {
+        List<Long> lsns = new ArrayList<>();
+        long previous = lsn <= head ? head : lsn;
+        for (long offset = lsn <= head ? head & OFFSET_MASK : offsetOf(lsn, "list from"); offset < (tail
+                & OFFSET_MASK); ) {
+            previous = liveRecord(offset, previous);
+            lsns.add(previous);
+            offset += align(HEADER + pmem.getInt(base + offset));
+        }
+        return lsns;
+    }
+
+    /**
+     * {@return the payload of the record whose LSN is {@code lsn}}, read in place without walking from the head:
+     * its header is checked to carry that LSN, with a length that fits before the tail, and its CRC is checked.
+     * For an LSN that {@link #append} returned or {@link #lsnsFrom} listed: unlike {@link #readFrom}, it cannot tell
+     * a real record from one a payload imitates at a line-aligned offset with a matching CRC, since it does not walk.
+     * May run on other threads while one appends, for LSNs whose append happened before (in the memory model's
+     * sense, e.g. published through a volatile field).
+     *
+     * @throws IllegalArgumentException if {@code lsn} is before the head, not before the tail, or no record there
+     *                                  carries it
+     * @throws IllegalStateException    if the record's CRC no longer matches
+     */
+    public byte[] read(long lsn) {
+        long head = this.head;
+        long tail = this.tail;
+        long offset = lsn & OFFSET_MASK;
+        if (lsn < head || lsn >= tail || (offset & 63) != 0 || offset + HEADER > (tail & OFFSET_MASK)) {
+            throw new IllegalArgumentException("read " + lsn + " (0x" + Long.toHexString(lsn) + "): not the LSN of a "
+                    + "record of log " + name + " between its head " + head + " and its tail " + tail);
+        }
+        int length = pmem.getInt(base + offset);
+        long stored = pmem.getLong(base + offset + 8);
+        if (stored != lsn || length <= 0 || length > (tail & OFFSET_MASK) - offset - HEADER) {
+            throw new IllegalArgumentException("read " + lsn + " (0x" + Long.toHexString(lsn) + "): the record at "
+                    + "offset " + offset + " of log " + name + " carries LSN 0x" + Long.toHexString(stored)
+                    + " and length " + length);
+        }
+        if (!crcMatches(pmem, base + offset, length)) {
+            throw damaged(offset, "its CRC no longer matches");
+        }
+        byte[] record = new byte[length];
+        pmem.read(base + offset + HEADER, MemorySegment.ofArray(record));
+        return record;
     }
 
     /**

@@ -320,4 +320,70 @@ class WriteAheadLogTest {
         report.assertNoFailure();
         assertTrue(report.exhaustive(), report.toString());
     }
+
+    @Test
+    void aRecordIsReadByItsLsnAndTheLsnsAreListedInOrder() throws Exception {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
+            List<Long> lsns = new ArrayList<>();
+            lsns.add(log.append(record(0, 40)));
+            lsns.addAll(log.append(List.of(record(1, 100), record(2, 1))));
+            lsns.add(log.append(record(3, 700)));
+            assertEquals(lsns, log.lsnsFrom(0));
+            assertEquals(lsns.subList(2, 4), log.lsnsFrom(lsns.get(2)));
+            int[] lengths = {40, 100, 1, 700};
+            for (int i = 0; i < lsns.size(); i++) {
+                assertArrayEquals(record(i, lengths[i]), log.read(lsns.get(i)));
+            }
+            for (long bad : new long[] {log.tail(), lsns.get(1) + 64, lsns.get(0) + 8, -1}) {
+                assertThrows(IllegalArgumentException.class, () -> log.read(bad), "read " + bad);
+            }
+            log.truncate(lsns.get(1));
+            assertThrows(IllegalArgumentException.class, () -> log.read(lsns.get(0)), "before the head");
+            assertArrayEquals(record(1, 100), log.read(lsns.get(1)));
+            // damage after the open: the CRC is checked on every read
+            long payload = -1;
+            for (long at = 0; payload < 0 && at + 16 <= pmem.byteSize(); at += 64) {
+                payload = pmem.getLong(at + 8) == lsns.get(3) ? at + WriteAheadLog.HEADER : -1;
+            }
+            pmem.putByte(payload, (byte) ~pmem.getByte(payload));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> log.read(lsns.get(3)));
+            assertTrue(e.getMessage().contains("CRC"), e.getMessage());
+        }
+    }
+
+    @Test
+    void readsOnAnotherThreadSeeWholeRecordsWhileOneThreadAppends() throws Exception {
+        try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
+            WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 512 * 1024);
+            int n = 2000;
+            java.util.concurrent.atomic.AtomicLongArray published = new java.util.concurrent.atomic.AtomicLongArray(n);
+            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+                    while (count.get() < n) {
+                        int known = count.get();
+                        if (known > 0) {
+                            int i = random.nextInt(known);
+                            if (!java.util.Arrays.equals(record(i, 60 + i % 200), log.read(published.get(i)))) {
+                                throw new AssertionError("record " + i + " read wrong");
+                            }
+                        }
+                    }
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+            });
+            reader.start();
+            for (int i = 0; i < n; i++) {
+                published.set(i, log.append(record(i, 60 + i % 200)));
+                count.incrementAndGet(); // publishes the LSN after its append: the reader reads it after this
+            }
+            reader.join();
+            assertEquals(null, failed.get(), () -> String.valueOf(failed.get()));
+        }
+    }
 }
