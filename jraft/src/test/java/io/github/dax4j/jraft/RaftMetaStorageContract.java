@@ -21,8 +21,13 @@ abstract class RaftMetaStorageContract {
     abstract void close(RaftMetaStorage storage) throws Exception;
 
     /** Deletes the test's place. */
-    @AfterEach
     abstract void deletePlace() throws Exception;
+
+    /** Not {@code deletePlace} itself: JUnit runs an overriding method only if it is annotated again. */
+    @AfterEach
+    final void cleanUp() throws Exception {
+        deletePlace();
+    }
 
     private static final PeerId PEER = new PeerId("10.0.0.2", 8081, 3, 40);
 

@@ -1,0 +1,328 @@
+package io.github.dax4j.jraft;
+
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.conf.ConfigurationEntry;
+import com.alipay.sofa.jraft.conf.ConfigurationManager;
+import com.alipay.sofa.jraft.entity.EnumOutter;
+import com.alipay.sofa.jraft.entity.LogEntry;
+import com.alipay.sofa.jraft.entity.LogId;
+import com.alipay.sofa.jraft.entity.codec.LogEntryDecoder;
+import com.alipay.sofa.jraft.entity.codec.LogEntryEncoder;
+import com.alipay.sofa.jraft.option.LogStorageOptions;
+import com.alipay.sofa.jraft.storage.LogStorage;
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.engines.wal.WriteAheadLog;
+import io.github.dax4j.layout.Directory;
+import io.github.dax4j.layout.DirectoryException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * SOFAJRaft's {@link LogStorage} on persistent memory, on dax4j's {@link WriteAheadLog}: entries are durable when
+ * {@code appendEntries} returns, with one fence for the whole batch.
+ *
+ * <pre>{@code
+ * DaxLogStorage log = new DaxLogStorage(pmem, Directory.open(pmem), "raft.log", 1L << 30);
+ * log.init(options);       // options from JRaft: its ConfigurationManager and LogEntryCodecFactory
+ * }</pre>
+ *
+ * <p>Every operation is one record of the write-ahead log, so each is as crash-consistent as one append: a crash
+ * leaves it done or not done. A batch is one group of the log's records, one fence: a crash before
+ * {@code appendEntries} returns may leave a prefix of it, never a hole (entries not yet acknowledged, as Raft
+ * allows; JRaft's RocksDB storage happens to keep a batch whole). A record's payload starts with its kind and an
+ * index:
+ * <ul>
+ *   <li>{@code ENTRY i}: entry {@code i}, as JRaft's encoder encodes it; it replaces entry {@code i} and every
+ *       later one;</li>
+ *   <li>{@code TRUNCATE_SUFFIX k}: the entries after {@code k} are gone;</li>
+ *   <li>{@code TRUNCATE_PREFIX k}: the entries before {@code k} are gone;</li>
+ *   <li>{@code RESET n term}: every entry is gone, and a no-op placeholder of that term stands at {@code n}.</li>
+ * </ul>
+ * {@link #init} replays them in order into an index of the entries' LSNs, and hands every configuration entry to
+ * JRaft's {@link ConfigurationManager}.
+ *
+ * <p>Threads: one writer (JRaft's log manager), any number of readers at once ({@link #getEntry},
+ * {@link #getTerm}, the index bounds) without a lock: the index is published through volatile fields after the
+ * records it points to are durable.
+ *
+ * <p>Limits of this first version: the log is linear, as the write-ahead log is. Truncations and resets write a
+ * record and reuse no space, so a log that fills its region refuses appends ({@code appendEntries} returns 0 and
+ * the node reports EIO), and {@link #init} replays every record ever written.
+ */
+public final class DaxLogStorage implements LogStorage {
+
+    static final byte ENTRY = 1;
+    static final byte TRUNCATE_SUFFIX = 2;
+    static final byte TRUNCATE_PREFIX = 3;
+    static final byte RESET = 4;
+
+    private final DaxMapping pmem;
+    private final Directory directory;
+    private final String name;
+    private final long capacity;
+
+    private WriteAheadLog wal;
+    private LogEntryEncoder encoder;
+    private LogEntryDecoder decoder;
+    private Exception failure;
+
+    /** The LSNs of entries {@code base} on, by index; replaced whole (reset, growth) and published through this. */
+    private record Index(long base, long[] lsns) {
+    }
+
+    private volatile Index index = new Index(1, new long[16]);
+    private volatile long first = 1;
+    private volatile long last;
+
+    /**
+     * @param name     the log's regions in {@code directory} (see {@link WriteAheadLog#open})
+     * @param capacity the bytes of the log, when it is created
+     */
+    public DaxLogStorage(DaxMapping pmem, Directory directory, String name, long capacity) {
+        this.pmem = Objects.requireNonNull(pmem, "pmem");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.name = Objects.requireNonNull(name, "name");
+        this.capacity = capacity;
+    }
+
+    /**
+     * Opens (or creates) the write-ahead log, replays it, and adds every configuration entry to the options'
+     * configuration manager.
+     *
+     * @return {@code false} if the log cannot be opened or a record is not one this class writes
+     *         ({@link #initFailure()} says why)
+     */
+    @Override
+    public synchronized boolean init(LogStorageOptions options) {
+        try {
+            encoder = options.getLogEntryCodecFactory().encoder();
+            decoder = options.getLogEntryCodecFactory().decoder();
+            wal = WriteAheadLog.open(pmem, directory, name, capacity);
+            List<Long> lsns = wal.lsnsFrom(0);
+            List<byte[]> records = wal.readFrom(0);
+            Map<Long, byte[]> entries = new HashMap<>();
+            for (int r = 0; r < records.size(); r++) {
+                ByteBuffer record = ByteBuffer.wrap(records.get(r)).order(ByteOrder.LITTLE_ENDIAN);
+                byte kind = record.get();
+                long at = record.getLong();
+                switch (kind) {
+                    case ENTRY -> {
+                        put(at, lsns.get(r));
+                        entries.put(lsns.get(r), records.get(r));
+                    }
+                    case TRUNCATE_SUFFIX -> last = Math.min(last, at);
+                    case TRUNCATE_PREFIX -> prefix(at);
+                    case RESET -> placeholder(at, lsns.get(r));
+                    default -> throw new IllegalStateException("log " + name + ": record " + lsns.get(r)
+                            + " is of kind " + kind + ", not one a Raft log storage writes");
+                }
+            }
+            ConfigurationManager configurations = options.getConfigurationManager();
+            for (long i = first; i <= last && configurations != null; i++) {
+                byte[] record = entries.get(lsnOf(i));
+                LogEntry entry = record == null ? null : decode(record);
+                if (entry != null && entry.getType() == EnumOutter.EntryType.ENTRY_TYPE_CONFIGURATION) {
+                    ConfigurationEntry configuration = new ConfigurationEntry();
+                    configuration.setId(new LogId(entry.getId().getIndex(), entry.getId().getTerm()));
+                    configuration.setConf(new Configuration(entry.getPeers(), entry.getLearners()));
+                    if (entry.getOldPeers() != null) {
+                        configuration.setOldConf(new Configuration(entry.getOldPeers(), entry.getOldLearners()));
+                    }
+                    configurations.add(configuration);
+                }
+            }
+            return true;
+        } catch (DirectoryException | RuntimeException e) {
+            failure = e;
+            return false;
+        }
+    }
+
+    /** {@return why the last {@link #init} returned false, if it did} */
+    public synchronized Optional<Exception> initFailure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Sets entry {@code i}'s LSN: it replaces {@code i} and every later entry. */
+    private void put(long i, long lsn) {
+        Index ix = index;
+        if (i < ix.base()) {
+            throw new IllegalStateException("log " + name + ": entry " + i + " before the first index " + ix.base());
+        }
+        long slot = i - ix.base();
+        if (slot >= ix.lsns().length) {
+            long[] grown = java.util.Arrays.copyOf(ix.lsns(), (int) Math.max(slot + 1, 2L * ix.lsns().length));
+            ix = new Index(ix.base(), grown);
+            index = ix;
+        }
+        ix.lsns()[(int) slot] = lsn;
+        if (i < first) {
+            first = i;
+        }
+        last = i; // published after the LSN is in the index: a reader that sees it sees the LSN
+    }
+
+    private void prefix(long k) {
+        if (k > first) {
+            first = k;
+            if (last < k - 1) {
+                last = k - 1;
+            }
+        }
+    }
+
+    private void placeholder(long n, long lsn) {
+        long[] lsns = new long[16];
+        lsns[0] = lsn;
+        index = new Index(n, lsns);
+        first = n;
+        last = n;
+    }
+
+    private long lsnOf(long i) {
+        Index ix = index;
+        long slot = i - ix.base();
+        return slot < 0 || slot >= ix.lsns().length ? 0 : ix.lsns()[(int) slot];
+    }
+
+    private LogEntry decode(byte[] record) {
+        byte[] encoded = java.util.Arrays.copyOfRange(record, 9, record.length);
+        return decoder.decode(encoded);
+    }
+
+    @Override
+    public void shutdown() {
+        // the mapping is the caller's: nothing to release
+    }
+
+    @Override
+    public long getFirstLogIndex() {
+        return first;
+    }
+
+    @Override
+    public long getLastLogIndex() {
+        return last;
+    }
+
+    @Override
+    public LogEntry getEntry(long i) {
+        long last = this.last;
+        if (i < first || i > last) {
+            return null;
+        }
+        long lsn = lsnOf(i);
+        if (lsn == 0) {
+            return null;
+        }
+        ByteBuffer record = ByteBuffer.wrap(wal.read(lsn)).order(ByteOrder.LITTLE_ENDIAN);
+        byte kind = record.get();
+        long at = record.getLong();
+        if (kind == RESET) {
+            LogEntry placeholder = new LogEntry(EnumOutter.EntryType.ENTRY_TYPE_NO_OP);
+            placeholder.setId(new LogId(at, record.getLong()));
+            return placeholder;
+        }
+        return decoder.decode(java.util.Arrays.copyOfRange(record.array(), 9, record.capacity()));
+    }
+
+    @Override
+    @Deprecated
+    public long getTerm(long i) {
+        LogEntry entry = getEntry(i);
+        return entry == null ? 0 : entry.getId().getTerm();
+    }
+
+    @Override
+    public boolean appendEntry(LogEntry entry) {
+        return appendEntries(List.of(entry)) == 1;
+    }
+
+    /** {@return the number of entries appended: all of them, durable, or 0 if the log is full} */
+    @Override
+    public synchronized int appendEntries(List<LogEntry> entries) {
+        if (entries == null || entries.isEmpty()) {
+            return 0;
+        }
+        List<byte[]> records = new ArrayList<>(entries.size());
+        for (LogEntry entry : entries) {
+            byte[] encoded = encoder.encode(entry);
+            records.add(ByteBuffer.allocate(9 + encoded.length).order(ByteOrder.LITTLE_ENDIAN).put(ENTRY)
+                    .putLong(entry.getId().getIndex()).put(encoded).array());
+        }
+        List<Long> lsns;
+        try {
+            lsns = wal.append(records);
+        } catch (IllegalStateException full) {
+            return 0; // refused before anything was written
+        }
+        for (int e = 0; e < entries.size(); e++) {
+            put(entries.get(e).getId().getIndex(), lsns.get(e));
+        }
+        return entries.size();
+    }
+
+    private boolean control(byte kind, long at, long term) {
+        try {
+            wal.append(ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN).put(kind).putLong(at).putLong(term)
+                    .array());
+            return true;
+        } catch (IllegalStateException full) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized boolean truncatePrefix(long firstIndexKept) {
+        if (firstIndexKept <= first) {
+            return true;
+        }
+        if (!control(TRUNCATE_PREFIX, firstIndexKept, 0)) {
+            return false;
+        }
+        prefix(firstIndexKept);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean truncateSuffix(long lastIndexKept) {
+        if (lastIndexKept >= last) {
+            return true;
+        }
+        if (!control(TRUNCATE_SUFFIX, lastIndexKept, 0)) {
+            return false;
+        }
+        last = Math.max(lastIndexKept, first - 1);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean reset(long nextLogIndex) {
+        if (nextLogIndex <= 0) {
+            throw new IllegalArgumentException("reset to " + nextLogIndex + ": an index is at least 1");
+        }
+        LogEntry kept = getEntry(nextLogIndex);
+        long term = kept == null ? 0 : kept.getId().getTerm();
+        List<Long> lsn;
+        try {
+            lsn = wal.append(List.of(ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN).put(RESET)
+                    .putLong(nextLogIndex).putLong(term).array()));
+        } catch (IllegalStateException full) {
+            return false;
+        }
+        placeholder(nextLogIndex, lsn.getFirst());
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "DaxLogStorage[" + name + " in " + pmem.path() + ", entries " + first + " to " + last + "]";
+    }
+}

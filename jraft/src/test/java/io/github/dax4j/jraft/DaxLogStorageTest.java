@@ -1,0 +1,123 @@
+package io.github.dax4j.jraft;
+
+import com.alipay.sofa.jraft.conf.ConfigurationManager;
+import com.alipay.sofa.jraft.entity.LogEntry;
+import com.alipay.sofa.jraft.entity.codec.v2.LogEntryV2CodecFactory;
+import com.alipay.sofa.jraft.option.LogStorageOptions;
+import io.github.dax4j.DaxMapping;
+import io.github.dax4j.MapOptions;
+import io.github.dax4j.layout.Directory;
+import io.github.dax4j.testkit.CrashReport;
+import io.github.dax4j.testkit.CrashTest;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What dax4j's log storage does beyond JRaft's contract: every crash of every operation. */
+class DaxLogStorageTest {
+
+    private static LogStorageOptions options() {
+        LogStorageOptions options = new LogStorageOptions();
+        options.setGroupId("crash");
+        options.setConfigurationManager(new ConfigurationManager());
+        options.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
+        return options;
+    }
+
+    /** {@return the log as text: "first..last: index/term/data ..."} */
+    private static String describe(DaxLogStorage log) {
+        StringBuilder b = new StringBuilder(log.getFirstLogIndex() + ".." + log.getLastLogIndex() + ":");
+        for (long i = log.getFirstLogIndex(); i <= log.getLastLogIndex(); i++) {
+            LogEntry e = log.getEntry(i);
+            b.append(' ').append(e == null ? "null" : e.getId().getIndex() + "/" + e.getId().getTerm() + "/"
+                    + (e.getData() == null ? "" : StandardCharsets.UTF_8.decode(e.getData().duplicate())));
+        }
+        return b.toString();
+    }
+
+    private static DaxLogStorage open(DaxMapping pmem) throws Exception {
+        DaxLogStorage log = new DaxLogStorage(pmem, Directory.open(pmem, 4), "raft.log", 64 * 1024);
+        assertTrue(log.init(options()), () -> log.initFailure().toString());
+        return log;
+    }
+
+    /**
+     * Appends (one and a batch), a suffix truncation followed by a new term's entries, a prefix truncation and a
+     * reset: after any crash the log is the one after the last acknowledged operation or after one in flight (or a
+     * prefix of a batch in flight).
+     */
+    @Test
+    void everyCrashOfEveryOperationLeavesAnAcknowledgedLog() throws Exception {
+        Map<String, List<LogEntry>> batches = Map.of(
+                "append 2-4", List.of(LogStorageContract.data(2, 1, "b"), LogStorageContract.data(3, 1, "c"),
+                        LogStorageContract.data(4, 1, "d")),
+                "append 3-4 of term 2", List.of(LogStorageContract.data(3, 2, "e"),
+                        LogStorageContract.data(4, 2, "f")));
+        Map<String, Consumer<DaxLogStorage>> operations = new LinkedHashMap<>();
+        operations.put("append 1", log -> log.appendEntry(LogStorageContract.data(1, 1, "a")));
+        operations.put("append 2-4", log -> log.appendEntries(batches.get("append 2-4")));
+        operations.put("truncate after 2", log -> log.truncateSuffix(2));
+        operations.put("append 3-4 of term 2", log -> log.appendEntries(batches.get("append 3-4 of term 2")));
+        operations.put("truncate before 3", log -> log.truncatePrefix(3));
+        operations.put("reset to 10", log -> log.reset(10));
+        operations.put("append 11", log -> log.appendEntry(LogStorageContract.data(11, 3, "g")));
+        // the logs each operation may leave, from a first run on a real mapping, before any crash is judged: the
+        // log after it, and for a batch also each prefix of it (a batch not yet acknowledged may survive in part;
+        // the log has no hole, which is all Raft asks of entries it has not acknowledged)
+        Map<String, String> after = new LinkedHashMap<>();
+        Map<String, List<String>> partial = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>(operations.keySet());
+        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-raft-log-", ".img");
+        Files.delete(device);
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.ofLength(1 << 20).createIfAbsent()
+                .emulateMapSync())) {
+            DaxLogStorage log = open(pmem);
+            after.put("", describe(log));
+            for (String name : names) {
+                List<LogEntry> batch = batches.get(name);
+                List<String> prefixes = new ArrayList<>();
+                if (batch != null) {
+                    for (LogEntry entry : batch.subList(0, batch.size() - 1)) {
+                        log.appendEntry(entry);
+                        prefixes.add(describe(log));
+                    }
+                    log.appendEntry(batch.getLast());
+                } else {
+                    operations.get(name).accept(log);
+                }
+                after.put(name, describe(log));
+                partial.put(name, prefixes);
+            }
+        } finally {
+            Files.deleteIfExists(device);
+        }
+        CrashReport report = CrashTest.onDevice(1 << 20).run((pmem, acks) -> {
+            acks.checkCrashes(false);
+            DaxLogStorage log = open(pmem);
+            acks.checkCrashes(true);
+            for (String name : names) {
+                acks.begin(name);
+                operations.get(name).accept(log);
+                acks.acknowledge(name);
+            }
+        }, pmem -> describe(open(pmem)), (recovered, acked, inFlight) -> {
+            String last = after.get(acked.isEmpty() ? "" : (String) acked.getLast());
+            return recovered.equals(last) || inFlight.stream().anyMatch(op -> recovered.equals(after.get(op))
+                    || partial.get(op).contains(recovered));
+        });
+        System.out.println("Raft log storage: " + report + "; logs: " + after);
+        report.assertNoFailure();
+        assertTrue(report.exhaustive(), report.toString());
+        assertEquals("10..11: 10/0/ 11/3/g", after.get("append 11"));
+    }
+}
