@@ -10,7 +10,8 @@ import io.github.dax4j.layout.Directory;
 import java.util.Objects;
 
 /**
- * Installs dax4j's storage in one SOFAJRaft node: its log ({@link DaxLogStorage}, regions {@code <name>.log}) and
+ * Installs dax4j's storage in one SOFAJRaft node: its log ({@link DaxLogStorage}, regions {@code <name>.log} and
+ * {@code <name>.log.head}) and
  * its term and vote ({@link DaxRaftMetaStorage}, region {@code <name>.meta}), in the directory of one mapping;
  * snapshots stay JRaft's (files under the node's snapshot URI). The node's log and meta URIs are not used.
  *

@@ -52,9 +52,11 @@ import java.util.Optional;
  * {@link #getTerm}, the index bounds) without a lock: the index is published through volatile fields after the
  * records it points to are durable.
  *
- * <p>Limits of this first version: the log is linear, as the write-ahead log is. Truncations and resets write a
- * record and reuse no space, so a log that fills its region refuses appends ({@code appendEntries} returns 0 and
- * the node reports EIO), and {@link #init} replays every record ever written.
+ * <p>Limits of this first version: the log is linear, as the write-ahead log is, and an entry takes at least one
+ * 64-byte line. Truncations and resets write a record and reuse no space, so a log that fills its region refuses
+ * appends ({@code appendEntries} returns 0 and the node reports EIO) and cannot even install a snapshot, until its
+ * regions are deleted; {@link #init} replays every record ever written, holding them in the heap meanwhile; at
+ * most 2^31 - 1 entries are live at once.
  */
 public final class DaxLogStorage implements LogStorage {
 
@@ -117,7 +119,7 @@ public final class DaxLogStorage implements LogStorage {
                         put(at, lsns.get(r));
                         entries.put(lsns.get(r), records.get(r));
                     }
-                    case TRUNCATE_SUFFIX -> last = Math.min(last, at);
+                    case TRUNCATE_SUFFIX -> suffix(at);
                     case TRUNCATE_PREFIX -> prefix(at);
                     case RESET -> placeholder(at, lsns.get(r));
                     default -> throw new IllegalStateException("log " + name + ": record " + lsns.get(r)
@@ -150,31 +152,56 @@ public final class DaxLogStorage implements LogStorage {
         return Optional.ofNullable(failure);
     }
 
-    /** Sets entry {@code i}'s LSN: it replaces {@code i} and every later entry. */
+    /**
+     * Sets entry {@code i}'s LSN: it replaces {@code i} and every later entry.
+     *
+     * @throws IllegalStateException if {@code i} would leave a hole (after {@code last + 1}) or is before the first
+     *                               entry: never written by {@link #appendEntries}, which refuses both
+     */
     private void put(long i, long lsn) {
-        Index ix = index;
-        if (i < ix.base()) {
-            throw new IllegalStateException("log " + name + ": entry " + i + " before the first index " + ix.base());
+        if (i < first || i > last + 1) {
+            throw new IllegalStateException("log " + name + ": entry " + i + " would not follow the log " + first
+                    + ".." + last);
         }
+        Index ix = index;
         long slot = i - ix.base();
         if (slot >= ix.lsns().length) {
-            long[] grown = java.util.Arrays.copyOf(ix.lsns(), (int) Math.max(slot + 1, 2L * ix.lsns().length));
+            // at most 2^31 - 1 live entries: truncatePrefix rebases the index, so this counts the live ones
+            long[] grown = java.util.Arrays.copyOf(ix.lsns(), Math.toIntExact(Math.max(slot + 1,
+                    Math.min(2L * ix.lsns().length, Integer.MAX_VALUE))));
             ix = new Index(ix.base(), grown);
             index = ix;
         }
-        ix.lsns()[(int) slot] = lsn;
-        if (i < first) {
-            first = i;
-        }
+        LSNS.setRelease(ix.lsns(), (int) slot, lsn);
         last = i; // published after the LSN is in the index: a reader that sees it sees the LSN
     }
 
+    /** Release stores and acquire loads of the index's slots: a slot rewritten (after a truncation) never tears. */
+    private static final java.lang.invoke.VarHandle LSNS = java.lang.invoke.MethodHandles.arrayElementVarHandle(
+            long[].class);
+
+    /** Drops the entries before {@code k}; the index is rebased to {@code k}, so its size counts live entries. */
     private void prefix(long k) {
-        if (k > first) {
-            first = k;
-            if (last < k - 1) {
-                last = k - 1;
-            }
+        if (k <= first) {
+            return;
+        }
+        Index ix = index;
+        long keep = Math.max(0, last - k + 1);
+        long[] lsns = new long[(int) Math.max(16, keep)];
+        if (keep > 0) {
+            System.arraycopy(ix.lsns(), (int) (k - ix.base()), lsns, 0, (int) keep);
+        }
+        index = new Index(k, lsns);
+        first = k;
+        if (last < k - 1) {
+            last = k - 1;
+        }
+    }
+
+    /** Drops the entries after {@code k}, never below the first one (the same at run time and in replay). */
+    private void suffix(long k) {
+        if (k < last) {
+            last = Math.max(k, first - 1);
         }
     }
 
@@ -189,7 +216,7 @@ public final class DaxLogStorage implements LogStorage {
     private long lsnOf(long i) {
         Index ix = index;
         long slot = i - ix.base();
-        return slot < 0 || slot >= ix.lsns().length ? 0 : ix.lsns()[(int) slot];
+        return slot < 0 || slot >= ix.lsns().length ? 0 : (long) LSNS.getAcquire(ix.lsns(), (int) slot);
     }
 
     private LogEntry decode(byte[] record) {
@@ -212,6 +239,11 @@ public final class DaxLogStorage implements LogStorage {
         return last;
     }
 
+    /**
+     * {@return entry {@code i}, or {@code null} if it is not in the log or cannot be read} A record damaged since it
+     * was written reads as {@code null}, as with JRaft's RocksDB storage: JRaft's log manager then reports the entry
+     * corrupted (EIO) instead of an exception reaching its replicator or state-machine threads.
+     */
     @Override
     public LogEntry getEntry(long i) {
         long last = this.last;
@@ -222,6 +254,14 @@ public final class DaxLogStorage implements LogStorage {
         if (lsn == 0) {
             return null;
         }
+        try {
+            return entryAt(lsn);
+        } catch (RuntimeException damaged) {
+            return null;
+        }
+    }
+
+    private LogEntry entryAt(long lsn) {
         ByteBuffer record = ByteBuffer.wrap(wal.read(lsn)).order(ByteOrder.LITTLE_ENDIAN);
         byte kind = record.get();
         long at = record.getLong();
@@ -245,11 +285,23 @@ public final class DaxLogStorage implements LogStorage {
         return appendEntries(List.of(entry)) == 1;
     }
 
-    /** {@return the number of entries appended: all of them, durable, or 0 if the log is full} */
+    /**
+     * {@return the number of entries appended: all of them, durable, or 0 if the log is full or the entries do not
+     * follow the log (a hole after its last entry, an entry before its first, indexes not consecutive)}
+     */
     @Override
     public synchronized int appendEntries(List<LogEntry> entries) {
         if (entries == null || entries.isEmpty()) {
             return 0;
+        }
+        long next = entries.getFirst().getId().getIndex();
+        if (next < first || next > last + 1) {
+            return 0; // a hole, or before the first entry: refused before anything is written
+        }
+        for (LogEntry entry : entries) {
+            if (entry.getId().getIndex() != next++) {
+                return 0; // not consecutive
+            }
         }
         List<byte[]> records = new ArrayList<>(entries.size());
         for (LogEntry entry : entries) {
@@ -299,7 +351,7 @@ public final class DaxLogStorage implements LogStorage {
         if (!control(TRUNCATE_SUFFIX, lastIndexKept, 0)) {
             return false;
         }
-        last = Math.max(lastIndexKept, first - 1);
+        suffix(lastIndexKept);
         return true;
     }
 

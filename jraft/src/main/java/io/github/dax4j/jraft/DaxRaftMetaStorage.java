@@ -21,7 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * SOFAJRaft's {@link RaftMetaStorage} (a node's current term and the peer it voted for in that term) on persistent
- * memory: durable when a setter returns, with one persist of 256 bytes, where JRaft's own writes and renames a file.
+ * memory: durable when a setter returns, with two persists of 256 bytes, where JRaft's own writes and renames a
+ * file.
  *
  * <pre>{@code
  * DaxRaftMetaStorage meta = new DaxRaftMetaStorage(pmem, Directory.open(pmem), "raft.meta");
@@ -29,8 +30,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * meta.setTermAndVotedFor(7, PeerId.parsePeer("10.0.0.2:8081"));
  * }</pre>
  *
- * <p>It lives in one region of the device's {@link Directory}, two copies of 256 bytes written in turn; each holds
- * the state and a sequence number, and the intact copy with the higher sequence is the state:
+ * <p>It lives in one region of the device's {@link Directory}, two copies of 256 bytes, each the state with a
+ * sequence number; every update writes copy 1, persisted, then copy 0, persisted (as the write-ahead log writes
+ * its head):
  * <pre>
  *  0          8          16        20          24                                   248      252
  *  +----------+----------+---------+-----------+------------------------------------+--------+-------+
@@ -41,15 +43,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * <ol>
  *   <li>M1: a copy is intact when its CRC32C matches, its version is {@value #FORMAT_VERSION}, its length is 0 to
  *       224 and the bytes after the vote are zero; a copy all zero is a copy never written.</li>
- *   <li>M2: at least one copy is intact, unless copy 1 was never written and copy 0 is blank or a tear of the
- *       first write (a new node: term 0, no vote).</li>
+ *   <li>M2: at least one copy is intact (copy 1 is used when it is, else copy 0), unless copy 0 was never written
+ *       and copy 1 is blank or a tear of the first write (a new node: term 0, no vote).</li>
  *   <li>M3: the vote is a peer ({@code PeerId.parse}), or empty.</li>
  * </ol>
- * {@link #init} of a new region writes copy 0 with sequence 1, term 0 and no vote, so that a later damaged copy is
- * never mistaken for a new node: only that first write may be torn and the region still read as new. An update
- * writes the copy not in use with the next sequence and persists it: a crash leaves either copy intact, the state
- * before the update or after it. Damage to the copy in use loses the last update (the other copy holds the one
- * before). Updates are serialised; reads see the last update.
+ * {@link #init} of a new region writes the state of term 0 and no vote, so that a later damaged copy is never
+ * mistaken for a new node: only that first write may be torn and the region still read as new. A crash tears at
+ * most one copy, and the other holds the state from before the update (copy 1 torn) or after it (copy 0 torn);
+ * after an update both are equal, so damage to one copy alone loses nothing, not the last vote either (a lost vote
+ * could let a node vote twice in one term). Two persists per update: terms and votes change rarely. Updates are
+ * serialised; reads see the last update.
  */
 public final class DaxRaftMetaStorage implements RaftMetaStorage {
 
@@ -70,8 +73,6 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
     private final Directory directory;
     private final String name;
     private long at;
-    /** The copy holding the state (0 or 1), or -1 while neither was written. */
-    private int current = -1;
     private long sequence;
     private long term;
     private PeerId votedFor = PeerId.emptyPeer();
@@ -105,43 +106,25 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
                         + pmem.path() + " is not a Raft meta storage's: " + region.count() + " copies (2 expected)");
             }
             at = region.elementOffset(0);
-            long[] best = null;
-            int damaged = 0;
-            boolean[] blank = new boolean[2];
-            for (int copy = 0; copy < 2; copy++) {
-                long offset = at + (long) copy * COPY;
-                if (isBlank(offset)) {
-                    blank[copy] = true;
-                    continue;
+            long copy1 = at + COPY;
+            // copy 1 is written first: intact, it holds the latest state; torn, copy 0 still holds the one before
+            long used = isIntact(copy1) ? copy1 : isIntact(at) ? at : -1;
+            if (used < 0) {
+                if (!isBlank(at) || !(isBlank(copy1) || isTornFirstWrite(copy1))) {
+                    throw new DirectoryException(DirectoryException.Reason.CORRUPTED, "Raft meta storage " + name
+                            + " in " + pmem.path() + " breaks M2: neither copy is intact");
                 }
-                if (!isIntact(offset)) {
-                    damaged++;
-                    continue;
-                }
-                long seq = pmem.getLong(offset + SEQUENCE);
-                if (best == null || seq > best[0]) {
-                    best = new long[] {seq, offset, copy};
-                }
-            }
-            if (best == null && !(blank[1] && (blank[0] || isTornFirstWrite(at)))) {
-                throw new DirectoryException(DirectoryException.Reason.CORRUPTED, "Raft meta storage " + name
-                        + " in " + pmem.path() + " breaks M2: no copy is intact (" + damaged + " damaged)");
-            }
-            if (best != null) {
-                sequence = best[0];
-                current = (int) best[2];
-                term = pmem.getLong(best[1] + TERM);
-                votedFor = vote(best[1]);
-            } else {
                 // new, or its first write torn: the first write, of term 0 and no vote, again
                 sequence = 0;
-                current = 1;
                 term = 0;
                 votedFor = PeerId.emptyPeer();
                 initialised = true;
                 save(0, null);
                 return true;
             }
+            sequence = pmem.getLong(used + SEQUENCE);
+            term = pmem.getLong(used + TERM);
+            votedFor = vote(used);
             initialised = true;
             return true;
         } catch (DirectoryException | RuntimeException e) {
@@ -155,7 +138,7 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
         return Optional.ofNullable(failure);
     }
 
-    /** {@return whether copy 0 holds, word by word, either zero or the first write's (sequence 1, term 0, no vote)} */
+    /** {@return whether the copy holds, word by word, either zero or the first write's (sequence 1, term 0, no vote)} */
     private boolean isTornFirstWrite(long offset) {
         MemorySegment first = encode(1, 0, new byte[0]);
         MemorySegment copy = MemorySegment.ofArray(new byte[COPY]);
@@ -259,9 +242,8 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
                     + ": " + vote);
         }
         MemorySegment copy = encode(sequence + 1, newTerm, text);
-        int target = current == 0 ? 1 : 0; // never the copy holding the state now
-        pmem.copy(at + (long) target * COPY, copy);
-        current = target;
+        pmem.copy(at + COPY, copy); // copy 1, persisted, then copy 0: a crash tears at most one of them
+        pmem.copy(at, copy);
         sequence++;
         term = newTerm;
         votedFor = vote.copy();

@@ -74,8 +74,8 @@ class DaxRaftMetaStorageTest {
         });
         System.out.println("Raft meta storage: " + report);
         report.assertNoFailure();
+        // the first write's crash point is enumerated: telling its tear from damage reads a copy whose CRC failed
         assertTrue(report.exhaustive(), report.toString());
-        assertEquals(report.checkedCrashPoints(), report.lazyCrashPoints(), report.toString());
     }
 
     private static DaxRaftMetaStorage initialised(DaxMapping pmem) throws Exception {
@@ -88,16 +88,20 @@ class DaxRaftMetaStorageTest {
         return Directory.open(pmem).find("raft.meta").orElseThrow().offset() + (long) copy * DaxRaftMetaStorage.COPY;
     }
 
+    /** Each update writes both copies: damage to either one alone loses nothing, not the last vote either. */
     @Test
-    void aDamagedLatestCopyLeavesThePreviousState() throws Exception {
-        try (DaxMapping pmem = DaxMapping.open(device, DaxRaftMetaStorageContractTest.OPTIONS)) {
-            DaxRaftMetaStorage meta = initialised(pmem);
-            meta.setTermAndVotedFor(1, new PeerId("10.0.0.1", 8081));  // copy 1 (init wrote copy 0)
-            meta.setTermAndVotedFor(2, new PeerId("10.0.0.2", 8082));  // copy 0
-            long latest = copyAt(pmem, 0);
-            pmem.putByte(latest + 8, (byte) (pmem.getByte(latest + 8) ^ 1));
-            pmem.persist(latest, 256);
-            assertEquals("1 10.0.0.1:8081", state(pmem));
+    void damageToEitherCopyAloneLosesNothing() throws Exception {
+        for (int damaged = 0; damaged < 2; damaged++) {
+            Files.deleteIfExists(device);
+            try (DaxMapping pmem = DaxMapping.open(device, DaxRaftMetaStorageContractTest.OPTIONS)) {
+                DaxRaftMetaStorage meta = initialised(pmem);
+                meta.setTermAndVotedFor(1, new PeerId("10.0.0.1", 8081));
+                meta.setTermAndVotedFor(2, new PeerId("10.0.0.2", 8082));
+                long at = copyAt(pmem, damaged);
+                pmem.putByte(at + 8, (byte) (pmem.getByte(at + 8) ^ 1));
+                pmem.persist(at, 256);
+                assertEquals("2 10.0.0.2:8082", state(pmem), "copy " + damaged + " damaged");
+            }
         }
     }
 
@@ -120,8 +124,8 @@ class DaxRaftMetaStorageTest {
     void aForgedVoteWithAValidChecksumIsRefusedNamingM3() throws Exception {
         try (DaxMapping pmem = DaxMapping.open(device, DaxRaftMetaStorageContractTest.OPTIONS)) {
             DaxRaftMetaStorage meta = initialised(pmem);
-            meta.setTermAndVotedFor(1, new PeerId("10.0.0.1", 8081)); // copy 1
-            long at = copyAt(pmem, 1);
+            meta.setTermAndVotedFor(1, new PeerId("10.0.0.1", 8081));
+            long at = copyAt(pmem, 1); // the copy used when intact
             byte[] text = "not a peer".getBytes(StandardCharsets.UTF_8);
             MemorySegment copy = MemorySegment.ofArray(new byte[256]);
             pmem.read(at, copy);

@@ -173,6 +173,30 @@ abstract class LogStorageContract {
         again.shutdown();
     }
 
+    /**
+     * A follower that installs a snapshot beyond its log truncates its prefix past its last entry (JRaft's log
+     * manager does so when the snapshot's last entry is not in the log), then appends from there: at an index far
+     * beyond where the log started.
+     */
+    @Test
+    void aPrefixTruncatedBeyondTheLastEntryStartsTheLogThere() throws Exception {
+        LogStorage log = open();
+        log.appendEntries(entries(1, 5, 1));
+        long k = 3_000_000_001L;
+        assertTrue(log.truncatePrefix(k));
+        assertEquals(k, log.getFirstLogIndex());
+        assertNull(log.getEntry(5));
+        assertEquals(2, log.appendEntries(entries(k, k + 1, 4)));
+        assertEquals(k + 1, log.getLastLogIndex());
+        assertSame(data(k + 1, 4, "entry " + (k + 1)), log.getEntry(k + 1));
+        log.shutdown();
+        LogStorage again = open();
+        assertEquals(k, again.getFirstLogIndex());
+        assertEquals(k + 1, again.getLastLogIndex());
+        assertSame(data(k, 4, "entry " + k), again.getEntry(k));
+        again.shutdown();
+    }
+
     @Test
     void truncatingToTheEndsChangesNothing() throws Exception {
         LogStorage log = open();
@@ -217,7 +241,7 @@ abstract class LogStorageContract {
                     long last = log.getLastLogIndex();
                     for (long i = Math.max(1, last - 5); i <= last; i++) {
                         LogEntry e = log.getEntry(i);
-                        if (e != null && !e.getData().equals(data(i, 1, "entry " + i).getData())) {
+                        if (e == null || !e.getData().equals(data(i, 1, "entry " + i).getData())) {
                             throw new AssertionError("entry " + i + " read as " + e);
                         }
                     }

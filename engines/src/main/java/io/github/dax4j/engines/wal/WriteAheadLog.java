@@ -96,7 +96,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *   <li>Reset: write the head with offset 0 and the generation both of the next generation.</li>
  * </ol>
  * The log is linear: appends past the end of the region fail. One writer: every method but {@link #read} (and
- * the accessors) runs on one thread at a time; {@link #read} may run on others meanwhile. Opened on a read-only
+ * the accessors) runs on one thread at a time; {@link #read} may run on others meanwhile, while that thread appends
+ * or truncates (not while it resets, which writes over old records). Opened on a read-only
  * mapping, it recovers and reads without writing anything; append, truncate and reset then throw
  * {@link java.nio.ReadOnlyBufferException}.
  */
