@@ -120,4 +120,68 @@ class DaxLogStorageTest {
         assertTrue(report.exhaustive(), report.toString());
         assertEquals("10..11: 10/0/ 11/3/g", after.get("append 11"));
     }
+
+    private Path device;
+
+    private DaxMapping mapping() throws Exception {
+        if (device == null) {
+            device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-raft-log-", ".img");
+            Files.delete(device);
+        }
+        return DaxMapping.open(device, MapOptions.ofLength(1 << 20).createIfAbsent().emulateMapSync());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void deleteDevice() throws Exception {
+        if (device != null) {
+            Files.deleteIfExists(device);
+        }
+    }
+
+    @Test
+    void anAppendThatWouldLeaveAHoleOrIsNotConsecutiveIsRefusedBeforeAnythingIsWritten() throws Exception {
+        try (DaxMapping pmem = mapping()) {
+            DaxLogStorage log = open(pmem);
+            log.appendEntries(List.of(LogStorageContract.data(1, 1, "a"), LogStorageContract.data(2, 1, "b")));
+            assertEquals(0, log.appendEntries(List.of(LogStorageContract.data(4, 1, "hole"))));
+            assertEquals(0, log.appendEntries(List.of(LogStorageContract.data(3, 1, "c"),
+                    LogStorageContract.data(5, 1, "skip"))));
+            assertEquals(2, log.getLastLogIndex());
+            assertEquals("1..2: 1/1/a 2/1/b", describe(open(pmem)), "nothing of the refused appends written");
+        }
+    }
+
+    @Test
+    void aSuffixTruncatedBelowTheFirstEntryReplaysAsItRan() throws Exception {
+        try (DaxMapping pmem = mapping()) {
+            DaxLogStorage log = open(pmem);
+            for (long i = 1; i <= 10; i++) {
+                log.appendEntry(LogStorageContract.data(i, 1, "e" + i));
+            }
+            log.truncatePrefix(6);
+            log.truncateSuffix(3);
+            assertEquals("6..5:", describe(log));
+            assertEquals("6..5:", describe(open(pmem)));
+        }
+    }
+
+    @Test
+    void aRecordDamagedSinceItWasWrittenReadsAsNullAsWithRocksDb() throws Exception {
+        try (DaxMapping pmem = mapping()) {
+            DaxLogStorage log = open(pmem);
+            log.appendEntry(LogStorageContract.data(1, 1, "a distinctive payload"));
+            byte[] needle = "distinctive".getBytes(StandardCharsets.UTF_8);
+            long at = -1;
+            for (long offset = 0; at < 0 && offset + needle.length <= pmem.byteSize(); offset++) {
+                boolean match = true;
+                for (int b = 0; match && b < needle.length; b++) {
+                    match = pmem.getByte(offset + b) == needle[b];
+                }
+                at = match ? offset : -1;
+            }
+            assertTrue(at >= 0, "found the payload");
+            pmem.putByte(at, (byte) 'D');
+            assertEquals(null, log.getEntry(1));
+        }
+    }
 }
