@@ -55,8 +55,15 @@ final class ReadDrivenExplorer {
     private final MemorySegment durable;
     private final MemorySegment scratch;
     private final List<Long> written;
-    /** Word index (offset / 8: offsets, multiples of 8, would crowd a hash table's buckets) -> the pending atoms on it, as {unit, atom index} pairs, in unit order then program order. */
-    private final Map<Long, List<int[]>> byWord = new HashMap<>();
+    /**
+     * Word index (offset / 8: offsets, multiples of 8, would crowd a hash table's buckets) -> the pending atoms on
+     * it, one {@link Group} per unit in unit order.
+     */
+    private final Map<Long, List<Group>> byWord = new HashMap<>();
+
+    /** The pending atoms one unit has on one word: their indices in the unit's list, in program order. */
+    private record Group(int unit, int[] atoms) {
+    }
 
     private final int[] lo;
     private final int[] hi;
@@ -88,12 +95,29 @@ final class ReadDrivenExplorer {
         hi = new int[n];
         keep = new BitSet[n];
         drop = new BitSet[n];
+        Map<Long, List<int[]>> pairsByWord = new HashMap<>(); // {unit, atom}, in unit order then program order
         for (int u = 0; u < n; u++) {
             List<long[]> atoms = units.get(u).atoms();
             for (int a = 0; a < atoms.size(); a++) {
-                byWord.computeIfAbsent(atoms.get(a)[0] >>> 3, w -> new ArrayList<>(2)).add(new int[] {u, a});
+                pairsByWord.computeIfAbsent(atoms.get(a)[0] >>> 3, w -> new ArrayList<>(2)).add(new int[] {u, a});
             }
         }
+        pairsByWord.forEach((word, pairs) -> {
+            List<Group> groups = new ArrayList<>(1);
+            for (int i = 0; i < pairs.size(); ) {
+                int end = i;
+                while (end < pairs.size() && pairs.get(end)[0] == pairs.get(i)[0]) {
+                    end++;
+                }
+                int[] atoms = new int[end - i];
+                for (int k = i; k < end; k++) {
+                    atoms[k - i] = pairs.get(k)[1];
+                }
+                groups.add(new Group(pairs.get(i)[0], atoms));
+                i = end;
+            }
+            byWord.put(word, groups);
+        });
     }
 
     /** Starts a run: every domain whole, nothing decided, the trail replayed from its first decision. */
@@ -181,32 +205,23 @@ final class ReadDrivenExplorer {
         if (decided.contains(word >>> 3)) {
             return;
         }
-        List<int[]> pending = byWord.get(word >>> 3);
-        if (pending == null) {
+        List<Group> groups = byWord.get(word >>> 3);
+        if (groups == null) {
             return; // the durable value is the only one
         }
-        long[] latest = null;
-        for (int i = 0; i < pending.size(); ) {
-            int u = pending.get(i)[0];
-            int end = i;
-            while (end < pending.size() && pending.get(end)[0] == u) {
-                end++;
-            }
-            if (sealedUnits.get(u)) {
+        int[] chosen = new int[groups.size()];
+        for (int g = 0; g < chosen.length; g++) {
+            Group group = groups.get(g);
+            if (sealedUnits.get(group.unit())) {
                 throw abandon("recovery read word @" + word + ", whose pending stores are in a list (a line's, or"
                         + " with eADR every ordinary store since the fence) that a failed CRC check covered: other"
                         + " tears were not tried");
             }
-            List<Integer> classes = feasibleClasses(u, pending.subList(i, end));
-            int chosen = classes.get(classes.size() == 1 ? 0 : decide(classes.size(), word));
-            narrow(u, pending.subList(i, end), chosen);
-            if (chosen >= 0) {
-                long[] atom = units.get(u).atoms().get(chosen);
-                latest = latest == null || atom[2] > latest[2] ? atom : latest;
-            }
-            i = end;
+            List<Integer> classes = feasibleClasses(group);
+            chosen[g] = classes.get(classes.size() == 1 ? 0 : decide(classes.size(), word));
+            narrow(group, chosen[g]);
         }
-        long value = latest == null ? durable.get(JAVA_LONG, word) : latest[1];
+        long value = valueOf(word, groups, chosen);
         scratch.set(JAVA_LONG, word, value);
         written.add(word / 64);
         decided.add(word >>> 3);
@@ -242,11 +257,11 @@ final class ReadDrivenExplorer {
             if (sealedWords.contains(word >>> 3)) {
                 throw abandon("recovery checked again a range whose CRC did not match");
             }
-            List<int[]> pending = byWord.get(word >>> 3);
-            if (pending != null && !decided.contains(word >>> 3)) {
+            List<Group> groups = byWord.get(word >>> 3);
+            if (groups != null && !decided.contains(word >>> 3)) {
                 open.add(word);
-                for (int[] p : pending) {
-                    if (sealedUnits.get(p[0])) {
+                for (Group group : groups) {
+                    if (sealedUnits.get(group.unit())) {
                         throw abandon("recovery checked a range in a line of one whose CRC did not match");
                     }
                 }
@@ -288,8 +303,8 @@ final class ReadDrivenExplorer {
             apply(open, mismatch, true);
             for (long word : open) {
                 sealedWords.add(word >>> 3);
-                for (int[] p : byWord.get(word >>> 3)) {
-                    sealedUnits.set(p[0]);
+                for (Group group : byWord.get(word >>> 3)) {
+                    sealedUnits.set(group.unit());
                 }
             }
             observed.add("CRC of [" + offset + ", " + (offset + length) + ") does not match");
@@ -404,30 +419,47 @@ final class ReadDrivenExplorer {
      * {@code event} (-1: before every pending one), or {@code null} if the domains do not allow it}
      */
     private int[][] versionClasses(List<Long> open, long event) {
+        return assign(open, (group, feasible) -> {
+            int chosen = -1;
+            for (int a : group.atoms()) {
+                if (units.get(group.unit()).atoms().get(a)[3] <= event) {
+                    chosen = a;
+                }
+            }
+            return feasible.contains(chosen) ? chosen : INFEASIBLE;
+        });
+    }
+
+    /** {@return per open word the first (or last) class the domains allow, narrowed word by word} */
+    private int[][] extremeClasses(List<Long> open, boolean last) {
+        return assign(open, (group, feasible) -> last ? feasible.getLast() : feasible.getFirst());
+    }
+
+    private static final int INFEASIBLE = Integer.MIN_VALUE;
+
+    /** Picks a group's class among those its domain allows, or {@link #INFEASIBLE}. */
+    private interface Chooser {
+        int choose(Group group, List<Integer> feasible);
+    }
+
+    /**
+     * {@return per open word, per group on it, the class {@code chooser} picks, narrowed word by word, or
+     * {@code null} if it finds one infeasible} The domains are left as they were.
+     */
+    private int[][] assign(List<Long> open, Chooser chooser) {
         Snapshot before = snapshot(open);
         try {
             int[][] classes = new int[open.size()][];
             for (int w = 0; w < open.size(); w++) {
-                List<int[]> pending = byWord.get(open.get(w) >>> 3);
-                classes[w] = new int[pending.size()];
-                for (int i = 0; i < pending.size(); ) {
-                    int u = pending.get(i)[0];
-                    int end = i;
-                    int chosen = -1;
-                    while (end < pending.size() && pending.get(end)[0] == u) {
-                        if (units.get(u).atoms().get(pending.get(end)[1])[3] <= event) {
-                            chosen = pending.get(end)[1];
-                        }
-                        end++;
-                    }
-                    if (!feasibleClasses(u, pending.subList(i, end)).contains(chosen)) {
+                List<Group> groups = byWord.get(open.get(w) >>> 3);
+                classes[w] = new int[groups.size()];
+                for (int g = 0; g < groups.size(); g++) {
+                    int chosen = chooser.choose(groups.get(g), feasibleClasses(groups.get(g)));
+                    if (chosen == INFEASIBLE) {
                         return null;
                     }
-                    narrow(u, pending.subList(i, end), chosen);
-                    for (int k = i; k < end; k++) {
-                        classes[w][k] = chosen;
-                    }
-                    i = end;
+                    narrow(groups.get(g), chosen);
+                    classes[w][g] = chosen;
                 }
             }
             return classes;
@@ -461,41 +493,25 @@ final class ReadDrivenExplorer {
         try {
             int[][] classes = new int[open.size()][];
             for (int w = 0; w < open.size(); w++) {
-                List<int[]> pending = byWord.get(open.get(w) >>> 3);
-                List<int[]> groups = new ArrayList<>(); // {first index, end index} of each unit's pairs
-                List<List<Integer>> feasible = new ArrayList<>();
-                for (int i = 0; i < pending.size(); ) {
-                    int u = pending.get(i)[0];
-                    int end = i;
-                    while (end < pending.size() && pending.get(end)[0] == u) {
-                        end++;
-                    }
-                    groups.add(new int[] {i, end});
-                    feasible.add(feasibleClasses(u, pending.subList(i, end)));
-                    i = end;
-                }
-                int[] combo = new int[groups.size()];
-                int[] found = null;
+                List<Group> groups = byWord.get(open.get(w) >>> 3);
+                List<List<Integer>> feasible = new ArrayList<>(groups.size());
                 long combos = 1;
-                for (List<Integer> f : feasible) {
-                    combos *= f.size();
+                for (Group group : groups) {
+                    feasible.add(feasibleClasses(group));
+                    combos *= feasible.getLast().size();
                 }
                 if (combos > 4096) {
                     throw abandon("a CRC-checked word @" + open.get(w) + " has " + combos + " ways to be written");
                 }
+                int[] combo = new int[groups.size()];
+                int[] found = null;
                 for (long c = 0; c < combos; c++) {
                     long rest = c;
-                    long[] latest = null;
                     for (int g = 0; g < groups.size(); g++) {
                         combo[g] = feasible.get(g).get((int) (rest % feasible.get(g).size()));
                         rest /= feasible.get(g).size();
-                        if (combo[g] >= 0) {
-                            long[] atom = units.get(pending.get(groups.get(g)[0])[0]).atoms().get(combo[g]);
-                            latest = latest == null || atom[2] > latest[2] ? atom : latest;
-                        }
                     }
-                    long value = latest == null ? durable.get(JAVA_LONG, open.get(w)) : latest[1];
-                    if ((value & mask[w]) == content[w]) {
+                    if ((valueOf(open.get(w), groups, combo) & mask[w]) == content[w]) {
                         if (found != null) {
                             throw abandon("a CRC-checked word @" + open.get(w) + " can get its value in two ways");
                         }
@@ -505,43 +521,10 @@ final class ReadDrivenExplorer {
                 if (found == null) {
                     return null;
                 }
-                classes[w] = new int[pending.size()];
                 for (int g = 0; g < groups.size(); g++) {
-                    int[] range = groups.get(g);
-                    narrow(pending.get(range[0])[0], pending.subList(range[0], range[1]), found[g]);
-                    for (int k = range[0]; k < range[1]; k++) {
-                        classes[w][k] = found[g];
-                    }
+                    narrow(groups.get(g), found[g]);
                 }
-            }
-            return classes;
-        } finally {
-            restore(before);
-        }
-    }
-
-    /** {@return per open word the first (or last) class the domains allow, narrowed word by word} */
-    private int[][] extremeClasses(List<Long> open, boolean last) {
-        Snapshot before = snapshot(open);
-        try {
-            int[][] classes = new int[open.size()][];
-            for (int w = 0; w < open.size(); w++) {
-                List<int[]> pending = byWord.get(open.get(w) >>> 3);
-                classes[w] = new int[pending.size()];
-                for (int i = 0; i < pending.size(); ) {
-                    int u = pending.get(i)[0];
-                    int end = i;
-                    while (end < pending.size() && pending.get(end)[0] == u) {
-                        end++;
-                    }
-                    List<Integer> feasible = feasibleClasses(u, pending.subList(i, end));
-                    int chosen = last ? feasible.getLast() : feasible.getFirst();
-                    narrow(u, pending.subList(i, end), chosen);
-                    for (int k = i; k < end; k++) {
-                        classes[w][k] = chosen;
-                    }
-                    i = end;
-                }
+                classes[w] = found;
             }
             return classes;
         } finally {
@@ -553,30 +536,31 @@ final class ReadDrivenExplorer {
     private void apply(List<Long> open, int[][] classes, boolean decide) {
         for (int w = 0; w < open.size(); w++) {
             long word = open.get(w);
-            List<int[]> pending = byWord.get(word >>> 3);
-            long[] latest = null;
-            for (int i = 0; i < pending.size(); ) {
-                int u = pending.get(i)[0];
-                int end = i;
-                while (end < pending.size() && pending.get(end)[0] == u) {
-                    end++;
-                }
-                int chosen = classes[w][i];
-                if (decide) {
-                    narrow(u, pending.subList(i, end), chosen);
-                }
-                if (chosen >= 0) {
-                    long[] atom = units.get(u).atoms().get(chosen);
-                    latest = latest == null || atom[2] > latest[2] ? atom : latest;
-                }
-                i = end;
-            }
-            scratch.set(JAVA_LONG, word, latest == null ? durable.get(JAVA_LONG, word) : latest[1]);
-            written.add(word / 64);
+            List<Group> groups = byWord.get(word >>> 3);
             if (decide) {
+                for (int g = 0; g < groups.size(); g++) {
+                    narrow(groups.get(g), classes[w][g]);
+                }
                 decided.add(word >>> 3);
             }
+            scratch.set(JAVA_LONG, word, valueOf(word, groups, classes[w]));
+            written.add(word / 64);
         }
+    }
+
+    /**
+     * {@return the value of {@code word} when each of its groups keeps the class in {@code chosen} (-1: none): the
+     * latest in program order of the atoms kept, else the durable value}
+     */
+    private long valueOf(long word, List<Group> groups, int[] chosen) {
+        long[] latest = null;
+        for (int g = 0; g < chosen.length; g++) {
+            if (chosen[g] >= 0) {
+                long[] atom = units.get(groups.get(g).unit()).atoms().get(chosen[g]);
+                latest = latest == null || atom[2] > latest[2] ? atom : latest;
+            }
+        }
+        return latest == null ? durable.get(JAVA_LONG, word) : latest[1];
     }
 
     // ---- domains ----
@@ -587,59 +571,65 @@ final class ReadDrivenExplorer {
     }
 
     /**
-     * {@return the classes of unit {@code u} on one word its atoms {@code onWord} (program order) write, that the
-     * domain allows: -1 for "none of them kept", else the index of the latest one kept}
+     * {@return the classes of a group (a unit's atoms on one word, in program order) that its unit's domain allows:
+     * -1 for "none of them kept", else the index of the latest one kept}
      */
-    private List<Integer> feasibleClasses(int u, List<int[]> onWord) {
-        List<Integer> classes = new ArrayList<>(onWord.size() + 1);
-        for (int j = -1; j < onWord.size(); j++) {
-            if (feasible(u, onWord, j)) {
-                classes.add(j < 0 ? -1 : onWord.get(j)[1]);
+    private List<Integer> feasibleClasses(Group group) {
+        int[] atoms = group.atoms();
+        List<Integer> classes = new ArrayList<>(atoms.length + 1);
+        for (int j = -1; j < atoms.length; j++) {
+            if (feasible(group, j)) {
+                classes.add(j < 0 ? -1 : atoms[j]);
             }
         }
         return classes;
     }
 
-    private boolean feasible(int u, List<int[]> onWord, int j) {
+    /** {@return whether the group's unit can keep its {@code j}-th atom (-1: none) and none of its later ones} */
+    private boolean feasible(Group group, int j) {
+        int u = group.unit();
+        int[] atoms = group.atoms();
         if (units.get(u).subsets()) {
-            if (j >= 0 && drop[u].get(onWord.get(j)[1])) {
+            if (j >= 0 && drop[u].get(atoms[j])) {
                 return false;
             }
-            for (int k = j + 1; k < onWord.size(); k++) {
-                if (keep[u].get(onWord.get(k)[1])) {
+            for (int k = j + 1; k < atoms.length; k++) {
+                if (keep[u].get(atoms[k])) {
                     return false;
                 }
             }
             return true;
         }
-        int from = j < 0 ? lo[u] : Math.max(lo[u], rank(u, onWord.get(j)[1]) + 1);
-        int to = j + 1 < onWord.size() ? Math.min(hi[u], rank(u, onWord.get(j + 1)[1])) : hi[u];
+        int from = j < 0 ? lo[u] : Math.max(lo[u], rank(u, atoms[j]) + 1);
+        int to = j + 1 < atoms.length ? Math.min(hi[u], rank(u, atoms[j + 1])) : hi[u];
         return from <= to;
     }
 
-    /** Narrows unit {@code u}'s domain to class {@code atom} (an atom index, or -1) on the word of {@code onWord}. */
-    private void narrow(int u, List<int[]> onWord, int atom) {
+    /** Narrows the group's unit's domain to class {@code atom} (an atom index, or -1) on the group's word. */
+    private void narrow(Group group, int atom) {
+        int u = group.unit();
+        int[] atoms = group.atoms();
         narrowed.set(u);
         int j = -1;
-        for (int k = 0; k < onWord.size(); k++) {
-            if (onWord.get(k)[1] == atom) {
+        for (int k = 0; k < atoms.length; k++) {
+            if (atoms[k] == atom) {
                 j = k;
             }
         }
         if (units.get(u).subsets()) {
             if (j >= 0) {
-                keep[u].set(onWord.get(j)[1]);
+                keep[u].set(atoms[j]);
             }
-            for (int k = j + 1; k < onWord.size(); k++) {
-                drop[u].set(onWord.get(k)[1]);
+            for (int k = j + 1; k < atoms.length; k++) {
+                drop[u].set(atoms[k]);
             }
             return;
         }
         if (j >= 0) {
-            lo[u] = Math.max(lo[u], rank(u, onWord.get(j)[1]) + 1);
+            lo[u] = Math.max(lo[u], rank(u, atoms[j]) + 1);
         }
-        if (j + 1 < onWord.size()) {
-            hi[u] = Math.min(hi[u], rank(u, onWord.get(j + 1)[1]));
+        if (j + 1 < atoms.length) {
+            hi[u] = Math.min(hi[u], rank(u, atoms[j + 1]));
         }
     }
 
@@ -650,8 +640,8 @@ final class ReadDrivenExplorer {
     private Snapshot snapshot(List<Long> words) {
         BitSet involved = new BitSet();
         for (long word : words) {
-            for (int[] p : byWord.get(word >>> 3)) {
-                involved.set(p[0]);
+            for (Group group : byWord.get(word >>> 3)) {
+                involved.set(group.unit());
             }
         }
         int[] us = involved.stream().toArray();
