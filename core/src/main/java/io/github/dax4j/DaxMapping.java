@@ -71,7 +71,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * In dax4j's own code (the cache-line flushes of {@link #persist} and {@link #flush} and the non-temporal stores of
  * {@link #copy}, {@link #fill} and {@link #move}, with a CPU mechanism) a handler chained before the JVM's stops the
  * call at the faulting access and it throws a {@link MemoryFaultException} naming the mapping, the offset and the
- * cause. In the JVM's accesses ({@link #segment()}, {@code put*}, {@code get*}, {@link #write}, and the ordinary
+ * cause. In the JVM's accesses ({@link #segment()}, {@code put*}, {@code get*}, {@link #write}, {@link #read},
+ * {@link #crc32cMatches}, and the ordinary
  * stores of a copy or fill: below the non-temporal threshold, the unaligned head and tail above it, all of them with
  * {@code MSYNC}) the JVM throws {@link InternalError}, as for any mapped file. With {@code MSYNC}, a persist of
  * pages truncated away returns normally: {@code msync} reports nothing for them, so their stores are lost without
@@ -497,8 +498,8 @@ public final class DaxMapping implements AutoCloseable {
 
     /**
      * {@return whether the CRC32C (Castagnoli, as {@link java.util.zip.CRC32C}) of {@code [offset, offset +
-     * length)} is {@code expected}} The bytes are read in place, without a copy, with the CPU's CRC instruction
-     * where the JDK has one. Made for checksummed records: a {@linkplain #simulate simulated} device's observer
+     * length)} is {@code expected}} The bytes go through a small heap buffer, 64 KiB at a time, so that a fault of
+     * the memory is the JVM's {@link InternalError} (as for {@code get*}), never a crash in the CRC stub. Made for checksummed records: a {@linkplain #simulate simulated} device's observer
      * learns that only match or mismatch is observed, so a crash simulator explores "the record is whole" and "it
      * is torn" instead of every way it could be torn.
      *
@@ -510,9 +511,15 @@ public final class DaxMapping implements AutoCloseable {
         ensureOpen();
         durability.checking(offset, length, expected);
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        // a ByteBuffer holds at most 2^31 - 1 bytes: a range of a larger device goes in pieces
-        for (long at = offset; at < offset + length; at += 1 << 30) {
-            crc.update(segment.asSlice(at, Math.min(1 << 30, offset + length - at)).asByteBuffer());
+        // through a heap copy, 64 KiB at a time: the JDK's CRC instruction stub reading the mapping directly
+        // crashes the JVM with SIGBUS on a page the file no longer has (tested in a child JVM), where the copy's
+        // fault is the JVM's InternalError, as for get* and read
+        byte[] chunk = new byte[(int) Math.min(length, 64 * 1024)];
+        MemorySegment heap = MemorySegment.ofArray(chunk);
+        for (long at = offset; at < offset + length; at += chunk.length) {
+            int n = (int) Math.min(chunk.length, offset + length - at);
+            MemorySegment.copy(segment, at, heap, 0, n);
+            crc.update(chunk, 0, n);
         }
         return (int) crc.getValue() == expected;
     }

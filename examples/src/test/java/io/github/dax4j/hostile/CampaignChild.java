@@ -35,6 +35,14 @@ public final class CampaignChild {
                         pmem.fill(0, pmem.byteSize(), (byte) 1, PersistFlag.NON_TEMPORAL);
                     }
                 }
+                case "truncated-crc" -> {
+                    // the JVM's own access: a CRC over a page the file no longer has must fail, not crash the JVM
+                    try (DaxMapping pmem = DaxMapping.open(file, MapOptions.wholeSource().emulateMapSync());
+                         RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                        raf.setLength(0);
+                        pmem.crc32cMatches(0, pmem.byteSize(), 0);
+                    }
+                }
                 default -> throw new IllegalArgumentException(args[0]);
             }
             System.out.println("outcome returns\t");

@@ -427,6 +427,8 @@ class HostileInputCampaignTest {
         });
         add(c, a, "file truncated under a mapping, then a non-temporal `fill` (child JVM)", "MemoryFaultException",
                 "SIGBUS", s -> child(s, null, "truncated", s.file("f", size).toString()));
+        add(c, a, "file truncated under a mapping, then `crc32cMatches` (child JVM)", "InternalError",
+                "fault", s -> child(s, null, "truncated-crc", s.file("f", size).toString()));
     }
 
     @FunctionalInterface
