@@ -68,6 +68,8 @@ public final class DaxLogStorage implements LogStorage {
     private final DaxMapping pmem;
     private final Directory directory;
     private final String name;
+    /** Released at the first shutdown: the shared mapping of a URI factory, or null. */
+    private AutoCloseable device;
     private final long capacity;
 
     private WriteAheadLog wal;
@@ -88,10 +90,17 @@ public final class DaxLogStorage implements LogStorage {
      * @param capacity the bytes of the log, when it is created
      */
     public DaxLogStorage(DaxMapping pmem, Directory directory, String name, long capacity) {
+        this(pmem, directory, name, capacity, null);
+        this.device = device;
+    }
+
+    /** As the public constructor, and shutting down releases {@code device} (a mapping shared by URIs). */
+    DaxLogStorage(DaxMapping pmem, Directory directory, String name, long capacity, AutoCloseable device) {
         this.pmem = Objects.requireNonNull(pmem, "pmem");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.name = Objects.requireNonNull(name, "name");
         this.capacity = capacity;
+        this.device = device;
     }
 
     /**
@@ -224,9 +233,21 @@ public final class DaxLogStorage implements LogStorage {
         return decoder.decode(encoded);
     }
 
+    /** Releases the mapping if a URI factory shared it (the first call only); else the mapping is the caller's. */
     @Override
-    public void shutdown() {
-        // the mapping is the caller's: nothing to release
+    public synchronized void shutdown() {
+        release(device);
+        device = null;
+    }
+
+    static void release(AutoCloseable device) {
+        if (device != null) {
+            try {
+                device.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("releasing " + device, e);
+            }
+        }
     }
 
     @Override

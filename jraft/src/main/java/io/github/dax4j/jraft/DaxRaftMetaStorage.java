@@ -72,6 +72,8 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
     private final DaxMapping pmem;
     private final Directory directory;
     private final String name;
+    /** Released at the first shutdown: the shared mapping of a URI factory, or null. */
+    private AutoCloseable device;
     private long at;
     private long sequence;
     private long term;
@@ -83,9 +85,16 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
      * @param name the region's name in {@code directory} (created by {@link #init} if absent)
      */
     public DaxRaftMetaStorage(DaxMapping pmem, Directory directory, String name) {
+        this(pmem, directory, name, null);
+        this.device = device;
+    }
+
+    /** As the public constructor, and shutting down releases {@code device} (a mapping shared by URIs). */
+    DaxRaftMetaStorage(DaxMapping pmem, Directory directory, String name, AutoCloseable device) {
         this.pmem = Objects.requireNonNull(pmem, "pmem");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.name = Objects.requireNonNull(name, "name");
+        this.device = device;
     }
 
     /**
@@ -193,6 +202,8 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
     @Override
     public synchronized void shutdown() {
         initialised = false;
+        DaxLogStorage.release(device);
+        device = null;
     }
 
     @Override
