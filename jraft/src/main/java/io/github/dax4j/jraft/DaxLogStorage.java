@@ -53,10 +53,10 @@ import java.util.Optional;
  * records it points to are durable.
  *
  * <p>Limits of this first version: the log is linear, as the write-ahead log is, and an entry takes at least one
- * 64-byte line. Truncations and resets write a record and reuse no space, so a log that fills its region refuses
- * appends ({@code appendEntries} returns 0 and the node reports EIO) and cannot even install a snapshot, until its
- * regions are deleted; {@link #init} replays every record ever written, holding them in the heap meanwhile; at
- * most 2^31 - 1 entries are live at once.
+ * 64-byte line. Truncations write a record and reuse no space, so a log that fills its region refuses appends
+ * ({@code appendEntries} returns 0 and the node reports EIO) until JRaft resets it (to install a snapshot from
+ * the leader, which a lagging follower gets), which reuses the whole region; {@link #init} replays every record
+ * since the last reset, holding them in the heap meanwhile; at most 2^31 - 1 entries are live at once.
  */
 public final class DaxLogStorage implements LogStorage {
 
@@ -82,6 +82,8 @@ public final class DaxLogStorage implements LogStorage {
     }
 
     private volatile Index index = new Index(1, new long[16]);
+    /** Resets so far: the writer's count, which readers check around a copy (see {@link #reset}). */
+    private volatile long resets;
     private volatile long first = 1;
     private volatile long last;
 
@@ -267,6 +269,7 @@ public final class DaxLogStorage implements LogStorage {
      */
     @Override
     public LogEntry getEntry(long i) {
+        long resets = this.resets;
         long last = this.last;
         if (i < first || i > last) {
             return null;
@@ -275,15 +278,25 @@ public final class DaxLogStorage implements LogStorage {
         if (lsn == 0) {
             return null;
         }
+        byte[] record;
         try {
-            return entryAt(lsn);
+            record = wal.read(lsn);
+        } catch (RuntimeException damaged) {
+            return null;
+        }
+        java.lang.invoke.VarHandle.loadLoadFence();
+        if (resets != this.resets) {
+            return null; // the log was reset meanwhile: entry i is gone, and the copy may be of what replaced it
+        }
+        try {
+            return entryAt(record);
         } catch (RuntimeException damaged) {
             return null;
         }
     }
 
-    private LogEntry entryAt(long lsn) {
-        ByteBuffer record = ByteBuffer.wrap(wal.read(lsn)).order(ByteOrder.LITTLE_ENDIAN);
+    private LogEntry entryAt(byte[] bytes) {
+        ByteBuffer record = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         byte kind = record.get();
         long at = record.getLong();
         if (kind == RESET) {
@@ -376,6 +389,13 @@ public final class DaxLogStorage implements LogStorage {
         return true;
     }
 
+    /**
+     * Drops every entry and starts the log over: the write-ahead log itself is reset (its space reused from the
+     * start), then a {@code RESET} record placed, so a reset in flight at a crash leaves the old log, the new one,
+     * or an empty one. The empty one is also what JRaft's RocksDB storage leaves there (it destroys and recreates
+     * its database): JRaft resets a log only to install a snapshot it already holds, and truncates an empty log to
+     * after that snapshot when it loads it at start.
+     */
     @Override
     public synchronized boolean reset(long nextLogIndex) {
         if (nextLogIndex <= 0) {
@@ -383,11 +403,24 @@ public final class DaxLogStorage implements LogStorage {
         }
         LogEntry kept = getEntry(nextLogIndex);
         long term = kept == null ? 0 : kept.getId().getTerm();
+        // readers that looked up an LSN before this may be copying a record that the appends after it overwrite:
+        // they see the count change after their copy and return null (a seqlock; the fence orders the count before
+        // the head and record stores, the readers' fence their copy before their second look)
+        resets++;
+        java.lang.invoke.VarHandle.fullFence();
+        try {
+            wal.reset();
+        } catch (IllegalStateException noGenerationLeft) {
+            return false; // nothing written
+        }
         List<Long> lsn;
         try {
             lsn = wal.append(List.of(ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN).put(RESET)
                     .putLong(nextLogIndex).putLong(term).array()));
-        } catch (IllegalStateException full) {
+        } catch (IllegalStateException noRoom) {
+            index = new Index(1, new long[16]); // a log too small for one record: empty now, as after a crash here
+            first = 1;
+            last = 0;
             return false;
         }
         placeholder(nextLogIndex, lsn.getFirst());
