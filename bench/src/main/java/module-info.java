@@ -4,10 +4,12 @@
  * that calls native code itself: the libpmem2 anchors ({@code io.github.dax4j.bench.natives}), measured beside
  * dax4j.
  */
-@SuppressWarnings("requires-automatic") // JMH ships without a module descriptor
+@SuppressWarnings("requires-automatic") // JMH, SOFAJRaft and dax4j-jraft ship without a module descriptor
 module io.github.dax4j.bench {
     requires io.github.dax4j;
     requires io.github.dax4j.engines;
+    requires io.github.dax4j.jraft; // SOFAJRaft's log storages side by side (automatic: see its package-info)
+    requires jraft.core;
     requires jmh.core;
     requires java.management;
     // nothing exported: JMH runs the benchmarks from the shaded jar on the class path, where this module's

@@ -18,9 +18,7 @@ import io.github.dax4j.layout.DirectoryException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,12 +39,14 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code ENTRY i}: entry {@code i}, as JRaft's encoder encodes it; it replaces entry {@code i} and every
  *       later one;</li>
+ *   <li>{@code CONFIGURATION i}: the same for a configuration entry, so that a replay finds them without
+ *       decoding the others;</li>
  *   <li>{@code TRUNCATE_SUFFIX k}: the entries after {@code k} are gone;</li>
  *   <li>{@code TRUNCATE_PREFIX k}: the entries before {@code k} are gone;</li>
  *   <li>{@code RESET n term}: every entry is gone, and a no-op placeholder of that term stands at {@code n}.</li>
  * </ul>
- * {@link #init} replays them in order into an index of the entries' LSNs, and hands every configuration entry to
- * JRaft's {@link ConfigurationManager}.
+ * {@link #init} replays them in order into an index of the entries' LSNs, one record at a time, and hands every
+ * configuration entry still in the log to JRaft's {@link ConfigurationManager}.
  *
  * <p>Threads: one writer (JRaft's log manager), any number of readers at once ({@link #getEntry},
  * {@link #getTerm}, the index bounds) without a lock: the index is published through volatile fields after the
@@ -55,8 +55,8 @@ import java.util.Optional;
  * <p>Limits of this first version: the log is linear, as the write-ahead log is, and an entry takes at least one
  * 64-byte line. Truncations write a record and reuse no space, so a log that fills its region refuses appends
  * ({@code appendEntries} returns 0 and the node reports EIO) until JRaft resets it (to install a snapshot from
- * the leader, which a lagging follower gets), which reuses the whole region; {@link #init} replays every record
- * since the last reset, holding them in the heap meanwhile; at most 2^31 - 1 entries are live at once.
+ * the leader, which a lagging follower gets), which reuses the whole region; {@link #init} reads every record
+ * since the last reset; at most 2^31 - 1 entries are live at once.
  */
 public final class DaxLogStorage implements LogStorage {
 
@@ -64,6 +64,7 @@ public final class DaxLogStorage implements LogStorage {
     static final byte TRUNCATE_SUFFIX = 2;
     static final byte TRUNCATE_PREFIX = 3;
     static final byte RESET = 4;
+    static final byte CONFIGURATION = 5;
 
     private final DaxMapping pmem;
     private final Directory directory;
@@ -118,38 +119,44 @@ public final class DaxLogStorage implements LogStorage {
             encoder = options.getLogEntryCodecFactory().encoder();
             decoder = options.getLogEntryCodecFactory().decoder();
             wal = WriteAheadLog.open(pmem, directory, name, capacity);
-            List<Long> lsns = wal.lsnsFrom(0);
-            List<byte[]> records = wal.readFrom(0);
-            Map<Long, byte[]> entries = new HashMap<>();
-            for (int r = 0; r < records.size(); r++) {
-                ByteBuffer record = ByteBuffer.wrap(records.get(r)).order(ByteOrder.LITTLE_ENDIAN);
+            List<Long> configurationLsns = new ArrayList<>();
+            wal.forEachFrom(0, (payload, lsn) -> {
+                ByteBuffer record = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
                 byte kind = record.get();
                 long at = record.getLong();
                 switch (kind) {
-                    case ENTRY -> {
-                        put(at, lsns.get(r));
-                        entries.put(lsns.get(r), records.get(r));
+                    case ENTRY -> put(at, lsn);
+                    case CONFIGURATION -> {
+                        put(at, lsn);
+                        configurationLsns.add(lsn);
                     }
                     case TRUNCATE_SUFFIX -> suffix(at);
                     case TRUNCATE_PREFIX -> prefix(at);
-                    case RESET -> placeholder(at, lsns.get(r));
-                    default -> throw new IllegalStateException("log " + name + ": record " + lsns.get(r)
-                            + " is of kind " + kind + ", not one a Raft log storage writes");
+                    case RESET -> placeholder(at, lsn);
+                    default -> throw new IllegalStateException("log " + name + ": record " + lsn + " is of kind "
+                            + kind + ", not one a Raft log storage writes");
                 }
-            }
+            });
+            // only configuration entries are decoded, those still in the log: the others' bytes stay where they are
             ConfigurationManager configurations = options.getConfigurationManager();
-            for (long i = first; i <= last && configurations != null; i++) {
-                byte[] record = entries.get(lsnOf(i));
-                LogEntry entry = record == null ? null : decode(record);
-                if (entry != null && entry.getType() == EnumOutter.EntryType.ENTRY_TYPE_CONFIGURATION) {
-                    ConfigurationEntry configuration = new ConfigurationEntry();
-                    configuration.setId(new LogId(entry.getId().getIndex(), entry.getId().getTerm()));
-                    configuration.setConf(new Configuration(entry.getPeers(), entry.getLearners()));
-                    if (entry.getOldPeers() != null) {
-                        configuration.setOldConf(new Configuration(entry.getOldPeers(), entry.getOldLearners()));
-                    }
-                    configurations.add(configuration);
+            for (long lsn : configurationLsns) {
+                byte[] record = wal.read(lsn);
+                long at = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN).getLong(1);
+                if (configurations == null || at < first || at > last || lsnOf(at) != lsn) {
+                    continue; // truncated or replaced since
                 }
+                LogEntry entry = decode(record);
+                if (entry == null || entry.getType() != EnumOutter.EntryType.ENTRY_TYPE_CONFIGURATION) {
+                    throw new IllegalStateException("log " + name + ": record " + lsn + " is marked a configuration"
+                            + " entry but does not decode as one");
+                }
+                ConfigurationEntry configuration = new ConfigurationEntry();
+                configuration.setId(new LogId(entry.getId().getIndex(), entry.getId().getTerm()));
+                configuration.setConf(new Configuration(entry.getPeers(), entry.getLearners()));
+                if (entry.getOldPeers() != null) {
+                    configuration.setOldConf(new Configuration(entry.getOldPeers(), entry.getOldLearners()));
+                }
+                configurations.add(configuration);
             }
             return true;
         } catch (DirectoryException | RuntimeException e) {
@@ -252,6 +259,19 @@ public final class DaxLogStorage implements LogStorage {
         }
     }
 
+    /**
+     * {@return the bytes left in the log} An entry takes its encoding by JRaft's codec plus 25 bytes, rounded up to
+     * a multiple of 64; a truncation 64. Only a reset makes room (see the class's limits).
+     *
+     * @throws IllegalStateException before {@link #init}
+     */
+    public synchronized long bytesFree() {
+        if (wal == null) {
+            throw new IllegalStateException(this + ": not initialised");
+        }
+        return wal.bytesFree();
+    }
+
     @Override
     public long getFirstLogIndex() {
         return first;
@@ -340,7 +360,8 @@ public final class DaxLogStorage implements LogStorage {
         List<byte[]> records = new ArrayList<>(entries.size());
         for (LogEntry entry : entries) {
             byte[] encoded = encoder.encode(entry);
-            records.add(ByteBuffer.allocate(9 + encoded.length).order(ByteOrder.LITTLE_ENDIAN).put(ENTRY)
+            byte kind = entry.getType() == EnumOutter.EntryType.ENTRY_TYPE_CONFIGURATION ? CONFIGURATION : ENTRY;
+            records.add(ByteBuffer.allocate(9 + encoded.length).order(ByteOrder.LITTLE_ENDIAN).put(kind)
                     .putLong(entry.getId().getIndex()).put(encoded).array());
         }
         List<Long> lsns;

@@ -444,14 +444,29 @@ public final class WriteAheadLog {
 
     /**
      * {@return the records from the one at {@code lsn} to the tail, in order; from the head if {@code lsn} is
-     * before it} Finding {@code lsn} walks the records from the head, and every record returned has its CRC
-     * checked again.
+     * before it} As {@link #forEachFrom} visits them.
      *
      * @throws IllegalArgumentException if {@code lsn} is after the head but neither a record's LSN nor the tail
      * @throws IllegalStateException    if a live record was damaged since the log was opened or written
      */
     public List<byte[]> readFrom(long lsn) {
         List<byte[]> records = new ArrayList<>();
+        forEachFrom(lsn, (record, at) -> records.add(record));
+        return records;
+    }
+
+    /**
+     * Hands {@code visitor} each record from the one at {@code lsn} to the tail, in order (from the head if
+     * {@code lsn} is before it): its payload, a copy of its own, and its LSN, by which {@link #read} reads it again.
+     * Finding {@code lsn} walks the records from the head, and every record visited has its CRC checked again. A
+     * replay that keeps little of each record (an index of LSNs) holds one payload at a time, where
+     * {@link #readFrom} holds them all.
+     *
+     * @throws IllegalArgumentException if {@code lsn} is after the head but neither a record's LSN nor the tail
+     * @throws IllegalStateException    if a live record was damaged since the log was opened or written (the
+     *                                  records before it were visited)
+     */
+    public void forEachFrom(long lsn, java.util.function.ObjLongConsumer<byte[]> visitor) {
         long previous = lsn <= head ? head : lsn;
         for (long offset = lsn <= head ? head & OFFSET_MASK : offsetOf(lsn, "read from"); offset < (tail
                 & OFFSET_MASK); ) {
@@ -462,36 +477,15 @@ public final class WriteAheadLog {
             }
             byte[] record = new byte[length];
             pmem.read(base + offset + HEADER, MemorySegment.ofArray(record));
-            records.add(record);
+            visitor.accept(record, previous);
             offset += align(HEADER + length);
         }
-        return records;
-    }
-
-    /**
-     * {@return the LSNs of the records from the one at {@code lsn} to the tail, in order, as {@link #readFrom}
-     * returns those records; from the head if {@code lsn} is before it} For an index of the log kept by its user, as
-     * {@link #read} reads one record by it.
-     *
-     * @throws IllegalArgumentException if {@code lsn} is after the head but neither a record's LSN nor the tail
-     * @throws IllegalStateException    if a live record was damaged since the log was opened or written
-     */
-    public List<Long> lsnsFrom(long lsn) {
-        List<Long> lsns = new ArrayList<>();
-        long previous = lsn <= head ? head : lsn;
-        for (long offset = lsn <= head ? head & OFFSET_MASK : offsetOf(lsn, "list from"); offset < (tail
-                & OFFSET_MASK); ) {
-            previous = liveRecord(offset, previous);
-            lsns.add(previous);
-            offset += align(HEADER + pmem.getInt(base + offset));
-        }
-        return lsns;
     }
 
     /**
      * {@return the payload of the record whose LSN is {@code lsn}}, read in place without walking from the head:
      * its header is checked to carry that LSN, with a length that fits before the tail, and its CRC is checked.
-     * For an LSN that {@link #append} returned or {@link #lsnsFrom} listed: unlike {@link #readFrom}, it cannot tell
+     * For an LSN that {@link #append} returned or {@link #forEachFrom} visited: unlike {@link #readFrom}, it cannot tell
      * a real record from one a payload imitates at a line-aligned offset with a matching CRC, since it does not walk.
      * May run on other threads while one appends, for LSNs whose append happened before (in the memory model's
      * sense, e.g. published through a volatile field).
@@ -597,6 +591,14 @@ public final class WriteAheadLog {
         }
         writeHead(generation << OFFSET_BITS, generation);
         tail = generation << OFFSET_BITS;
+    }
+
+    /**
+     * {@return the bytes left after the tail} A record of {@code n} payload bytes takes {@code 16 + n} rounded up
+     * to a multiple of 64.
+     */
+    public long bytesFree() {
+        return capacity - (tail & OFFSET_MASK);
     }
 
     /** {@return the LSN of the first live record} */

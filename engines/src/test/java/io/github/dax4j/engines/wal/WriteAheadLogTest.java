@@ -322,16 +322,27 @@ class WriteAheadLogTest {
     }
 
     @Test
-    void aRecordIsReadByItsLsnAndTheLsnsAreListedInOrder() throws Exception {
+    void aRecordIsReadByItsLsnAndTheRecordsAreVisitedInOrderWithTheirLsns() throws Exception {
         try (DaxMapping pmem = DaxMapping.open(device, OPTIONS)) {
             WriteAheadLog log = WriteAheadLog.open(pmem, Directory.open(pmem), "wal", 64 * 1024);
             List<Long> lsns = new ArrayList<>();
             lsns.add(log.append(record(0, 40)));
             lsns.addAll(log.append(List.of(record(1, 100), record(2, 1))));
             lsns.add(log.append(record(3, 700)));
-            assertEquals(lsns, log.lsnsFrom(0));
-            assertEquals(lsns.subList(2, 4), log.lsnsFrom(lsns.get(2)));
             int[] lengths = {40, 100, 1, 700};
+            List<Long> visited = new ArrayList<>();
+            List<byte[]> payloads = new ArrayList<>();
+            log.forEachFrom(0, (payload, lsn) -> {
+                visited.add(lsn);
+                payloads.add(payload);
+            });
+            assertEquals(lsns, visited);
+            for (int i = 0; i < lsns.size(); i++) {
+                assertArrayEquals(record(i, lengths[i]), payloads.get(i));
+            }
+            visited.clear();
+            log.forEachFrom(lsns.get(2), (payload, lsn) -> visited.add(lsn));
+            assertEquals(lsns.subList(2, 4), visited);
             for (int i = 0; i < lsns.size(); i++) {
                 assertArrayEquals(record(i, lengths[i]), log.read(lsns.get(i)));
             }
