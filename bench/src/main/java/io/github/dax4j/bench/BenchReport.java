@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * ./mvnw -q -Pbench package -Dbench.args="--render results"  # re-render the report from the JSON there
  *                                                            #   (--label TEXT: what the report says of the run)
  * ./mvnw -q -Pbench package -Dbench.args="--headline"     # the headline bars, 3 forks, about 16 minutes
+ * ./mvnw -q -Pbench package -Dbench.args="--raft"         # the SOFAJRaft rows, 3 forks, about 20 minutes
  * ./mvnw -q -Pbench package -Dbench.args="--jmh PersistBenchmark -f 1"   # plain JMH, any options
  * </pre>
  *
@@ -80,6 +81,13 @@ public final class BenchReport {
         String render = option(list, "--render", null);
         if (render != null) {
             render(Path.of(render), Path.of(render), List.of(), option(list, "--label", "(re-rendered)"));
+            return;
+        }
+        if (list.contains("--raft")) {
+            Files.createDirectories(out);
+            raft(out);
+            render(out, out, List.of(), option(list, "--label", "(SOFAJRaft re-run; other rows from the last run)"));
+            System.out.println("report: " + out.toAbsolutePath().resolve("REPORT.md"));
             return;
         }
         if (list.contains("--headline")) {
@@ -165,6 +173,44 @@ public final class BenchReport {
         }
     }
 
+    /**
+     * Runs the SOFAJRaft rows of issue 16 as the headline rows run: {@value #HEADLINE_FORKS} rounds of one fork
+     * each, the storages' order rotated, 3 warm-up and 3 measurement iterations (of 1 s for appends, 2 s for
+     * commits; one init each for recovery).
+     */
+    static void raft(Path out) throws Exception {
+        Profile appends = new Profile("raft", 3, TimeValue.seconds(1), 3, TimeValue.seconds(1), new String[0],
+                new String[0]);
+        Profile commits = new Profile("raft", 3, TimeValue.seconds(2), 3, TimeValue.seconds(2), new String[0],
+                new String[0]);
+        List<String> storages = List.of("DAX4J", "ROCKSDB_TMPFS", "ROCKSDB_DISK");
+        for (int round = 0; round < HEADLINE_FORKS; round++) {
+            jmh(appends, 1, out, "raft-append-" + (round + 1), "RaftLogBenchmark", Map.of("storage",
+                    rotated(storages, round)));
+            jmh(commits, 1, out, "raft-commit-" + (round + 1), "RaftCommitBenchmark", Map.of("storage",
+                    rotated(storages, round)));
+            jmh(null, 1, out, "raft-recovery-" + (round + 1), "RaftRecoveryBenchmark", Map.of("storage",
+                    rotated(List.of("DAX4J", "ROCKSDB_TMPFS"), round)));
+        }
+    }
+
+    /**
+     * The JMH forks' JVM options: native access, the C loop's library, and for SOFAJRaft's rows what JRaft needs
+     * (its hessian reflects into java.lang; protobuf, netty and disruptor use sun.misc.Unsafe, of which JDK 24 and
+     * later warn unless allowed).
+     */
+    private static String[] forkOptions(String include, Path cloop) {
+        List<String> options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED",
+                "-D" + NativeAnchors.CLOOP_PROPERTY + "=" + cloop.toAbsolutePath()));
+        if (include.startsWith("Raft")) {
+            options.addAll(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED"));
+            if (Runtime.version().feature() >= 24) {
+                options.add("--sun-misc-unsafe-memory-access=allow");
+            }
+        }
+        return options.toArray(String[]::new);
+    }
+
     private static List<String> rotated(List<String> list, int by) {
         List<String> rotated = new ArrayList<>(list);
         java.util.Collections.rotate(rotated, -by);
@@ -211,12 +257,13 @@ public final class BenchReport {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("io\\.github\\.dax4j\\.bench\\." + include.replace(".", "\\.") + "($|\\.)")
                 .forks(forks)
-                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED",
-                        "-D" + NativeAnchors.CLOOP_PROPERTY + "=" + cloop.toAbsolutePath())
+                .jvmArgsAppend(forkOptions(include, cloop))
                 .shouldFailOnError(false)
                 .result(out.resolve(name + ".json").toString())
                 .resultFormat(ResultFormatType.JSON);
-        if (!include.startsWith("Fault")) {
+        if (profile == null) {
+            // the benchmark's own iterations (single shots)
+        } else if (!include.startsWith("Fault")) {
             options.warmupIterations(profile.warmups()).warmupTime(profile.warmup())
                     .measurementIterations(profile.measurements()).measurementTime(profile.measurement());
         } else if (profile == QUICK) {
@@ -236,7 +283,8 @@ public final class BenchReport {
             Path json = in.resolve(name + ".json");
             results.put(name, Files.exists(json) ? JmhJson.results(Files.readString(json)) : List.of());
         }
-        for (String name : List.of("headline-persist", "headline-shared", "headline-copy")) {
+        for (String name : List.of("headline-persist", "headline-shared", "headline-copy", "raft-append",
+                "raft-commit", "raft-recovery")) {
             results.put(name, headlineRounds(in, name));
         }
         StringBuilder md = new StringBuilder();
@@ -249,6 +297,8 @@ public final class BenchReport {
         md.append(ReportTables.faults(results.get("fault")));
         md.append(ReportTables.records(results.get("records"), results.get("updates")));
         md.append(ReportTables.wal(results.get("wal")));
+        md.append(ReportTables.raft(results.get("raft-append"), results.get("raft-commit"),
+                results.get("raft-recovery")));
         if (!absent.isEmpty()) {
             md.append("## Rows not measured here\n\n");
             absent.forEach(a -> md.append("- ").append(a).append('\n'));
@@ -257,6 +307,9 @@ public final class BenchReport {
         Files.writeString(out.resolve("REPORT.md"), md.toString());
         Files.writeString(out.resolve("persist-latency.svg"), ReportTables.persistChart(results.get("persist")));
         Files.writeString(out.resolve("copy-bandwidth.svg"), ReportTables.copyChart(results.get("copy")));
+        if (!results.get("raft-append").isEmpty()) {
+            Files.writeString(out.resolve("raft-append.svg"), ReportTables.raftChart(results.get("raft-append")));
+        }
         if (!results.get("headline-persist").isEmpty()) {
             Files.writeString(out.resolve("headline-ratios.svg"), ReportTables.headlineChart(
                     results.get("headline-persist"), results.get("headline-shared"), results.get("headline-copy")));

@@ -75,11 +75,14 @@ final class JmhJson {
     /**
      * {@return the runs of several JMH JSON files of the same benchmarks, merged per benchmark and parameters} The
      * score is the mean of every measurement iteration of every file and the error its 99.9% confidence half-width,
-     * {@code t(0.999, n - 1) * s / sqrt(n)}, as JMH computes it within one run.
+     * {@code t(0.999, n - 1) * s / sqrt(n)}, as JMH computes it within one run. A sampled run ({@code SampleTime})
+     * gives each iteration's mean to the same arithmetic, and its percentiles ({@code "50.0"}, {@code "99.0"}) are
+     * those of every sample of every file together.
      */
     @SuppressWarnings("unchecked")
     static List<Result> merged(List<String> texts) {
         Map<String, List<Double>> iterations = new LinkedHashMap<>();
+        Map<String, java.util.TreeMap<Double, Long>> histograms = new LinkedHashMap<>();
         Map<String, Result> first = new LinkedHashMap<>();
         for (String text : texts) {
             List<Result> results = results(text);
@@ -90,9 +93,31 @@ final class JmhJson {
                 first.putIfAbsent(key, r);
                 Map<String, Object> metric = (Map<String, Object>) ((Map<String, Object>) runs.get(i))
                         .get("primaryMetric");
+                List<Double> values = iterations.computeIfAbsent(key, k -> new ArrayList<>());
+                if (metric.get("rawDataHistogram") instanceof List<?> forks) {
+                    java.util.TreeMap<Double, Long> histogram = histograms.computeIfAbsent(key,
+                            k -> new java.util.TreeMap<>());
+                    for (Object fork : forks) {
+                        for (Object iteration : (List<Object>) fork) {
+                            double sum = 0;
+                            long count = 0;
+                            for (Object bin : (List<Object>) iteration) {
+                                double value = (Double) ((List<Object>) bin).get(0);
+                                long n = ((Number) ((List<Object>) bin).get(1)).longValue();
+                                sum += value * n;
+                                count += n;
+                                histogram.merge(value, n, Long::sum);
+                            }
+                            if (count > 0) {
+                                values.add(sum / count);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (Object fork : (List<Object>) metric.get("rawData")) {
                     for (Object value : (List<Object>) fork) {
-                        iterations.computeIfAbsent(key, k -> new ArrayList<>()).add((Double) value);
+                        values.add((Double) value);
                     }
                 }
             }
@@ -104,9 +129,30 @@ final class JmhJson {
             double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
             double variance = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / Math.max(1, n - 1);
             double error = n < 2 ? Double.NaN : studentT999(n - 1) * Math.sqrt(variance / n);
-            merged.add(new Result(r.benchmark(), r.mode(), r.params(), mean, error, r.unit(), Map.of()));
+            Map<String, Double> percentiles = new LinkedHashMap<>();
+            java.util.TreeMap<Double, Long> histogram = histograms.get(key);
+            if (histogram != null) {
+                for (String p : List.of("50.0", "99.0")) {
+                    percentiles.put(p, percentile(histogram, Double.parseDouble(p) / 100));
+                }
+            }
+            merged.add(new Result(r.benchmark(), r.mode(), r.params(), mean, error, r.unit(), percentiles));
         });
         return merged;
+    }
+
+    /** {@return the smallest value with at least {@code q} of the samples at or below it} */
+    static double percentile(java.util.TreeMap<Double, Long> histogram, double q) {
+        long total = histogram.values().stream().mapToLong(Long::longValue).sum();
+        long rank = (long) Math.ceil(q * total);
+        long seen = 0;
+        for (Map.Entry<Double, Long> bin : histogram.entrySet()) {
+            seen += bin.getValue();
+            if (seen >= rank) {
+                return bin.getKey();
+            }
+        }
+        return Double.NaN;
     }
 
     /** Two-sided 99.9% quantiles of Student's t, rounded up from a table: conservative between its rows. */

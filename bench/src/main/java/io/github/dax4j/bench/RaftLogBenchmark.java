@@ -9,10 +9,10 @@
  * on the disk-backed java.io.tmpdir. Entries are data entries of one term with a payload of the given size,
  * encoded by JRaft's V2 codec in both. SampleTime: the mean, p50 and p99 of one batch.
  *
- * The logs are kept from growing without bound as JRaft keeps them, between measured calls as rarely as it can:
- * dax4j's log is reset when the next batch would not fit (a JRaft reset, which reuses the whole region: one head
- * write and one record), RocksDB's is truncated to its last entry every 4096 entries (a JRaft truncatePrefix,
- * which deletes the range in the background). Both costs fall inside the measured calls that make them.
+ * The logs are kept from growing without bound as JRaft keeps them after its snapshots: each is truncated to its
+ * last entry every 4096 entries (truncatePrefix; RocksDB deletes the range in the background, dax4j writes a
+ * record), and dax4j's log switches halves by itself when a batch does not fit, copying the entries kept (at most
+ * 4096 and a batch). Both costs fall inside the measured calls that make them.
  */
 package io.github.dax4j.bench;
 
@@ -128,12 +128,7 @@ public class RaftLogBenchmark {
     /** One durable {@code appendEntries} of {@code batch} entries. */
     @Benchmark
     public int appendEntries() {
-        if (device != null && !fits()) {
-            if (!log.reset(next)) {
-                throw new IllegalStateException("reset to " + next);
-            }
-            next++; // the reset's placeholder is entry next
-        } else if (device == null && next - truncatedAt >= 4096) {
+        if (next - truncatedAt >= 4096) {
             log.truncatePrefix(next - 1);
             truncatedAt = next;
         }
@@ -145,10 +140,5 @@ public class RaftLogBenchmark {
             throw new IllegalStateException(storage + ": appended " + appended + " of " + batch);
         }
         return appended;
-    }
-
-    /** Whether the next batch fits the log: each entry at most its payload, 128 bytes of headers, a line. */
-    private boolean fits() {
-        return ((DaxLogStorage) log).bytesFree() >= (long) batch * (entryBytes + 128 + 64);
     }
 }

@@ -314,6 +314,155 @@ final class ReportTables {
         return md.append('\n').toString();
     }
 
+    /**
+     * The SOFAJRaft section (issue 16): appendEntries, 3-node commits and recovery, dax4j's log storage beside
+     * JRaft's RocksDB one, from the merged rounds of {@code --raft}; empty when there are none.
+     */
+    static String raft(List<JmhJson.Result> appends, List<JmhJson.Result> commits, List<JmhJson.Result> recovery) {
+        if (appends.isEmpty() && commits.isEmpty() && recovery.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## SOFAJRaft's log: dax4j beside RocksDB\n\n"
+                + "From `--raft`: 3 forks per row, run as 3 rounds of one fork with the storages' order rotated; means"
+                + " and 99.9% errors over all measurement iterations, percentiles over every sample of the 3 forks."
+                + " dax4j: `DaxLogStorage` (and `DaxRaftMetaStorage`) on an emulated device in tmpfs, CPU cache"
+                + " flushes (CLWB), the instructions a device-DAX mapping runs, durable there. RocksDB: JRaft's"
+                + " `RocksDBLogStorage` with its default sync writes (and its meta file), on tmpfs (where sync"
+                + " persists nothing) and on this VM's ext4 disk. Ratio: RocksDB's mean time / dax4j's (higher:"
+                + " dax4j faster). \"within noise\": the ratio misses the goal, but the intervals overlap.\n\n");
+        md.append(raftGoals(appends, commits));
+        if (!appends.isEmpty()) {
+            md.append("### appendEntries\n\nOne durable `appendEntries` of a batch of data entries per operation, as JRaft's"
+                    + " log manager calls it (SampleTime). dax4j's log is reset when a batch would not fit, RocksDB's"
+                    + " truncated to its last entry every 4096 entries; both costs fall inside the calls that make"
+                    + " them.\n\n| entry | batch | storage | mean us | ± | p50 us | p99 us | entries/s"
+                    + " | RocksDB tmpfs / this | RocksDB disk / this |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            List<JmhJson.Result> rows = new ArrayList<>(appends);
+            rows.sort(Comparator.comparingLong((JmhJson.Result r) -> Long.parseLong(r.param("entryBytes")))
+                    .thenComparingLong(r -> Long.parseLong(r.param("batch"))).thenComparing(r -> r.param("storage")));
+            for (JmhJson.Result r : rows) {
+                md.append("| ").append(SvgChart.bytes(Long.parseLong(r.param("entryBytes")))).append(" | ")
+                        .append(r.param("batch")).append(" | ").append(r.param("storage")).append(" | ")
+                        .append(format(r.score() / 1000)).append(" | ").append(format(r.error() / 1000)).append(" | ")
+                        .append(format(r.percentile("50.0") / 1000)).append(" | ")
+                        .append(format(r.percentile("99.0") / 1000)).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.0f", Long.parseLong(r.param("batch")) * 1e9 / r.score()))
+                        .append(" | ").append(r.param("storage").equals("DAX4J") ? ratio(anchor(appends, r,
+                                "ROCKSDB_TMPFS"), r.score()) : "").append(" | ")
+                        .append(r.param("storage").equals("DAX4J") ? ratio(anchor(appends, r, "ROCKSDB_DISK"),
+                                r.score()) : "").append(" |\n");
+            }
+            md.append("\n![appendEntries](raft-append.svg)\n\n");
+        }
+        if (!commits.isEmpty()) {
+            md.append("### 3-node commits\n\nThree nodes in one JVM on loopback, 8-byte tasks, a state machine that does"
+                    + " nothing: a commit is a task's closure running on the leader. One task at a time (SampleTime),"
+                    + " and tasks applied as fast as 16 may be outstanding (Throughput). All three nodes share this"
+                    + " VM's 2 cores with the client.\n\n| storage | commit mean us | ± | p50 us | p99 us | RocksDB"
+                    + " tmpfs / this | RocksDB disk / this | tasks/s, 16 in flight | ± |\n"
+                    + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (String storage : List.of("DAX4J", "ROCKSDB_TMPFS", "ROCKSDB_DISK")) {
+                JmhJson.Result c = find(commits, "commit", storage);
+                JmhJson.Result t = find(commits, "inFlight16", storage);
+                JmhJson.Result tmpfs = find(commits, "commit", "ROCKSDB_TMPFS");
+                JmhJson.Result disk = find(commits, "commit", "ROCKSDB_DISK");
+                boolean dax = storage.equals("DAX4J");
+                md.append("| ").append(storage).append(" | ")
+                        .append(c == null ? "" : format(c.score()) + " | " + error(c) + " | "
+                                + format(c.percentile("50.0")) + " | " + format(c.percentile("99.0")))
+                        .append(c == null ? " | | | " : "").append(" | ")
+                        .append(dax && c != null && tmpfs != null ? ratio(tmpfs.score(), c.score()) : "").append(" | ")
+                        .append(dax && c != null && disk != null ? ratio(disk.score(), c.score()) : "").append(" | ")
+                        .append(t == null ? " | " : String.format(Locale.ROOT, "%.0f | %.0f", t.score(), t.error()))
+                        .append(" |\n");
+            }
+            md.append('\n');
+        }
+        if (!recovery.isEmpty()) {
+            md.append("### Recovery\n\n`init` of a fresh storage object on a log of " + RaftRecoveryBenchmark.ENTRIES
+                    + " entries of 64 bytes (SingleShotTime, 5 inits per fork after 2 warm-up ones). dax4j walks"
+                    + " every record, checks its CRC and rebuilds the index; RocksDB opens its database and reads its"
+                    + " configuration entries (its index is its own).\n\n| storage | init ms | ± |\n|---|---:|---:|\n");
+            for (JmhJson.Result r : recovery) {
+                md.append("| ").append(r.param("storage")).append(" | ").append(format(r.score())).append(" | ")
+                        .append(error(r)).append(" |\n");
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    /** The goals of issue 16, each with the measured ratio and whether it is met. */
+    private static String raftGoals(List<JmhJson.Result> appends, List<JmhJson.Result> commits) {
+        StringBuilder md = new StringBuilder("| goal | measured | bar | |\n|---|---:|---:|---|\n");
+        for (String batch : List.of("1", "16")) {
+            JmhJson.Result dax = appends.stream().filter(r -> r.param("storage").equals("DAX4J")
+                    && r.param("batch").equals(batch) && r.param("entryBytes").equals("64")).findFirst().orElse(null);
+            Double disk = dax == null ? null : anchor(appends, dax, "ROCKSDB_DISK");
+            if (dax != null && disk != null) {
+                JmhJson.Result anchor = appends.stream().filter(r -> r.param("storage").equals("ROCKSDB_DISK")
+                        && r.param("batch").equals(batch) && r.param("entryBytes").equals("64")).findFirst()
+                        .orElseThrow();
+                md.append("| appendEntries, batch of ").append(batch).append(" x 64 B: RocksDB disk / dax4j | ")
+                        .append(ratio(disk, dax.score())).append(" | >= 20x | ")
+                        .append(verdict(anchor, dax, 20)).append(" |\n");
+            }
+        }
+        JmhJson.Result dax = find(commits, "commit", "DAX4J");
+        JmhJson.Result tmpfs = find(commits, "commit", "ROCKSDB_TMPFS");
+        JmhJson.Result disk = find(commits, "commit", "ROCKSDB_DISK");
+        if (dax != null && tmpfs != null) {
+            md.append("| 3-node commit: dax4j / RocksDB tmpfs (time) | ").append(String.format(Locale.ROOT, "%.2f",
+                    dax.score() / tmpfs.score())).append(" | <= 1.1 | ").append(verdict(tmpfs, dax, 1 / 1.1))
+                    .append(" |\n");
+        }
+        if (dax != null && disk != null) {
+            md.append("| 3-node commit: RocksDB disk / dax4j | ").append(ratio(disk.score(), dax.score()))
+                    .append(" | >= 1.5x | ").append(verdict(disk, dax, 1.5)).append(" |\n");
+        }
+        return md.append('\n').toString();
+    }
+
+    /**
+     * "met" when {@code anchor / dax >= bar}, "within noise" when only the ends of the 99.9% intervals reach it,
+     * else "missed".
+     */
+    private static String verdict(JmhJson.Result anchor, JmhJson.Result dax, double bar) {
+        if (anchor.score() / dax.score() >= bar) {
+            return "met";
+        }
+        double a = anchor.score() + (Double.isNaN(anchor.error()) ? 0 : anchor.error());
+        double d = dax.score() - (Double.isNaN(dax.error()) ? 0 : dax.error());
+        return a / d >= bar ? "within noise" : "missed";
+    }
+
+    private static Double anchor(List<JmhJson.Result> appends, JmhJson.Result row, String storage) {
+        return appends.stream().filter(r -> r.param("storage").equals(storage) && r.param("batch")
+                .equals(row.param("batch")) && r.param("entryBytes").equals(row.param("entryBytes")))
+                .map(JmhJson.Result::score).findFirst().orElse(null);
+    }
+
+    private static JmhJson.Result find(List<JmhJson.Result> results, String method, String storage) {
+        return results.stream().filter(r -> r.benchmark().endsWith("." + method) && r.param("storage")
+                .equals(storage)).findFirst().orElse(null);
+    }
+
+    /** appendEntries: mean time per batch by batch size, for 64 B and 4 KiB entries, each storage. */
+    static String raftChart(List<JmhJson.Result> appends) {
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        List<JmhJson.Result> rows = new ArrayList<>(appends);
+        rows.sort(Comparator.comparingLong(r -> Long.parseLong(r.param("batch"))));
+        for (JmhJson.Result r : rows) {
+            if (r.param("entryBytes").equals("1024")) {
+                continue;
+            }
+            series.computeIfAbsent(r.param("storage") + " " + SvgChart.bytes(Long.parseLong(r.param("entryBytes"))),
+                    k -> new ArrayList<>()).add(new double[] {Long.parseLong(r.param("batch")), r.score() / 1000});
+        }
+        return SvgChart.logLog("SOFAJRaft appendEntries, durable (log-log)", "entries per batch", "us per batch",
+                series);
+    }
+
     private static String ratio(Double anchor, double score) {
         return anchor == null ? "" : String.format(Locale.ROOT, "%.1fx", anchor / score);
     }

@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Installs dax4j's storage in SOFAJRaft nodes: the log ({@link DaxLogStorage}, regions {@code <name>} and
- * {@code <name>.head}) and the term and vote ({@link DaxRaftMetaStorage}, region {@code <name>}), in the directory
+ * Installs dax4j's storage in SOFAJRaft nodes: the log ({@link DaxLogStorage}, regions {@code <name>},
+ * {@code <name>.1} and their {@code .head}s) and the term and vote ({@link DaxRaftMetaStorage}, region {@code <name>}), in the directory
  * of a dax4j mapping; snapshots stay JRaft's (files under the node's snapshot URI). Two ways, one per need:
  *
  * <p><b>Per node</b>, on a mapping the application opened: the node's log and meta URIs are not used.
@@ -25,17 +25,29 @@ import java.util.Objects;
  * NodeOptions options = new NodeOptions();
  * options.setServiceFactory(new DaxJRaftServiceFactory(pmem, Directory.open(pmem), "raft", 256L << 20));
  * }</pre>
- * One such factory per node: its regions ({@code raft.log}, {@code raft.log.head}, {@code raft.meta}) are the
- * node's alone.
+ * One such factory per node: its regions ({@code raft.log}, {@code raft.log.1}, their {@code .head}s, and
+ * {@code raft.meta}) are the node's alone.
  *
  * <p><b>By URI</b>, through JRaft's SPI: with this jar on the class path, this class (no-argument constructor,
  * {@code @SPI} priority 1, above JRaft's default factory) is the factory of every node whose options set none. A
- * node whose log or meta URI is a {@code dax4j:} URI ({@link DaxStorageUri}) gets dax4j storage for it; any
- * other URI gets JRaft's own storage, as without this jar.
+ * node whose log or meta URI is a {@code dax4j:} URI gets dax4j storage for it; any other URI gets JRaft's own
+ * storage, as without this jar.
  * <pre>{@code
  * options.setLogUri("dax4j:/dev/dax0.0?region=node1.log&capacity=256M");
  * options.setRaftMetaUri("dax4j:/dev/dax0.0?region=node1.meta");
  * }</pre>
+ * The URI is {@code dax4j:<device>?region=<name>[&capacity=<size>][&create=<size>][&emulateMapSync]}:
+ * <ul>
+ *   <li>{@code <device>}: an absolute path, a device-DAX character device or a file;</li>
+ *   <li>{@code region}: the storage's region in the device's directory (the log's two halves take
+ *       {@code <name>}, {@code <name>.1} and their {@code .head}s);</li>
+ *   <li>{@code capacity}: the log's bytes when it is created (required in a log URI, refused in a meta one);</li>
+ *   <li>{@code create}: map a file of that length, created if absent (without it: the whole existing source);</li>
+ *   <li>{@code emulateMapSync}: accept a file system without {@code MAP_SYNC}
+ *       ({@link io.github.dax4j.MapOptions#emulateMapSync()}).</li>
+ * </ul>
+ * Sizes are bytes or a number of K, M or G (binary). Anything else (an unknown or repeated parameter, a relative
+ * path, a size that is not positive) is an {@link IllegalArgumentException} naming the URI and what is wrong.
  * A device named by several URIs in one JVM is mapped once, with the options of the URI that opened it (a URI
  * asking for other ones is refused), and unmapped when the last storage on it shuts down.
  */

@@ -31,11 +31,12 @@ import java.util.Optional;
  * log.init(options);       // options from JRaft: its ConfigurationManager and LogEntryCodecFactory
  * }</pre>
  *
- * <p>Every operation is one record of the write-ahead log, so each is as crash-consistent as one append: a crash
- * leaves it done or not done. A batch is one group of the log's records, one fence: a crash before
- * {@code appendEntries} returns may leave a prefix of it, never a hole (entries not yet acknowledged, as Raft
- * allows; JRaft's RocksDB storage happens to keep a batch whole). A record's payload starts with its kind and an
- * index:
+ * <p>The log lives in two write-ahead logs of half the capacity each, {@code <name>} and {@code <name>.1} (each
+ * with its {@code .head} region), one of them active. Every operation is one record of the active one, so each is
+ * as crash-consistent as one append: a crash leaves it done or not done. A batch is one group of the log's
+ * records, one fence: a crash before {@code appendEntries} returns may leave a prefix of it, never a hole (entries
+ * not yet acknowledged, as Raft allows; JRaft's RocksDB storage happens to keep a batch whole). A record's payload
+ * starts with its kind and an index:
  * <ul>
  *   <li>{@code ENTRY i}: entry {@code i}, as JRaft's encoder encodes it; it replaces entry {@code i} and every
  *       later one;</li>
@@ -43,20 +44,31 @@ import java.util.Optional;
  *       decoding the others;</li>
  *   <li>{@code TRUNCATE_SUFFIX k}: the entries after {@code k} are gone;</li>
  *   <li>{@code TRUNCATE_PREFIX k}: the entries before {@code k} are gone;</li>
- *   <li>{@code RESET n term}: every entry is gone, and a no-op placeholder of that term stands at {@code n}.</li>
+ *   <li>{@code RESET n term}: every entry is gone, and a no-op placeholder of that term stands at {@code n};</li>
+ *   <li>{@code BASE k epoch} and {@code SEALED epoch}: the first and the closing record of a switch (below).</li>
  * </ul>
- * {@link #init} replays them in order into an index of the entries' LSNs, one record at a time, and hands every
- * configuration entry still in the log to JRaft's {@link ConfigurationManager}.
+ *
+ * <p><b>Space.</b> When a batch does not fit the active log, the live entries are copied to the other one, which
+ * then becomes active (a switch): it is reset, and gets {@code BASE first e} (e one more than the active epoch),
+ * a copy of every live entry's record, and once those are durable {@code SEALED e}. {@link #init} replays the
+ * sealed log of the highest epoch (a log that never switched has epoch 0 and no {@code BASE}); an unsealed one is
+ * a switch a crash interrupted, and is ignored. A {@link #reset} is a switch too, with no entry to copy and a
+ * {@code RESET} record before the seal: a crash leaves the log before or after it, never empty. A truncation that
+ * finds the active log full is a switch that copies only the entries kept. A switch copies
+ * what JRaft keeps after its snapshots (so costs one append's latency once per half-log of appends, to the
+ * thread appending); a log whose live entries fill a half refuses appends ({@code appendEntries} returns 0, the
+ * node reports EIO), as a full disk does RocksDB's.
+ *
+ * <p>{@link #init} replays both logs' records in order into indexes of LSNs, one record at a time, and hands
+ * every configuration entry still in the active log to JRaft's {@link ConfigurationManager}.
  *
  * <p>Threads: one writer (JRaft's log manager), any number of readers at once ({@link #getEntry},
  * {@link #getTerm}, the index bounds) without a lock: the index is published through volatile fields after the
- * records it points to are durable.
+ * records it points to are durable, and a reader that copied a record while a switch reset its log returns
+ * {@code null} (a seqlock on the count of switches).
  *
- * <p>Limits of this first version: the log is linear, as the write-ahead log is, and an entry takes at least one
- * 64-byte line. Truncations write a record and reuse no space, so a log that fills its region refuses appends
- * ({@code appendEntries} returns 0 and the node reports EIO) until JRaft resets it (to install a snapshot from
- * the leader, which a lagging follower gets), which reuses the whole region; {@link #init} reads every record
- * since the last reset; at most 2^31 - 1 entries are live at once.
+ * <p>Limits: an entry takes at least one 64-byte line; at most 2^31 - 1 entries are live at once; each log has
+ * 2^23 - 1 generations, one per open and per switch into it.
  */
 public final class DaxLogStorage implements LogStorage {
 
@@ -65,6 +77,8 @@ public final class DaxLogStorage implements LogStorage {
     static final byte TRUNCATE_PREFIX = 3;
     static final byte RESET = 4;
     static final byte CONFIGURATION = 5;
+    static final byte BASE = 6;
+    static final byte SEALED = 7;
 
     private final DaxMapping pmem;
     private final Directory directory;
@@ -73,18 +87,24 @@ public final class DaxLogStorage implements LogStorage {
     private AutoCloseable device;
     private final long capacity;
 
-    private WriteAheadLog wal;
+    /** The two logs, {@code <name>} and {@code <name>.1}; the active one is {@code index.wal()}. */
+    private final WriteAheadLog[] wals = new WriteAheadLog[2];
+    /** The active log's epoch: 0 before the first switch, one more at each. */
+    private long epoch;
     private LogEntryEncoder encoder;
     private LogEntryDecoder decoder;
     private Exception failure;
 
-    /** The LSNs of entries {@code base} on, by index; replaced whole (reset, growth) and published through this. */
-    private record Index(long base, long[] lsns) {
+    /**
+     * The LSNs in {@code wal} of entries {@code base} on, by index; replaced whole (prefix truncation, growth, a
+     * switch) and published through {@link #index}.
+     */
+    private record Index(long base, long[] lsns, WriteAheadLog wal) {
     }
 
-    private volatile Index index = new Index(1, new long[16]);
-    /** Resets so far: the writer's count, which readers check around a copy (see {@link #reset}). */
-    private volatile long resets;
+    private volatile Index index = new Index(1, new long[16], null);
+    /** Switches so far: the writer's count, which readers check around a copy (see {@link #switchTo}). */
+    private volatile long switches;
     private volatile long first = 1;
     private volatile long last;
 
@@ -94,7 +114,6 @@ public final class DaxLogStorage implements LogStorage {
      */
     public DaxLogStorage(DaxMapping pmem, Directory directory, String name, long capacity) {
         this(pmem, directory, name, capacity, null);
-        this.device = device;
     }
 
     /** As the public constructor, and shutting down releases {@code device} (a mapping shared by URIs). */
@@ -107,40 +126,34 @@ public final class DaxLogStorage implements LogStorage {
     }
 
     /**
-     * Opens (or creates) the write-ahead log, replays it, and adds every configuration entry to the options'
-     * configuration manager.
+     * Opens (or creates) the two write-ahead logs, replays them, and adds every configuration entry of the active
+     * one to the options' configuration manager.
      *
-     * @return {@code false} if the log cannot be opened or a record is not one this class writes
-     *         ({@link #initFailure()} says why)
+     * @return {@code false} if a log cannot be opened, neither holds a sealed epoch, or a record is not one this
+     *         class writes ({@link #failure()} says why)
      */
     @Override
     public synchronized boolean init(LogStorageOptions options) {
         try {
             encoder = options.getLogEntryCodecFactory().encoder();
             decoder = options.getLogEntryCodecFactory().decoder();
-            wal = WriteAheadLog.open(pmem, directory, name, capacity);
-            List<Long> configurationLsns = new ArrayList<>();
-            wal.forEachFrom(0, (payload, lsn) -> {
-                ByteBuffer record = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
-                byte kind = record.get();
-                long at = record.getLong();
-                switch (kind) {
-                    case ENTRY -> put(at, lsn);
-                    case CONFIGURATION -> {
-                        put(at, lsn);
-                        configurationLsns.add(lsn);
-                    }
-                    case TRUNCATE_SUFFIX -> suffix(at);
-                    case TRUNCATE_PREFIX -> prefix(at);
-                    case RESET -> placeholder(at, lsn);
-                    default -> throw new IllegalStateException("log " + name + ": record " + lsn + " is of kind "
-                            + kind + ", not one a Raft log storage writes");
-                }
-            });
+            wals[0] = WriteAheadLog.open(pmem, directory, name, capacity / 2);
+            wals[1] = WriteAheadLog.open(pmem, directory, name + ".1", capacity / 2);
+            Replayed zero = replay(wals[0]);
+            Replayed one = replay(wals[1]);
+            if (zero.epoch() < 0 && one.epoch() < 0) {
+                throw new IllegalStateException("log " + name + ": neither " + name + " nor " + name + ".1 holds a"
+                        + " sealed epoch (each begins a switch that never ended)");
+            }
+            Replayed active = one.epoch() > zero.epoch() ? one : zero;
+            index = active.index();
+            first = active.first();
+            last = active.last();
+            epoch = active.epoch();
             // only configuration entries are decoded, those still in the log: the others' bytes stay where they are
             ConfigurationManager configurations = options.getConfigurationManager();
-            for (long lsn : configurationLsns) {
-                byte[] record = wal.read(lsn);
+            for (long lsn : active.configurations()) {
+                byte[] record = index.wal().read(lsn);
                 long at = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN).getLong(1);
                 if (configurations == null || at < first || at > last || lsnOf(at) != lsn) {
                     continue; // truncated or replaced since
@@ -165,8 +178,60 @@ public final class DaxLogStorage implements LogStorage {
         }
     }
 
-    /** {@return why the last {@link #init} returned false, if it did} */
-    public synchronized Optional<Exception> initFailure() {
+    /**
+     * One log replayed: its epoch (0 for a log that never had a {@code BASE}, -1 for an unsealed switch), the
+     * index, bounds and configuration entries' LSNs its records leave.
+     */
+    private record Replayed(long epoch, Index index, long first, long last, List<Long> configurations) {
+    }
+
+    /** Replays {@code wal} into this storage's index and bounds, and returns what they became. */
+    private Replayed replay(WriteAheadLog wal) {
+        index = new Index(1, new long[16], wal);
+        first = 1;
+        last = 0;
+        List<Long> configurations = new ArrayList<>();
+        long[] based = {0, 0}; // the BASE's epoch (0: none), and whether its SEALED came
+        boolean[] begun = {false};
+        wal.forEachFrom(0, (payload, lsn) -> {
+            ByteBuffer record = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
+            byte kind = record.get();
+            long at = record.getLong();
+            if (!begun[0] && kind == BASE) {
+                based[0] = record.getLong();
+            } else if (kind == BASE || (kind == SEALED && (based[0] == 0 || at != based[0] || based[1] != 0))) {
+                throw new IllegalStateException("log " + wal + ": record " + lsn + " (" + (kind == BASE ? "BASE"
+                        : "SEALED " + at) + ") is out of place");
+            }
+            begun[0] = true;
+            switch (kind) {
+                case ENTRY -> put(at, lsn);
+                case CONFIGURATION -> {
+                    put(at, lsn);
+                    configurations.add(lsn);
+                }
+                case TRUNCATE_SUFFIX -> suffix(at);
+                case TRUNCATE_PREFIX -> prefix(at);
+                case RESET -> placeholder(at, lsn);
+                case BASE -> {
+                    index = new Index(at, new long[16], wal);
+                    first = at;
+                    last = at - 1;
+                }
+                case SEALED -> based[1] = 1;
+                default -> throw new IllegalStateException("log " + wal + ": record " + lsn + " is of kind "
+                        + kind + ", not one a Raft log storage writes");
+            }
+        });
+        long epochOf = based[0] == 0 ? 0 : based[1] != 0 ? based[0] : -1;
+        return new Replayed(epochOf, index, first, last, configurations);
+    }
+
+    /**
+     * {@return why the last call that failed did, if one did: {@link #init} returning false, an append returning
+     * less than its entries, a truncation or reset returning false} JRaft itself reports only EIO.
+     */
+    public synchronized Optional<Exception> failure() {
         return Optional.ofNullable(failure);
     }
 
@@ -187,7 +252,7 @@ public final class DaxLogStorage implements LogStorage {
             // at most 2^31 - 1 live entries: truncatePrefix rebases the index, so this counts the live ones
             long[] grown = java.util.Arrays.copyOf(ix.lsns(), Math.toIntExact(Math.max(slot + 1,
                     Math.min(2L * ix.lsns().length, Integer.MAX_VALUE))));
-            ix = new Index(ix.base(), grown);
+            ix = new Index(ix.base(), grown, ix.wal());
             index = ix;
         }
         LSNS.setRelease(ix.lsns(), (int) slot, lsn);
@@ -209,7 +274,7 @@ public final class DaxLogStorage implements LogStorage {
         if (keep > 0) {
             System.arraycopy(ix.lsns(), (int) (k - ix.base()), lsns, 0, (int) keep);
         }
-        index = new Index(k, lsns);
+        index = new Index(k, lsns, ix.wal());
         first = k;
         if (last < k - 1) {
             last = k - 1;
@@ -226,7 +291,7 @@ public final class DaxLogStorage implements LogStorage {
     private void placeholder(long n, long lsn) {
         long[] lsns = new long[16];
         lsns[0] = lsn;
-        index = new Index(n, lsns);
+        index = new Index(n, lsns, index.wal());
         first = n;
         last = n;
     }
@@ -260,16 +325,16 @@ public final class DaxLogStorage implements LogStorage {
     }
 
     /**
-     * {@return the bytes left in the log} An entry takes its encoding by JRaft's codec plus 25 bytes, rounded up to
-     * a multiple of 64; a truncation 64. Only a reset makes room (see the class's limits).
+     * {@return the bytes left in the active log} An entry takes its encoding by JRaft's codec plus 25 bytes,
+     * rounded up to a multiple of 64; a truncation 64. When a batch does not fit, the log switches (see the class).
      *
      * @throws IllegalStateException before {@link #init}
      */
     public synchronized long bytesFree() {
-        if (wal == null) {
+        if (index.wal() == null) {
             throw new IllegalStateException(this + ": not initialised");
         }
-        return wal.bytesFree();
+        return index.wal().bytesFree();
     }
 
     @Override
@@ -289,24 +354,26 @@ public final class DaxLogStorage implements LogStorage {
      */
     @Override
     public LogEntry getEntry(long i) {
-        long resets = this.resets;
+        long switches = this.switches;
         long last = this.last;
-        if (i < first || i > last) {
+        Index ix = index;
+        if (i < first || i > last || ix.wal() == null) {
             return null;
         }
-        long lsn = lsnOf(i);
+        long slot = i - ix.base();
+        long lsn = slot < 0 || slot >= ix.lsns().length ? 0 : (long) LSNS.getAcquire(ix.lsns(), (int) slot);
         if (lsn == 0) {
             return null;
         }
         byte[] record;
         try {
-            record = wal.read(lsn);
+            record = ix.wal().read(lsn);
         } catch (RuntimeException damaged) {
             return null;
         }
         java.lang.invoke.VarHandle.loadLoadFence();
-        if (resets != this.resets) {
-            return null; // the log was reset meanwhile: entry i is gone, and the copy may be of what replaced it
+        if (switches != this.switches) {
+            return null; // the log switched meanwhile: the copy may be of a record written over this one
         }
         try {
             return entryAt(record);
@@ -350,10 +417,13 @@ public final class DaxLogStorage implements LogStorage {
         }
         long next = entries.getFirst().getId().getIndex();
         if (next < first || next > last + 1) {
+            failure = new IllegalArgumentException(this + ": an append from entry " + next + " would not follow it");
             return 0; // a hole, or before the first entry: refused before anything is written
         }
         for (LogEntry entry : entries) {
             if (entry.getId().getIndex() != next++) {
+                failure = new IllegalArgumentException(this + ": an append's entries are not consecutive at "
+                        + entry.getId().getIndex());
                 return 0; // not consecutive
             }
         }
@@ -364,10 +434,18 @@ public final class DaxLogStorage implements LogStorage {
             records.add(ByteBuffer.allocate(9 + encoded.length).order(ByteOrder.LITTLE_ENDIAN).put(kind)
                     .putLong(entry.getId().getIndex()).put(encoded).array());
         }
+        long needed = 0;
+        for (byte[] record : records) {
+            needed += (16 + record.length + 63) & -64L; // the log's header, the payload, whole lines
+        }
+        if (needed > index.wal().bytesFree() && !switchTo(first, last, List.of(), needed)) {
+            return 0; // the live entries fill a half: nothing written to the active log
+        }
         List<Long> lsns;
         try {
-            lsns = wal.append(records);
+            lsns = index.wal().append(records);
         } catch (IllegalStateException full) {
+            failure = full;
             return 0; // refused before anything was written
         }
         for (int e = 0; e < entries.size(); e++) {
@@ -376,12 +454,16 @@ public final class DaxLogStorage implements LogStorage {
         return entries.size();
     }
 
+    private static byte[] record(byte kind, long at, long value) {
+        return ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN).put(kind).putLong(at).putLong(value).array();
+    }
+
     private boolean control(byte kind, long at, long term) {
         try {
-            wal.append(ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN).put(kind).putLong(at).putLong(term)
-                    .array());
+            index.wal().append(record(kind, at, term));
             return true;
         } catch (IllegalStateException full) {
+            failure = full;
             return false;
         }
     }
@@ -390,6 +472,9 @@ public final class DaxLogStorage implements LogStorage {
     public synchronized boolean truncatePrefix(long firstIndexKept) {
         if (firstIndexKept <= first) {
             return true;
+        }
+        if (index.wal().bytesFree() < 64) {
+            return switchTo(firstIndexKept, last, List.of(), 0); // a full log truncates by switching halves
         }
         if (!control(TRUNCATE_PREFIX, firstIndexKept, 0)) {
             return false;
@@ -403,6 +488,9 @@ public final class DaxLogStorage implements LogStorage {
         if (lastIndexKept >= last) {
             return true;
         }
+        if (index.wal().bytesFree() < 64) {
+            return switchTo(first, lastIndexKept, List.of(), 0); // a full log truncates by switching halves
+        }
         if (!control(TRUNCATE_SUFFIX, lastIndexKept, 0)) {
             return false;
         }
@@ -411,11 +499,10 @@ public final class DaxLogStorage implements LogStorage {
     }
 
     /**
-     * Drops every entry and starts the log over: the write-ahead log itself is reset (its space reused from the
-     * start), then a {@code RESET} record placed, so a reset in flight at a crash leaves the old log, the new one,
-     * or an empty one. The empty one is also what JRaft's RocksDB storage leaves there (it destroys and recreates
-     * its database): JRaft resets a log only to install a snapshot it already holds, and truncates an empty log to
-     * after that snapshot when it loads it at start.
+     * Drops every entry and starts the log over at {@code nextLogIndex}, with a no-op placeholder of the old entry's
+     * term there (0 if there was none): a switch to the other log with no entry copied, so a crash leaves the log
+     * as it was or reset, never in between (JRaft's RocksDB storage, which destroys and recreates its database, may
+     * be left empty).
      */
     @Override
     public synchronized boolean reset(long nextLogIndex) {
@@ -424,32 +511,79 @@ public final class DaxLogStorage implements LogStorage {
         }
         LogEntry kept = getEntry(nextLogIndex);
         long term = kept == null ? 0 : kept.getId().getTerm();
-        // readers that looked up an LSN before this may be copying a record that the appends after it overwrite:
-        // they see the count change after their copy and return null (a seqlock; the fence orders the count before
-        // the head and record stores, the readers' fence their copy before their second look)
-        resets++;
-        java.lang.invoke.VarHandle.fullFence();
+        return switchTo(nextLogIndex, nextLogIndex - 1, List.of(record(RESET, nextLogIndex, term)), 0);
+    }
+
+    /**
+     * Switches to the other log: resets it, writes {@code BASE base e}, a copy of the records of the live entries
+     * {@code base} to {@code upTo} (none if {@code upTo < base}), then {@code tail}, and once all are durable
+     * {@code SEALED e}; then makes it the active one, with {@code room} bytes free after it. The log is then
+     * {@code base} to {@code upTo} (or to {@code base}, a reset's placeholder, if there is a tail): a switch is
+     * also how a full log truncates.
+     *
+     * @return false if the other log cannot hold them with {@code room} to spare, has no generation left, or a live
+     *         record cannot be read: the active log stays as it was, and the other one unsealed (ignored by a
+     *         replay)
+     */
+    private boolean switchTo(long base, long upTo, List<byte[]> tail, long room) {
         try {
-            wal.reset();
-        } catch (IllegalStateException noGenerationLeft) {
-            return false; // nothing written
-        }
-        List<Long> lsn;
-        try {
-            lsn = wal.append(List.of(ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN).put(RESET)
-                    .putLong(nextLogIndex).putLong(term).array()));
-        } catch (IllegalStateException noRoom) {
-            index = new Index(1, new long[16]); // a log too small for one record: empty now, as after a crash here
-            first = 1;
-            last = 0;
+            return switchOrRefuse(base, upTo, tail, room);
+        } catch (RuntimeException e) {
+            failure = e;
             return false;
         }
-        placeholder(nextLogIndex, lsn.getFirst());
+    }
+
+    private boolean switchOrRefuse(long base, long upTo, List<byte[]> tail, long room) {
+        WriteAheadLog from = index.wal();
+        WriteAheadLog to = from == wals[0] ? wals[1] : wals[0];
+        long next = epoch + 1;
+        long size = 128L + 64L * tail.size(); // BASE, SEALED, the tail's one-line records
+        long copied = Math.max(0, Math.min(upTo, last) - Math.max(base, first) + 1);
+        long from0 = Math.max(base, first);
+        for (long i = from0; i < from0 + copied; i++) {
+            size += (16 + from.read(lsnOf(i)).length + 63) & -64L; // read (and CRC-checked) now, written below
+        }
+        if (size + room > capacity / 2) {
+            failure = new IllegalStateException("log " + name + " is full: its " + copied + " live entries and "
+                    + room + " bytes to append need " + (size + room) + " of a half of " + capacity / 2 + " bytes");
+            return false;
+        }
+        // readers that looked up an LSN of the other log before its last switch may be copying a record its reset
+        // lets this switch write over: they see the count change after their copy and return null (a seqlock; the
+        // fence orders the count before the head and record stores, the readers' fence their copy before their
+        // second look)
+        switches++;
+        java.lang.invoke.VarHandle.fullFence();
+        to.reset();
+        to.append(record(BASE, base, next));
+        List<Long> lsns = new ArrayList<>();
+        List<byte[]> chunk = new ArrayList<>();
+        for (long i = from0; i < from0 + copied; i++) { // in groups of 256, one fence each: the heap holds one
+            chunk.add(from.read(lsnOf(i)));
+            if (chunk.size() == 256 || i == from0 + copied - 1) {
+                lsns.addAll(to.append(chunk));
+                chunk.clear();
+            }
+        }
+        if (!tail.isEmpty()) {
+            lsns.addAll(to.append(tail));
+        }
+        to.append(record(SEALED, next, 0)); // after every record before it is durable: the switch, in one store
+        long[] slots = new long[(int) Math.max(16, copied + tail.size())];
+        for (int r = 0; r < lsns.size(); r++) {
+            slots[r] = lsns.get(r); // the copies, or a reset's placeholder (at base)
+        }
+        index = new Index(base, slots, to);
+        first = base;
+        last = !tail.isEmpty() ? base : copied > 0 ? from0 + copied - 1 : base - 1;
+        epoch = next;
         return true;
     }
 
     @Override
     public String toString() {
-        return "DaxLogStorage[" + name + " in " + pmem.path() + ", entries " + first + " to " + last + "]";
+        return "DaxLogStorage[" + name + " in " + pmem.path() + ", entries " + first + " to " + last + ", epoch "
+                + epoch + "]";
     }
 }

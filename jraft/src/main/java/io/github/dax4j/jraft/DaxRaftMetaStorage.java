@@ -1,6 +1,10 @@
 package io.github.dax4j.jraft;
 
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.entity.EnumOutter;
 import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.option.RaftMetaStorageOptions;
 import com.alipay.sofa.jraft.storage.RaftMetaStorage;
 import io.github.dax4j.DaxMapping;
@@ -26,7 +30,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <pre>{@code
  * DaxRaftMetaStorage meta = new DaxRaftMetaStorage(pmem, Directory.open(pmem), "raft.meta");
- * meta.init(new RaftMetaStorageOptions());                 // false if the region is damaged: see initFailure()
+ * meta.init(new RaftMetaStorageOptions());                 // false if the region is damaged: see failure()
  * meta.setTermAndVotedFor(7, PeerId.parsePeer("10.0.0.2:8081"));
  * }</pre>
  *
@@ -80,6 +84,8 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
     private PeerId votedFor = PeerId.emptyPeer();
     private boolean initialised;
     private Exception failure;
+    /** The node to tell of a failed update, as JRaft's own meta storage does; null outside a node. */
+    private NodeImpl node;
 
     /**
      * @param name the region's name in {@code directory} (created by {@link #init} if absent)
@@ -100,7 +106,7 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
     /**
      * Opens the region, creating it if absent, and reads the state.
      *
-     * @return {@code false} if the region cannot be had or breaks M1-M3 ({@link #initFailure()} says why): JRaft's
+     * @return {@code false} if the region cannot be had or breaks M1-M3 ({@link #failure()} says why): JRaft's
      *         convention, which stops the node from starting
      */
     @Override
@@ -108,6 +114,7 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
         if (initialised) {
             return true;
         }
+        node = options == null ? null : options.getNode();
         try {
             FixedRegion region = directory.openOrCreate(name, BLOCK, 2, RegionAlignment.CACHE_LINE, false);
             if (region.count() != 2) {
@@ -142,8 +149,8 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
         }
     }
 
-    /** {@return why the last {@link #init} returned false, if it did} */
-    public synchronized Optional<Exception> initFailure() {
+    /** {@return why the last {@link #init} or update that returned false did, if one did} */
+    public synchronized Optional<Exception> failure() {
         return Optional.ofNullable(failure);
     }
 
@@ -240,21 +247,35 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
     }
 
     /**
-     * Writes the copy not in use with the next sequence, persisted.
+     * Writes both copies with the next sequence, persisted; or, when it cannot (a vote whose text is longer than
+     * 224 bytes of UTF-8, the mapping closed or failing), keeps the state it had, reports the failure to the node
+     * as JRaft's own {@code LocalRaftMetaStorage} does (an EIO meta error, which stops the node: JRaft ignores the
+     * setters' result) and returns false. (A failure between the copies leaves copy 1 written, which a restart
+     * reads: a vote saved but reported lost, by a node that stopped before acting on it.)
      *
-     * @throws IllegalArgumentException if the vote's text is longer than 224 bytes of UTF-8
+     * @throws IllegalStateException before {@link #init}
      */
     private boolean save(long newTerm, PeerId peer) {
         checkInitialised();
         PeerId vote = peer == null ? PeerId.emptyPeer() : peer;
         byte[] text = vote.isEmpty() ? new byte[0] : vote.toString().getBytes(StandardCharsets.UTF_8);
-        if (text.length > MAX_VOTED) {
-            throw new IllegalArgumentException("a vote of " + text.length + " bytes does not fit in " + MAX_VOTED
-                    + ": " + vote);
+        try {
+            if (text.length > MAX_VOTED) {
+                throw new IllegalArgumentException("a vote of " + text.length + " bytes does not fit in " + MAX_VOTED
+                        + ": " + vote);
+            }
+            MemorySegment copy = encode(sequence + 1, newTerm, text);
+            pmem.copy(at + COPY, copy); // copy 1, persisted, then copy 0: a crash tears at most one of them
+            pmem.copy(at, copy);
+        } catch (RuntimeException e) {
+            failure = new IllegalStateException("Raft meta storage " + name + " in " + pmem.path() + ": term "
+                    + newTerm + " and vote " + vote + " not saved: " + e.getMessage(), e);
+            if (node != null) {
+                node.onError(new RaftException(EnumOutter.ErrorType.ERROR_TYPE_META, RaftError.EIO,
+                        failure.getMessage()));
+            }
+            return false;
         }
-        MemorySegment copy = encode(sequence + 1, newTerm, text);
-        pmem.copy(at + COPY, copy); // copy 1, persisted, then copy 0: a crash tears at most one of them
-        pmem.copy(at, copy);
         sequence++;
         term = newTerm;
         votedFor = vote.copy();

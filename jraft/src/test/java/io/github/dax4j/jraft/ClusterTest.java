@@ -172,7 +172,7 @@ class ClusterTest {
             options.setConfigurationManager(new com.alipay.sofa.jraft.conf.ConfigurationManager());
             options.setLogEntryCodecFactory(com.alipay.sofa.jraft.entity.codec.v2.LogEntryV2CodecFactory
                     .getInstance());
-            assertTrue(log.init(options), () -> log.initFailure().toString());
+            assertTrue(log.init(options), () -> log.failure().toString());
             long sum = 0;
             for (long i = log.getFirstLogIndex(); i <= log.getLastLogIndex(); i++) {
                 com.alipay.sofa.jraft.entity.LogEntry entry = log.getEntry(i);

@@ -120,7 +120,7 @@ class DaxJRaftServiceFactoryTest {
             assertEquals(Set.of(), DaxJRaftServiceFactory.Shared.devices(), "the last shutdown unmaps the device");
         }
         try (DaxMapping pmem = DaxMapping.open(device, MapOptions.wholeSource().emulateMapSync())) {
-            assertEquals(Set.of("n1.log", "n1.log.head", "n1.meta"), Set.copyOf(Directory.open(pmem).list()
+            assertEquals(Set.of("n1.log", "n1.log.head", "n1.log.1", "n1.log.1.head", "n1.meta"), Set.copyOf(Directory.open(pmem).list()
                     .stream().map(RegionInfo::name).toList()));
         }
     }

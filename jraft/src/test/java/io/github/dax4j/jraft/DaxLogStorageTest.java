@@ -47,14 +47,14 @@ class DaxLogStorageTest {
 
     private static DaxLogStorage open(DaxMapping pmem) throws Exception {
         DaxLogStorage log = new DaxLogStorage(pmem, Directory.open(pmem, 4), "raft.log", 64 * 1024);
-        assertTrue(log.init(options()), () -> log.initFailure().toString());
+        assertTrue(log.init(options()), () -> log.failure().toString());
         return log;
     }
 
     /**
      * Appends (one and a batch), a suffix truncation followed by a new term's entries, a prefix truncation and a
      * reset: after any crash the log is the one after the last acknowledged operation or after one in flight (or a
-     * prefix of a batch in flight, or for a reset in flight the empty log, as RocksDB's storage may leave).
+     * prefix of a batch in flight; a reset is a switch of logs, so never the empty log RocksDB's storage may leave).
      */
     @Test
     void everyCrashOfEveryOperationLeavesAnAcknowledgedLog() throws Exception {
@@ -93,9 +93,6 @@ class DaxLogStorageTest {
                     }
                     log.appendEntry(batch.getLast());
                 } else {
-                    if (name.startsWith("reset")) {
-                        prefixes.add(after.get("")); // the write-ahead log reset, the placeholder not yet written
-                    }
                     operations.get(name).accept(log);
                 }
                 after.put(name, describe(log));
@@ -189,9 +186,9 @@ class DaxLogStorageTest {
     }
 
     @Test
-    void aFullLogRefusesAppendsUntilAResetReusesAllOfIt() throws Exception {
+    void aFullLogSwitchesToItsOtherHalfKeepingTheLiveEntriesAndRefusesWhenTheyFillIt() throws Exception {
         try (DaxMapping pmem = mapping()) {
-            DaxLogStorage log = open(pmem); // a 64 KiB log
+            DaxLogStorage log = open(pmem); // halves of 32 KiB
             long i = 1;
             while (log.appendEntry(LogStorageContract.data(i, 1, "entry " + i))) {
                 i++;
@@ -199,16 +196,92 @@ class DaxLogStorageTest {
             long full = i - 1;
             assertTrue(full > 100, full + " entries fit");
             assertEquals(full, log.getLastLogIndex(), "the refused append wrote nothing");
-            assertTrue(log.reset(full + 1));
-            for (i = full + 2; i <= 2 * full; i++) {
+            assertTrue(log.failure().orElseThrow().getMessage().contains("is full"), log.failure().toString());
+            assertTrue(log.truncatePrefix(full - 9), "a truncation still fits (a switch makes room for it)");
+            for (i = full + 1; i <= 3 * full; i++) { // two more halves' worth: switches keep the last ten or so
                 assertTrue(log.appendEntry(LogStorageContract.data(i, 2, "entry " + i)), "entry " + i);
+                if (i % 10 == 0) {
+                    assertTrue(log.truncatePrefix(i - 9));
+                }
             }
+            assertTrue(log.toString().matches(".*epoch [2-9]\\]|.*epoch [1-9][0-9]+\\]"), log.toString());
             DaxLogStorage reopened = open(pmem);
-            assertEquals(full + 1, reopened.getFirstLogIndex());
-            assertEquals(2 * full, reopened.getLastLogIndex());
-            assertEquals("entry " + (2 * full), StandardCharsets.UTF_8.decode(reopened.getEntry(2 * full).getData())
+            assertEquals(describe(log), describe(reopened));
+            assertEquals("entry " + (3 * full), StandardCharsets.UTF_8.decode(reopened.getEntry(3 * full).getData())
                     .toString());
+            assertTrue(reopened.reset(5 * full));
+            long n = 5 * full;
+            assertEquals(n + ".." + n + ": " + n + "/0/", describe(open(pmem)), "a reset: the placeholder alone");
         }
+    }
+
+    /**
+     * Appends, truncations and a reset on a log of two 16-line halves, so that appends switch halves twice: after
+     * a crash anywhere, a switch included, the log is the one after the last acknowledged operation or the one in
+     * flight, never a mix of the halves or an empty one.
+     */
+    @Test
+    void aSwitchCrashedAnywhereLeavesTheLogBeforeOrAfterIt() throws Exception {
+        Map<String, Consumer<DaxLogStorage>> operations = new LinkedHashMap<>();
+        for (long i = 1; i <= 14; i++) {
+            long index = i;
+            operations.put("append " + i, log -> log.appendEntry(LogStorageContract.data(index, 1, "e")));
+        }
+        operations.put("truncate before 12", log -> log.truncatePrefix(12));
+        for (long i = 15; i <= 30; i++) {
+            long index = i;
+            operations.put("append " + i, log -> log.appendEntry(LogStorageContract.data(index, 1, "e")));
+            if (i == 22) {
+                operations.put("truncate before 20", log -> log.truncatePrefix(20));
+            }
+        }
+        operations.put("reset to 40", log -> log.reset(40));
+        operations.put("append 41", log -> log.appendEntry(LogStorageContract.data(41, 2, "f")));
+        Map<String, String> after = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>(operations.keySet());
+        Path device = Files.createTempFile(Path.of("/dev/shm"), "dax4j-raft-log-", ".img");
+        Files.delete(device);
+        String epochs;
+        try (DaxMapping pmem = DaxMapping.open(device, MapOptions.ofLength(1 << 20).createIfAbsent()
+                .emulateMapSync())) {
+            DaxLogStorage log = small(pmem);
+            after.put("", describe(log));
+            StringBuilder seen = new StringBuilder();
+            for (String name : names) {
+                operations.get(name).accept(log);
+                after.put(name, describe(log));
+                seen.append(log.toString().replaceAll(".*epoch ", "").replace("]", ""));
+            }
+            epochs = seen.toString();
+        } finally {
+            Files.deleteIfExists(device);
+        }
+        assertTrue(epochs.contains("2") && epochs.contains("3"), "the appends switched twice, the reset once: "
+                + epochs);
+        assertTrue(after.get("append 30").startsWith("20..30: 20/1/e 21/1/e"), after.get("append 30"));
+        CrashReport report = CrashTest.onDevice(1 << 20).run((pmem, acks) -> {
+            acks.checkCrashes(false);
+            DaxLogStorage log = small(pmem);
+            acks.checkCrashes(true);
+            for (String name : names) {
+                acks.begin(name);
+                operations.get(name).accept(log);
+                acks.acknowledge(name);
+            }
+        }, pmem -> describe(small(pmem)), (recovered, acked, inFlight) -> {
+            String last = after.get(acked.isEmpty() ? "" : (String) acked.getLast());
+            return recovered.equals(last) || inFlight.stream().anyMatch(op -> recovered.equals(after.get(op)));
+        });
+        System.out.println("Raft log storage, switching halves: " + report);
+        report.assertNoFailure();
+        assertTrue(report.exhaustive(), report.toString());
+        assertEquals("40..41: 40/0/ 41/2/f", after.get("append 41"));
+    }
+
+    private static DaxLogStorage small(DaxMapping pmem) throws Exception {
+        DaxLogStorage log = new DaxLogStorage(pmem, Directory.open(pmem, 4), "raft.log", 2 * 16 * 64);
+        assertTrue(log.init(options()), () -> log.failure().toString());
+        return log;
     }
 
     /**

@@ -30,7 +30,7 @@ class DaxRaftMetaStorageContractTest extends RaftMetaStorageContract {
     RaftMetaStorage open() throws Exception {
         DaxMapping pmem = DaxMapping.open(device, OPTIONS);
         DaxRaftMetaStorage meta = new DaxRaftMetaStorage(pmem, Directory.open(pmem), "raft.meta");
-        assertTrue(meta.init(new RaftMetaStorageOptions()), () -> meta.initFailure().toString());
+        assertTrue(meta.init(new RaftMetaStorageOptions()), () -> meta.failure().toString());
         mappings.put(meta, pmem);
         return meta;
     }

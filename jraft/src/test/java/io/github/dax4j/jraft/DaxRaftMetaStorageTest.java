@@ -42,7 +42,7 @@ class DaxRaftMetaStorageTest {
     private static String state(DaxMapping pmem) throws Exception {
         DaxRaftMetaStorage meta = new DaxRaftMetaStorage(pmem, Directory.open(pmem, 4), "raft.meta");
         return meta.init(new RaftMetaStorageOptions()) ? meta.getTerm() + " " + meta.getVotedFor()
-                : "failed: " + meta.initFailure().orElseThrow().getMessage();
+                : "failed: " + meta.failure().orElseThrow().getMessage();
     }
 
     /**
@@ -80,7 +80,7 @@ class DaxRaftMetaStorageTest {
 
     private static DaxRaftMetaStorage initialised(DaxMapping pmem) throws Exception {
         DaxRaftMetaStorage meta = new DaxRaftMetaStorage(pmem, Directory.open(pmem), "raft.meta");
-        assertTrue(meta.init(new RaftMetaStorageOptions()), () -> meta.initFailure().toString());
+        assertTrue(meta.init(new RaftMetaStorageOptions()), () -> meta.failure().toString());
         return meta;
     }
 
@@ -143,15 +143,28 @@ class DaxRaftMetaStorageTest {
 
     @Test
     void aVoteTooLongForItsCopyIsRefusedAndChangesNothing() throws Exception {
+        // (in a node, the refusal is also the node's error, as with JRaft's own meta storage: see save)
         try (DaxMapping pmem = DaxMapping.open(device, DaxRaftMetaStorageContractTest.OPTIONS)) {
             DaxRaftMetaStorage meta = initialised(pmem);
             meta.setTermAndVotedFor(1, new PeerId("10.0.0.1", 8081));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> meta.setTermAndVotedFor(2, new PeerId("h".repeat(230), 8081)));
-            assertTrue(e.getMessage().contains("224"), e.getMessage());
+            assertFalse(meta.setTermAndVotedFor(2, new PeerId("h".repeat(230), 8081)), "refused: JRaft's result");
+            String why = meta.failure().orElseThrow().getMessage();
+            assertTrue(why.contains("224"), why);
             assertEquals(1, meta.getTerm());
             assertEquals("1 10.0.0.1:8081", state(pmem));
         }
+    }
+
+    @Test
+    void anUpdateAfterTheMappingClosedReturnsFalseAndSaysWhy() throws Exception {
+        DaxRaftMetaStorage meta;
+        try (DaxMapping pmem = DaxMapping.open(device, DaxRaftMetaStorageContractTest.OPTIONS)) {
+            meta = initialised(pmem);
+            assertTrue(meta.setTerm(3));
+        }
+        assertFalse(meta.setTermAndVotedFor(4, new PeerId("10.0.0.1", 8081)));
+        assertTrue(meta.failure().orElseThrow().getMessage().contains("not saved"), meta.failure().toString());
+        assertEquals(3, meta.getTerm(), "the state it had");
     }
 
     @Test

@@ -146,7 +146,7 @@ class KillNineClusterTest {
                     options.setConfigurationManager(new ConfigurationManager());
                     options.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
                     int node = n;
-                    assertTrue(log.init(options), () -> "node " + node + ": " + log.initFailure().orElseThrow());
+                    assertTrue(log.init(options), () -> "node " + node + ": " + log.failure().orElseThrow());
                     firsts[n] = log.getFirstLogIndex();
                     from = Math.max(from, log.getFirstLogIndex());
                     to = Math.min(to, Math.min(committed[n], log.getLastLogIndex()));
