@@ -84,6 +84,9 @@ public class RaftCommitBenchmark {
     private final List<RaftGroupService> services = new ArrayList<>();
     private final List<Path> directories = new ArrayList<>();
     private final Semaphore inFlight = new Semaphore(16);
+    /** The first task that did not commit, thrown at the iteration's end: a failed task is no throughput. */
+    private final java.util.concurrent.atomic.AtomicReference<Status> failed = new java.util.concurrent.atomic
+            .AtomicReference<>();
     private Node leader;
 
     @Setup(Level.Trial)
@@ -125,6 +128,14 @@ public class RaftCommitBenchmark {
         }
     }
 
+    @TearDown(Level.Iteration)
+    public void noFailures() {
+        Status status = failed.get();
+        if (status != null) {
+            throw new IllegalStateException("a task did not commit: " + status);
+        }
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         for (RaftGroupService service : services) {
@@ -153,7 +164,12 @@ public class RaftCommitBenchmark {
     public Status commit() {
         CompletableFuture<Status> done = new CompletableFuture<>();
         leader.apply(task(done::complete));
-        Status status = done.join();
+        Status status;
+        try {
+            status = done.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("no commit in 10 s", e);
+        }
         if (!status.isOk()) {
             throw new IllegalStateException("not committed: " + status);
         }
@@ -167,10 +183,10 @@ public class RaftCommitBenchmark {
     public void inFlight16() throws InterruptedException {
         inFlight.acquire();
         leader.apply(task(status -> {
-            inFlight.release();
             if (!status.isOk()) {
-                throw new IllegalStateException("not committed: " + status);
+                failed.compareAndSet(null, status);
             }
+            inFlight.release();
         }));
     }
 }

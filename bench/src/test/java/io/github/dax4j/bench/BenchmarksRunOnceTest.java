@@ -164,4 +164,43 @@ class BenchmarksRunOnceTest {
         assertEquals(Set.of("REPORT.md", "persist-latency.svg", "copy-bandwidth.svg", "persist.json", "wal.json"),
                 Files.list(dir).map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
     }
+
+    @Test
+    void theRaftBenchmarksRunForDax4jAndRocksDb() throws RunnerException {
+        assertRan(runOnce("RaftLogBenchmark", "storage", "DAX4J,ROCKSDB_TMPFS", "batch", "1", "entryBytes", "64"), 2);
+        assertRan(runOnce("RaftCommitBenchmark", "storage", "DAX4J"), 2); // commit, inFlight16
+        assertRan(runOnce("RaftRecoveryBenchmark", "storage", "DAX4J,ROCKSDB_TMPFS"), 2);
+    }
+
+    @Test
+    void theRaftSectionMergesSampledRoundsAndMarksEachGoal() throws Exception {
+        Path dir = Files.createTempDirectory("dax4j-raft-");
+        for (int round = 1; round <= 2; round++) {
+            // dax4j 1000 ns per batch of 1 (samples 990 and 1010), RocksDB on disk 200 us: 200x, a goal met;
+            // batch of 16: dax4j 20 us against 300 us on disk, 15x: missed, even at the intervals' ends
+            Files.writeString(dir.resolve("raft-append-" + round + ".json"), "["
+                    + sampled("1", "DAX4J", 990, 1010) + "," + sampled("1", "ROCKSDB_DISK", 199_900, 200_100) + ","
+                    + sampled("16", "DAX4J", 19_900, 20_100) + "," + sampled("16", "ROCKSDB_DISK", 299_900, 300_100)
+                    + "]");
+        }
+        BenchReport.render(dir, dir, List.of(), "test");
+        String report = Files.readString(dir.resolve("REPORT.md"));
+        assertTrue(report.contains("| appendEntries, batch of 1 x 64 B: RocksDB disk / dax4j | 200.0x | >= 20x | met |"),
+                report);
+        assertTrue(report.contains("| appendEntries, batch of 16 x 64 B: RocksDB disk / dax4j | 15.0x | >= 20x |"
+                + " missed |"), report);
+        // the mean of the four iterations and its 99.9% error, the percentiles of all their samples (990 twice,
+        // 1010 twice)
+        assertTrue(report.contains("| 64 B | 1 | DAX4J | 1.00 | 0.07 | 0.99 | 1.01 | 1000000 |  | 200.0x |"), report);
+        String svg = Files.readString(dir.resolve("raft-append.svg"));
+        assertTrue(svg.startsWith("<svg") && svg.contains("DAX4J 64 B"), svg);
+    }
+
+    /** A JMH JSON SampleTime run of RaftLogBenchmark: one fork, two iterations of one sample each. */
+    private static String sampled(String batch, String storage, double first, double second) {
+        return "{\"benchmark\":\"io.github.dax4j.bench.RaftLogBenchmark.appendEntries\",\"mode\":\"sample\","
+                + "\"params\":{\"batch\":\"" + batch + "\",\"entryBytes\":\"64\",\"storage\":\"" + storage + "\"},"
+                + "\"primaryMetric\":{\"score\":" + (first + second) / 2 + ",\"scoreError\":\"NaN\","
+                + "\"scoreUnit\":\"ns/op\",\"rawDataHistogram\":[[[[" + first + ",1]],[[" + second + ",1]]]]}}";
+    }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -48,8 +49,12 @@ import java.util.Objects;
  * </ul>
  * Sizes are bytes or a number of K, M or G (binary). Anything else (an unknown or repeated parameter, a relative
  * path, a size that is not positive) is an {@link IllegalArgumentException} naming the URI and what is wrong.
- * A device named by several URIs in one JVM is mapped once, with the options of the URI that opened it (a URI
- * asking for other ones is refused), and unmapped when the last storage on it shuts down.
+ * A device named by several URIs in one JVM is mapped once, exclusively (another process cannot map it
+ * meanwhile), with the options of the URI that opened it: every URI naming it must ask for the same
+ * {@code create} and {@code emulateMapSync}. A region (of a log: its four) held by one storage is refused to
+ * another, so two nodes never write one. The device is unmapped when the last storage on it shuts down, or fails
+ * its {@code init}. (A node whose log storage initialised but whose meta storage then failed is left with its log
+ * storage unreleased by JRaft 1.4.1: shut the node down.)
  */
 @SPI(priority = 1)
 public final class DaxJRaftServiceFactory extends DefaultJRaftServiceFactory {
@@ -94,8 +99,9 @@ public final class DaxJRaftServiceFactory extends DefaultJRaftServiceFactory {
             return super.createLogStorage(uri, raftOptions);
         }
         DaxStorageUri storage = DaxStorageUri.parse(uri, true);
-        Shared device = Shared.acquire(storage);
-        return new DaxLogStorage(device.pmem, device.directory, storage.region(), storage.capacity(), device);
+        String r = storage.region();
+        Shared.Lease lease = Shared.acquire(storage, List.of(r, r + ".head", r + ".1", r + ".1.head"));
+        return new DaxLogStorage(lease.pmem(), lease.directory(), r, storage.capacity(), lease);
     }
 
     /**
@@ -112,18 +118,23 @@ public final class DaxJRaftServiceFactory extends DefaultJRaftServiceFactory {
             return super.createRaftMetaStorage(uri, raftOptions);
         }
         DaxStorageUri storage = DaxStorageUri.parse(uri, false);
-        Shared device = Shared.acquire(storage);
-        return new DaxRaftMetaStorage(device.pmem, device.directory, storage.region(), device);
+        Shared.Lease lease = Shared.acquire(storage, List.of(storage.region()));
+        return new DaxRaftMetaStorage(lease.pmem(), lease.directory(), storage.region(), lease);
     }
 
-    /** A device mapped once for every storage on it in this JVM; unmapped when the last one is released. */
-    static final class Shared implements AutoCloseable {
+    /**
+     * A device mapped once for every storage on it in this JVM (keyed by its real path), exclusively (no other open,
+     * in this process or another, holds it meanwhile), with the regions each storage claimed: a region claimed
+     * twice is refused, so two storages never write one region. Unmapped when the last lease is released.
+     */
+    static final class Shared {
         private static final Map<Path, Shared> OPEN = new HashMap<>();
 
         private final Path key;
         private final io.github.dax4j.MapOptions options;
-        final DaxMapping pmem;
-        final Directory directory;
+        private final DaxMapping pmem;
+        private final Directory directory;
+        private final java.util.Set<String> regions = new java.util.HashSet<>();
         private int users;
 
         private Shared(Path key, io.github.dax4j.MapOptions options, DaxMapping pmem, Directory directory) {
@@ -133,6 +144,46 @@ public final class DaxJRaftServiceFactory extends DefaultJRaftServiceFactory {
             this.directory = directory;
         }
 
+        /** One storage's hold on a shared device and its regions; closing it twice releases once. */
+        static final class Lease implements AutoCloseable {
+            private final Shared shared;
+            private final List<String> regions;
+            private boolean released;
+
+            private Lease(Shared shared, List<String> regions) {
+                this.shared = shared;
+                this.regions = regions;
+            }
+
+            DaxMapping pmem() {
+                return shared.pmem;
+            }
+
+            Directory directory() {
+                return shared.directory;
+            }
+
+            @Override
+            public void close() {
+                synchronized (OPEN) {
+                    if (released) {
+                        return;
+                    }
+                    released = true;
+                    shared.regions.removeAll(regions);
+                    if (--shared.users == 0) {
+                        OPEN.remove(shared.key);
+                        shared.pmem.close();
+                    }
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "lease of " + regions + " on " + shared.key;
+            }
+        }
+
         /** {@return the devices mapped now, for tests} */
         static java.util.Set<Path> devices() {
             synchronized (OPEN) {
@@ -140,9 +191,15 @@ public final class DaxJRaftServiceFactory extends DefaultJRaftServiceFactory {
             }
         }
 
-        static Shared acquire(DaxStorageUri uri) {
+        /**
+         * @throws IllegalArgumentException if another storage in this JVM holds one of {@code regions} of that
+         *                                  device, or the device is mapped with other options
+         * @throws UncheckedIOException     if the device cannot be mapped (another process holding it included)
+         *                                  or its directory opened
+         */
+        static Lease acquire(DaxStorageUri uri, List<String> regions) {
             synchronized (OPEN) {
-                Path key = uri.device().toAbsolutePath().normalize();
+                Path key = key(uri.device());
                 Shared shared = OPEN.get(key);
                 if (shared == null) {
                     DaxMapping pmem = null;
@@ -159,27 +216,37 @@ public final class DaxJRaftServiceFactory extends DefaultJRaftServiceFactory {
                     OPEN.put(key, shared);
                 } else if (!shared.options.equals(uri.options())) {
                     throw new IllegalArgumentException(uri.device() + " is mapped in this JVM with other options ("
-                            + shared.options + ") than this URI asks for (" + uri.options() + ")");
+                            + shared.options + ") than this URI asks for (" + uri.options() + "): every URI naming a"
+                            + " device must ask for the same create and emulateMapSync");
                 }
+                for (String region : regions) {
+                    if (shared.regions.contains(region)) {
+                        if (shared.users == 0) {
+                            OPEN.remove(key);
+                            shared.pmem.close();
+                        }
+                        throw new IllegalArgumentException("region " + region + " of " + key + " is another storage's"
+                                + " in this JVM: two storages must not write one region");
+                    }
+                }
+                shared.regions.addAll(regions);
                 shared.users++;
-                return shared;
+                return new Lease(shared, List.copyOf(regions));
+            }
+        }
+
+        /** The real path of an existing device (so that links to one device share one mapping), else absolute. */
+        private static Path key(Path device) {
+            try {
+                return device.toRealPath();
+            } catch (IOException absent) {
+                return device.toAbsolutePath().normalize(); // a file the URI creates
             }
         }
 
         private static void close(DaxMapping pmem) {
             if (pmem != null) {
                 pmem.close();
-            }
-        }
-
-        /** Releases one user; the last one unmaps the device. */
-        @Override
-        public void close() {
-            synchronized (OPEN) {
-                if (users > 0 && --users == 0) {
-                    OPEN.remove(key);
-                    pmem.close();
-                }
             }
         }
     }

@@ -79,6 +79,8 @@ public final class DaxLogStorage implements LogStorage {
     static final byte CONFIGURATION = 5;
     static final byte BASE = 6;
     static final byte SEALED = 7;
+    /** The offset bits of an LSN (see {@link WriteAheadLog}). */
+    private static final long OFFSET = (1L << 40) - 1;
 
     private final DaxMapping pmem;
     private final Directory directory;
@@ -174,6 +176,8 @@ public final class DaxLogStorage implements LogStorage {
             return true;
         } catch (DirectoryException | RuntimeException e) {
             failure = e;
+            release(device); // JRaft does not shut down a storage whose init failed
+            device = null;
             return false;
         }
     }
@@ -348,37 +352,43 @@ public final class DaxLogStorage implements LogStorage {
     }
 
     /**
-     * {@return entry {@code i}, or {@code null} if it is not in the log or cannot be read} A record damaged since it
-     * was written reads as {@code null}, as with JRaft's RocksDB storage: JRaft's log manager then reports the entry
-     * corrupted (EIO) instead of an exception reaching its replicator or state-machine threads.
+     * {@return entry {@code i}, or {@code null} if it is not in the log or its record was damaged since it was
+     * written} JRaft reads {@code null} for an index in its bounds as a corrupted entry (EIO, and the node stops),
+     * so a reader that raced a switch of halves reads again rather than return it; a damaged record reads as
+     * {@code null}, as with JRaft's RocksDB storage, instead of an exception reaching JRaft's replicator or
+     * state-machine threads.
      */
     @Override
     public LogEntry getEntry(long i) {
-        long switches = this.switches;
-        long last = this.last;
-        Index ix = index;
-        if (i < first || i > last || ix.wal() == null) {
-            return null;
-        }
-        long slot = i - ix.base();
-        long lsn = slot < 0 || slot >= ix.lsns().length ? 0 : (long) LSNS.getAcquire(ix.lsns(), (int) slot);
-        if (lsn == 0) {
-            return null;
-        }
-        byte[] record;
-        try {
-            record = ix.wal().read(lsn);
-        } catch (RuntimeException damaged) {
-            return null;
-        }
-        java.lang.invoke.VarHandle.loadLoadFence();
-        if (switches != this.switches) {
-            return null; // the log switched meanwhile: the copy may be of a record written over this one
-        }
-        try {
-            return entryAt(record);
-        } catch (RuntimeException damaged) {
-            return null;
+        while (true) {
+            long switches = this.switches;
+            long last = this.last;
+            Index ix = index;
+            if (i < first || i > last || ix.wal() == null) {
+                return null;
+            }
+            long slot = i - ix.base();
+            long lsn = slot < 0 || slot >= ix.lsns().length ? 0 : (long) LSNS.getAcquire(ix.lsns(), (int) slot);
+            byte[] record = null;
+            if (lsn != 0) {
+                try {
+                    record = ix.wal().read(lsn);
+                } catch (RuntimeException damagedOrOverwritten) {
+                    // told apart below: damaged if no switch ran meanwhile
+                }
+            }
+            java.lang.invoke.VarHandle.loadLoadFence();
+            if (switches != this.switches) {
+                continue; // a switch ran meanwhile: the copy may be of a record written over this one, or stale
+            }
+            if (record == null) {
+                return null;
+            }
+            try {
+                return entryAt(record);
+            } catch (RuntimeException damaged) {
+                return null;
+            }
         }
     }
 
@@ -541,12 +551,21 @@ public final class DaxLogStorage implements LogStorage {
         long size = 128L + 64L * tail.size(); // BASE, SEALED, the tail's one-line records
         long copied = Math.max(0, Math.min(upTo, last) - Math.max(base, first) + 1);
         long from0 = Math.max(base, first);
-        for (long i = from0; i < from0 + copied; i++) {
-            size += (16 + from.read(lsnOf(i)).length + 63) & -64L; // read (and CRC-checked) now, written below
+        if (copied > 0) {
+            // the live records lie between the first one copied and the tail (an LSN's low 40 bits are its offset):
+            // that span bounds their size; only when it does not fit are they measured one by one
+            long span = (from.tail() & OFFSET) - (lsnOf(from0) & OFFSET);
+            if (size + span + room > to.capacity()) {
+                for (long i = from0; i < from0 + copied; i++) {
+                    size += (16 + from.read(lsnOf(i)).length + 63) & -64L;
+                }
+            } else {
+                size += span;
+            }
         }
-        if (size + room > capacity / 2) {
+        if (size + room > to.capacity()) {
             failure = new IllegalStateException("log " + name + " is full: its " + copied + " live entries and "
-                    + room + " bytes to append need " + (size + room) + " of a half of " + capacity / 2 + " bytes");
+                    + room + " bytes to append need " + (size + room) + " bytes of a half of " + to.capacity());
             return false;
         }
         // readers that looked up an LSN of the other log before its last switch may be copying a record its reset

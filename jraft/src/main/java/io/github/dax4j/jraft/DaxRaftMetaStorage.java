@@ -92,7 +92,6 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
      */
     public DaxRaftMetaStorage(DaxMapping pmem, Directory directory, String name) {
         this(pmem, directory, name, null);
-        this.device = device;
     }
 
     /** As the public constructor, and shutting down releases {@code device} (a mapping shared by URIs). */
@@ -114,7 +113,6 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
         if (initialised) {
             return true;
         }
-        node = options == null ? null : options.getNode();
         try {
             FixedRegion region = directory.openOrCreate(name, BLOCK, 2, RegionAlignment.CACHE_LINE, false);
             if (region.count() != 2) {
@@ -135,16 +133,23 @@ public final class DaxRaftMetaStorage implements RaftMetaStorage {
                 term = 0;
                 votedFor = PeerId.emptyPeer();
                 initialised = true;
-                save(0, null);
+                if (!save(0, null)) {
+                    initialised = false;
+                    throw new IllegalStateException(failure.getMessage(), failure);
+                }
+                node = options == null ? null : options.getNode(); // told of later failures; init's, by false
                 return true;
             }
             sequence = pmem.getLong(used + SEQUENCE);
             term = pmem.getLong(used + TERM);
             votedFor = vote(used);
             initialised = true;
+            node = options == null ? null : options.getNode(); // told of later failures; init's, by false
             return true;
         } catch (DirectoryException | RuntimeException e) {
             failure = e;
+            DaxLogStorage.release(device); // JRaft does not shut down a storage whose init failed
+            device = null;
             return false;
         }
     }

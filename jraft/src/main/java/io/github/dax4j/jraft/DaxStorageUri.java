@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * @param device    the device or file
  * @param region    the region name
  * @param capacity  the log's capacity, or 0 for a meta URI
- * @param options   how to map the device: the same for every URI naming it
+ * @param options   how to map the device (always exclusive): the same for every URI naming it
  */
 record DaxStorageUri(Path device, String region, long capacity, MapOptions options) {
 
@@ -77,6 +77,7 @@ record DaxStorageUri(Path device, String region, long capacity, MapOptions optio
         MapOptions options = parameters.containsKey("create")
                 ? MapOptions.ofLength(size(uri, "create", parameters.get("create"))).createIfAbsent()
                 : MapOptions.wholeSource();
+        options = options.exclusive(); // the region is this process's alone while mapped (see the factory)
         if (parameters.containsKey("emulateMapSync")) {
             if (!parameters.get("emulateMapSync").isEmpty()) {
                 throw new IllegalArgumentException(uri + ": emulateMapSync takes no value");

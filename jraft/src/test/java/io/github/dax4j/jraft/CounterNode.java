@@ -46,12 +46,14 @@ import java.util.stream.Collectors;
  *   <li>{@code STATE}: {@code STATE leader committedIndex id,id,...}, the ids in the order applied.</li>
  * </ul>
  * Arguments: the node's number, the three Raft peers ({@code host:port,...}), the data directory and the client
- * port. It prints {@code READY} when both servers are up, and on stderr a line for every snapshot it loads.
+ * port. It prints {@code READY} when both servers are up, and on stderr a line for every snapshot it loads and
+ * for any error JRaft stops it with ({@code FSM-ERROR}).
  */
 final class CounterNode {
 
     static final long DEVICE_BYTES = 64L << 20;
-    static final long LOG_BYTES = 48L << 20;
+    /** Two halves of 96 KiB: a few thousand one-line entries switch halves several times a run. */
+    static final long LOG_BYTES = 192L << 10;
 
     /** The ids applied, in order: a list whose snapshot is its ids, little-endian longs. */
     static final class Counter extends StateMachineAdapter {
@@ -106,6 +108,12 @@ final class CounterNode {
             } catch (IOException e) {
                 return false;
             }
+        }
+
+        /** JRaft stops a node on an error (a storage's EIO among them): said on stderr, where the test looks. */
+        @Override
+        public void onError(com.alipay.sofa.jraft.error.RaftException e) {
+            System.err.println("FSM-ERROR " + e);
         }
 
         synchronized String idsText() {

@@ -146,4 +146,34 @@ class DaxJRaftServiceFactoryTest {
         assertThrows(IllegalArgumentException.class, () -> factory.createLogStorage(uri("n.log", ""),
                 new RaftOptions()), "a log URI without a capacity");
     }
+
+    @Test
+    void aRegionHeldByOneStorageIsRefusedToAnotherUntilItShutsDown() {
+        DaxJRaftServiceFactory factory = new DaxJRaftServiceFactory();
+        var log = factory.createLogStorage(uri("n.log", "&capacity=1M"), new RaftOptions());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> factory
+                .createLogStorage(uri("n.log", "&capacity=1M"), new RaftOptions()));
+        assertTrue(twice.getMessage().contains("another storage's"), twice.getMessage());
+        // a meta storage named like the log's second half would write it
+        IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class, () -> factory
+                .createRaftMetaStorage(uri("n.log.1", ""), new RaftOptions()));
+        assertTrue(overlap.getMessage().contains("region n.log.1"), overlap.getMessage());
+        log.shutdown();
+        var again = factory.createLogStorage(uri("n.log", "&capacity=1M"), new RaftOptions());
+        again.shutdown();
+    }
+
+    @Test
+    void aStorageWhoseInitFailsReleasesTheDevice() {
+        DaxJRaftServiceFactory factory = new DaxJRaftServiceFactory();
+        var log = factory.createLogStorage(uri("n.log", "&capacity=64"), new RaftOptions()); // halves of 32 bytes
+        com.alipay.sofa.jraft.option.LogStorageOptions options = new com.alipay.sofa.jraft.option
+                .LogStorageOptions();
+        options.setConfigurationManager(new com.alipay.sofa.jraft.conf.ConfigurationManager());
+        options.setLogEntryCodecFactory(com.alipay.sofa.jraft.entity.codec.v2.LogEntryV2CodecFactory
+                .getInstance());
+        assertTrue(!log.init(options), "a half of 32 bytes is refused");
+        assertEquals(Set.of(), DaxJRaftServiceFactory.Shared.devices(), "released without a shutdown");
+        log.shutdown(); // and a shutdown after it releases nothing twice
+    }
 }

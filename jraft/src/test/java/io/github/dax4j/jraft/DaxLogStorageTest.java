@@ -334,4 +334,62 @@ class DaxLogStorageTest {
             assertTrue(hits.get() > 0, hits + " of " + reads + " reads found their entry");
         }
     }
+
+    /**
+     * Readers on other threads while the writer appends into a small log (two 16 KiB halves) and truncates its
+     * prefix as JRaft does after snapshots, so that it switches halves hundreds of times: an entry in the log
+     * (before and after the call) always reads as itself, never as {@code null}, which JRaft would take for a
+     * corrupted entry.
+     */
+    @Test
+    void readersNeverGetNullForAnEntryInTheLogWhileItSwitchesHalves() throws Exception {
+        try (DaxMapping pmem = mapping()) {
+            DaxLogStorage log = new DaxLogStorage(pmem, Directory.open(pmem, 4), "raft.log", 32 * 1024);
+            assertTrue(log.init(options()), () -> log.failure().toString());
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
+            List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(Thread.ofPlatform().start(() -> {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom();
+                    while (!stop.get()) {
+                        long first = log.getFirstLogIndex();
+                        long last = log.getLastLogIndex();
+                        if (last < first) {
+                            continue;
+                        }
+                        long i = first + random.nextLong(last - first + 1);
+                        LogEntry e = log.getEntry(i);
+                        if (e == null) {
+                            if (log.getFirstLogIndex() <= i) { // in the log all along: the bounds only grow
+                                wrong.add("entry " + i + " read as null, log " + log);
+                            }
+                            continue;
+                        }
+                        hits.incrementAndGet();
+                        String text = StandardCharsets.UTF_8.decode(e.getData()).toString();
+                        if (e.getId().getIndex() != i || !text.equals("entry " + i)) {
+                            wrong.add("asked " + i + ", got " + e.getId().getIndex() + " '" + text + "'");
+                        }
+                    }
+                }));
+            }
+            for (long i = 1; i <= 40_000; i++) {
+                assertTrue(log.appendEntry(LogStorageContract.data(i, 1, "entry " + i)), () -> log.failure()
+                        .toString());
+                if (i % 10 == 0) {
+                    assertTrue(log.truncatePrefix(i - 30), () -> log.failure().toString());
+                }
+            }
+            stop.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+            assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())));
+            assertTrue(hits.get() > 0, hits + " reads found their entry");
+            String epoch = log.toString().replaceAll(".*epoch ", "").replace("]", "");
+            assertTrue(Long.parseLong(epoch) > 100, "the log switched halves " + epoch + " times");
+        }
+    }
 }

@@ -25,8 +25,8 @@ class DaxStorageUriTest {
         DaxStorageUri uri = DaxStorageUri.parse("dax4j:/dev/shm/node1.img?region=n1.log&capacity=256M"
                 + "&create=1G&emulateMapSync", true);
         assertEquals(new DaxStorageUri(Path.of("/dev/shm/node1.img"), "n1.log", 256L << 20,
-                MapOptions.ofLength(1L << 30).createIfAbsent().emulateMapSync()), uri);
-        assertEquals(new DaxStorageUri(Path.of("/dev/dax0.0"), "n1.meta", 0, MapOptions.wholeSource()),
+                MapOptions.ofLength(1L << 30).createIfAbsent().emulateMapSync().exclusive()), uri);
+        assertEquals(new DaxStorageUri(Path.of("/dev/dax0.0"), "n1.meta", 0, MapOptions.wholeSource().exclusive()),
                 DaxStorageUri.parse("dax4j:/dev/dax0.0?region=n1.meta", false));
     }
 
@@ -84,8 +84,8 @@ class DaxStorageUriTest {
         }
         java.util.Collections.shuffle(parameters, new java.util.Random(seed));
         DaxStorageUri uri = DaxStorageUri.parse("dax4j:/d/e?" + String.join("&", parameters), true);
-        MapOptions options = create ? MapOptions.ofLength(capacity * scale).createIfAbsent() : MapOptions
-                .wholeSource();
+        MapOptions options = (create ? MapOptions.ofLength(capacity * scale).createIfAbsent() : MapOptions
+                .wholeSource()).exclusive();
         assertEquals(new DaxStorageUri(Path.of("/d/e"), region, capacity * scale, emulate ? options
                 .emulateMapSync() : options), uri);
     }

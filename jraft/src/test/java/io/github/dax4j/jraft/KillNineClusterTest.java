@@ -45,8 +45,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>no increment is applied twice, and none that was never proposed appears;</li>
  *   <li>the three nodes applied the same increments in the same order;</li>
  *   <li>the three logs on their devices, read back by a storage of the test's own, agree entry for entry on the
- *       committed prefix they all still hold (snapshots truncate them).</li>
+ *       committed prefix they all still hold (snapshots truncate them);</li>
+ *   <li>no node stopped on an error (JRaft's, a storage's EIO among them) at any time.</li>
  * </ul>
+ * The logs are small (two halves of 96 KiB), so that they switch halves while nodes are killed.
  * An increment whose proposal failed or timed out is ambiguous (it may yet commit): the client never proposes its
  * id again, so a second application of one id would be the storage's doing. The devices are emulated files whose
  * page cache survives a killed process: this tests what the storage writes and how it recovers under JRaft, not
@@ -130,6 +132,10 @@ class KillNineClusterTest {
                 try (Stream<String> lines = Files.lines(err(n))) {
                     installs[n] = lines.filter("SNAPSHOT installed"::equals).count();
                 }
+                try (Stream<String> lines = Files.lines(err(n))) {
+                    assertEquals(List.of(), lines.filter(l -> l.startsWith("FSM-ERROR")).toList(),
+                            "node " + n + " stopped on an error (a start after a kill would hide it)");
+                }
                 children[n].destroyForcibly();
                 children[n].waitFor();
             }
@@ -137,6 +143,7 @@ class KillNineClusterTest {
             long from = 1;
             long to = Long.MAX_VALUE;
             long[] firsts = new long[NODES];
+            long[] epochs = new long[NODES];
             for (int n = 0; n < NODES; n++) {
                 try (DaxMapping pmem = DaxMapping.open(data.resolve("node" + n + ".img"),
                         MapOptions.ofLength(CounterNode.DEVICE_BYTES).emulateMapSync())) {
@@ -148,6 +155,7 @@ class KillNineClusterTest {
                     int node = n;
                     assertTrue(log.init(options), () -> "node " + node + ": " + log.failure().orElseThrow());
                     firsts[n] = log.getFirstLogIndex();
+                    epochs[n] = Long.parseLong(log.toString().replaceAll(".*epoch ", "").replace("]", ""));
                     from = Math.max(from, log.getFirstLogIndex());
                     to = Math.min(to, Math.min(committed[n], log.getLastLogIndex()));
                     List<LogEntry> held = new ArrayList<>();
@@ -158,9 +166,13 @@ class KillNineClusterTest {
                 }
             }
             System.out.printf("kill -9 cluster: %d rounds, %d increments acknowledged of %d proposed, %d applied;"
-                            + " snapshots installed from the leader %s; logs from %s, committed %s, compared %d..%d%n",
-                    ROUNDS, acked.size(), sent.size(), order.size(), Arrays.toString(installs), Arrays.toString(firsts),
+                            + " snapshots installed from the leader %s; logs from %s (epochs %s), committed %s,"
+                            + " compared %d..%d%n", ROUNDS, acked.size(), sent.size(), order.size(),
+                    Arrays.toString(installs), Arrays.toString(firsts), Arrays.toString(epochs),
                     Arrays.toString(committed), from, to);
+            assertTrue(to > from, "the logs share a committed stretch to compare: " + from + ".." + to);
+            assertTrue(Arrays.stream(epochs).max().orElse(0) >= 2, "the logs switched halves: epochs "
+                    + Arrays.toString(epochs));
             for (long i = from; i <= to; i++) {
                 LogEntry expected = entries.get(0).get((int) (i - firsts[0]));
                 for (int n = 1; n < NODES; n++) {

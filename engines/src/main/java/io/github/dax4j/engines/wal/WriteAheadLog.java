@@ -601,6 +601,11 @@ public final class WriteAheadLog {
         return capacity - (tail & OFFSET_MASK);
     }
 
+    /** {@return the log's bytes: its region's, which an {@link #open} of an existing log keeps whatever it asks} */
+    public long capacity() {
+        return capacity;
+    }
+
     /** {@return the LSN of the first live record} */
     public long head() {
         return head;
