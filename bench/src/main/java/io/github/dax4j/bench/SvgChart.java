@@ -18,9 +18,15 @@ final class SvgChart {
     }
 
     /**
-     * @param series name -> points {x, y}, both positive; points are drawn in the order given
+     * @param series name -> points {x, y}, both positive; points are drawn in the order given; x is a size in bytes
      */
     static String logLog(String title, String xLabel, String yLabel, Map<String, List<double[]>> series) {
+        return logLog(title, xLabel, yLabel, series, SvgChart::bytes);
+    }
+
+    /** {@link #logLog(String, String, String, Map)} with x a count, or whatever {@code xTick} labels. */
+    static String logLog(String title, String xLabel, String yLabel, Map<String, List<double[]>> series,
+                         java.util.function.DoubleFunction<String> xTick) {
         double minX = Double.MAX_VALUE, maxX = 0, minY = Double.MAX_VALUE, maxY = 0;
         for (List<double[]> points : series.values()) {
             for (double[] p : points) {
@@ -30,7 +36,7 @@ final class SvgChart {
                 maxY = Math.max(maxY, p[1]);
             }
         }
-        // x: sizes, so ticks at powers of 4 (64 B, 256 B, 1 KiB, ...); y: decades
+        // x: ticks at powers of 4 (sizes: 64 B, 256 B, 1 KiB, ...); y: decades
         double log4 = Math.log10(4);
         double x0 = Math.floor(Math.log10(minX) / log4) * log4, x1 = Math.ceil(Math.log10(maxX) / log4) * log4;
         double y0 = Math.floor(Math.log10(minY)), y1 = Math.ceil(Math.log10(maxY));
@@ -45,7 +51,7 @@ final class SvgChart {
         for (double d = x0; d <= x1 + 1e-9; d += log4) {
             double x = LEFT + (d - x0) / (x1 - x0) * plotW;
             svg.append(line(x, TOP, x, TOP + plotH, "#ddd"));
-            svg.append(text(x, TOP + plotH + 18, bytes(Math.pow(10, d)), "middle", 11));
+            svg.append(text(x, TOP + plotH + 18, xTick.apply(Math.pow(10, d)), "middle", 11));
         }
         for (double d = y0; d <= y1; d++) {
             double y = TOP + plotH - (d - y0) / (y1 - y0) * plotH;
@@ -151,7 +157,7 @@ final class SvgChart {
         return fmt(b) + " B";
     }
 
-    private static String number(double v) {
+    static String number(double v) {
         return v >= 1 ? fmt(v) : String.format(Locale.ROOT, "%.3g", v);
     }
 

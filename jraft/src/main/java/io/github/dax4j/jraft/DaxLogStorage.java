@@ -54,18 +54,19 @@ import java.util.Optional;
  * sealed log of the highest epoch (a log that never switched has epoch 0 and no {@code BASE}); an unsealed one is
  * a switch a crash interrupted, and is ignored. A {@link #reset} is a switch too, with no entry to copy and a
  * {@code RESET} record before the seal: a crash leaves the log before or after it, never empty. A truncation that
- * finds the active log full is a switch that copies only the entries kept. A switch copies
- * what JRaft keeps after its snapshots (so costs one append's latency once per half-log of appends, to the
- * thread appending); a log whose live entries fill a half refuses appends ({@code appendEntries} returns 0, the
- * node reports EIO), as a full disk does RocksDB's.
+ * finds the active log full is a switch that copies only the entries kept. A switch copies the live entries on
+ * the appending thread (JRaft's log manager: the node's appends wait for it); after a snapshot truncated the log
+ * that is little, once per half-log of appends. Usable space is therefore under half the capacity: as the live
+ * entries approach a half, switches come more often and copy more, and a log whose live entries fill a half
+ * refuses appends ({@code appendEntries} returns 0, the node reports EIO), as a full disk does RocksDB's.
  *
  * <p>{@link #init} replays both logs' records in order into indexes of LSNs, one record at a time, and hands
  * every configuration entry still in the active log to JRaft's {@link ConfigurationManager}.
  *
  * <p>Threads: one writer (JRaft's log manager), any number of readers at once ({@link #getEntry},
  * {@link #getTerm}, the index bounds) without a lock: the index is published through volatile fields after the
- * records it points to are durable, and a reader that copied a record while a switch reset its log returns
- * {@code null} (a seqlock on the count of switches).
+ * records it points to are durable, and a reader whose copy of a record raced a switch reads again (a seqlock on
+ * the count of switches), so an entry in the log never reads as {@code null}, which JRaft would take for damage.
  *
  * <p>Limits: an entry takes at least one 64-byte line; at most 2^31 - 1 entries are live at once; each log has
  * 2^23 - 1 generations, one per open and per switch into it.
