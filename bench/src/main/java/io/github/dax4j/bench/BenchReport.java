@@ -24,24 +24,26 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Runs the benchmarks and writes the report: JMH JSON, {@code REPORT.md} (tables with ratios to libpmem2) and SVG
- * charts, into {@code bench/results}.
+ * Runs the benchmarks and writes the report: JMH JSON, {@code REPORT.md} (a summary of the bars, then tables) and
+ * SVG charts, into {@code bench/target/results}, or with {@code --publish} into the committed {@code bench/results}.
  *
  * <pre>
- * ./mvnw -q -Pbench package                                  # quick profile, about 4.5 minutes on 2 cores
- * ./mvnw -q -Pbench package -Dbench.args="--profile full"    # full profile
- * ./mvnw -q -Pbench package -Dbench.args="--render results"  # re-render the report from the JSON there
- *                                                            #   (--label TEXT: what the report says of the run)
- * ./mvnw -q -Pbench package -Dbench.args="--headline"     # the headline bars, 3 forks, about 16 minutes
- * ./mvnw -q -Pbench package -Dbench.args="--raft"         # the SOFAJRaft rows, 3 forks, about 20 minutes
+ * ./mvnw -q -Pbench package                                   # quick profile (1 fork, short iterations)
+ * ./mvnw -q -Pbench package -Dbench.args="--profile full"     # full profile: 3 forks, the committed report's
+ * ./mvnw -q -Pbench package -Dbench.args="--profile full --publish"   # ... written into bench/results
+ * ./mvnw -q -Pbench package -Dbench.args="--profile full --only wal,persist"   # some groups of rows only
+ * ./mvnw -q -Pbench package -Dbench.args="--threads 4"        # threads of the shared-mapping rows (default 2)
+ * ./mvnw -q -Pbench package -Dbench.args="--render DIR"       # re-render the report from the JSON in DIR
+ * ./mvnw -q -Pbench package -Dbench.args="--raft"             # the SOFAJRaft rows, 3 forks, about 20 minutes
  * ./mvnw -q -Pbench package -Dbench.args="--jmh PersistBenchmark -f 1"   # plain JMH, any options
  * </pre>
  *
- * <p>The headline run measures what dax4j's performance claims rest on, beside libpmem2 and the C loop: dirty +
- * persist at 0 B to 2 MiB, two threads persisting into one mapping, and persistent copy from 256 B to 2 MiB. Each
- * row gets {@value #HEADLINE_FORKS} forks of 3 warm-up and 5 measurement iterations of 1 s, run as as many rounds
- * of one fork with the implementations' order rotated. It writes {@code headline-*-N.json}, which the report's
- * first section merges and shows with its bars.
+ * <p>Rows come in groups ({@link #GROUPS}). The headline groups, the ones with a bar or a claim (persist and its
+ * dirty-only row, copy, the shared-mapping rows, WAL, faults), run {@link Profile#rounds()} rounds of one fork
+ * each, the implementations' order rotated each round: on a shared VM a slow minute then falls on every
+ * implementation alike, where forks back to back would give it to one. Context groups (the other mechanisms, the
+ * WAL's percentiles, records) run one fork, in the first round. Each group writes {@code <group>-<round>.json};
+ * the report merges the rounds and shows each row's fork count.
  *
  * <p>The launcher runs on the JDK the build selected. It sets {@code PMEM2_FORCE_GRANULARITY=CACHE_LINE} for the
  * JMH forks (through the bench profile), so libpmem2 flushes CPU caches on tmpfs as dax4j's CPU rows do. An
@@ -52,17 +54,37 @@ public final class BenchReport {
 
     private static final String LIBPMEM2_GRANULARITY = "PMEM2_FORCE_GRANULARITY";
 
-    /** How long a run takes: iterations and their times. */
-    record Profile(String name, int warmups, TimeValue warmup, int measurements, TimeValue measurement,
-                   String[] persistSizes, String[] copySizes) {
+    /**
+     * How long a run takes: rounds (forks of the headline groups), iterations and their times.
+     *
+     * @param threads the threads of the shared-mapping rows
+     */
+    record Profile(String name, int rounds, int warmups, TimeValue warmup, int measurements, TimeValue measurement,
+                   int threads) {
+        Profile withThreads(int n) {
+            return new Profile(name, rounds, warmups, warmup, measurements, measurement, n);
+        }
+
+        String describe() {
+            return name + " profile: " + rounds + (rounds == 1 ? " fork" : " forks") + " of the headline rows (1 of"
+                    + " the context rows), " + warmups + " warm-up and " + measurements + " measurement iterations of "
+                    + measurement + " each, " + threads + " threads on the shared-mapping rows";
+        }
     }
 
-    static final Profile QUICK = new Profile("quick", 1, TimeValue.milliseconds(300), 3,
-            TimeValue.milliseconds(300), new String[] {"0", "64", "256", "4096", "65536", "2097152"},
-            new String[] {"64", "256", "4096", "65536", "2097152"});
-    static final Profile FULL = new Profile("full", 3, TimeValue.seconds(1), 5, TimeValue.seconds(1),
-            new String[] {"0", "64", "256", "4096", "65536", "2097152"},
-            new String[] {"64", "128", "256", "512", "1024", "4096", "65536", "2097152"});
+    static final Profile QUICK = new Profile("quick", 1, 1, TimeValue.milliseconds(300), 3,
+            TimeValue.milliseconds(300), 2);
+    static final Profile FULL = new Profile("full", 3, 2, TimeValue.seconds(1), 4, TimeValue.seconds(1), 2);
+
+    /** The row groups a run has, in the order it runs them; {@code --only} names some of them. */
+    static final List<String> GROUPS = List.of("persist", "dirty", "shared-persist", "shared-copy", "copy", "wal",
+            "fault", "persist-context", "copy-context", "wal-sample", "records", "updates");
+
+    static final String[] PERSIST_SIZES = {"0", "64", "256", "4096", "65536", "2097152"};
+    static final String[] COPY_SIZES = {"64", "256", "1024", "4096", "65536", "2097152"};
+    /** The implementations the bars compare, measured with {@link Profile#rounds()} forks. */
+    static final List<String> PERSIST_HEADLINE = List.of("DAX4J_CLWB", "LIBPMEM2", "C_CLWB");
+    static final List<String> COPY_HEADLINE = List.of("DAX4J", "LIBPMEM2");
 
     private BenchReport() {
     }
@@ -76,31 +98,40 @@ public final class BenchReport {
             org.openjdk.jmh.Main.main(list.subList(1, list.size()).toArray(String[]::new));
             return;
         }
+        Path target = NativeAnchors.benchTarget();
         String outOption = option(list, "--out", null);
-        Path out = outOption != null ? Path.of(outOption) : NativeAnchors.benchTarget().getParent().resolve("results");
+        Path out = outOption != null ? Path.of(outOption)
+                : list.contains("--publish") ? target.getParent().resolve("results") : target.resolve("results");
         String render = option(list, "--render", null);
         if (render != null) {
-            render(Path.of(render), Path.of(render), List.of(), option(list, "--label", "(re-rendered)"));
+            render(Path.of(render), Path.of(render), List.of());
             return;
         }
-        if (list.contains("--raft")) {
-            Files.createDirectories(out);
-            raft(out);
-            render(out, out, List.of(), option(list, "--label", "(SOFAJRaft re-run; other rows from the last run)"));
-            System.out.println("report: " + out.toAbsolutePath().resolve("REPORT.md"));
-            return;
-        }
-        if (list.contains("--headline")) {
-            Files.createDirectories(out);
-            headline(out);
-            render(out, out, List.of(), option(list, "--label", "(headline re-run; other rows from the last run)"));
-            System.out.println("report: " + out.toAbsolutePath().resolve("REPORT.md"));
-            return;
-        }
-        Profile profile = option(list, "--profile", "quick").equals("full") ? FULL : QUICK;
         Files.createDirectories(out);
-        List<String> absent = run(profile, out);
-        render(out, out, absent, profile.name());
+        if (list.contains("--raft")) {
+            String started = now();
+            raft(out);
+            Files.writeString(out.resolve("raft-run.md"), "Run by `--raft` from " + started + " to " + now() + " on "
+                    + firstLine(Path.of("/proc/cpuinfo"), "model name") + ", kernel "
+                    + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip() + ", JDK " + Runtime.version()
+                    + ".\n");
+        } else {
+            Profile profile = (option(list, "--profile", "quick").equals("full") ? FULL : QUICK)
+                    .withThreads(Integer.parseInt(option(list, "--threads", "2")));
+            String only = option(list, "--only", null);
+            List<String> groups = only == null ? GROUPS : List.of(only.split(","));
+            for (String g : groups) {
+                if (!GROUPS.contains(g)) {
+                    throw new IllegalArgumentException("--only: no group " + g + "; the groups are " + GROUPS);
+                }
+            }
+            String started = now();
+            List<String> absent = run(profile, groups, out);
+            Files.writeString(out.resolve("run.md"), ReportTables.environment(profile.describe()
+                    + (only == null ? "" : "; groups " + only), started, now()));
+            Files.write(out.resolve("absent.txt"), absent);
+        }
+        render(out, out, List.of());
         System.out.println("report: " + out.toAbsolutePath().resolve("REPORT.md"));
     }
 
@@ -127,8 +158,11 @@ public final class BenchReport {
         return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : otherwise;
     }
 
-    /** Runs every benchmark with the implementations available here; returns the absent ones with the reason. */
-    static List<String> run(Profile profile, Path out) throws Exception {
+    /**
+     * Runs the {@code groups} with the implementations available here, {@code profile.rounds()} rounds of the
+     * headline groups and one of the context groups; returns the absent implementations with the reason.
+     */
+    static List<String> run(Profile profile, List<String> groups, Path out) throws Exception {
         List<String> absent = new ArrayList<>();
         List<String> persistImpls = available(PersistTarget.Impl.values(), PersistTarget.Impl::unavailable,
                 "persist", absent);
@@ -136,60 +170,66 @@ public final class BenchReport {
                 "copy", absent);
         List<String> backings = available(FaultBenchmark.Backing.values(), FaultBenchmark.Backing::unavailable,
                 "fault", absent);
-
-        jmh(profile, out, "persist", "PersistBenchmark", Map.of("impl", persistImpls, "bytes",
-                List.of(profile.persistSizes())));
-        jmh(profile, out, "copy", "CopyBenchmark", Map.of("impl", copyImpls, "bytes",
-                List.of(profile.copySizes())));
-        jmh(profile, out, "fault", "FaultBenchmark", Map.of("backing", backings));
+        List<String> persistHeadline = PERSIST_HEADLINE.stream().filter(persistImpls::contains).toList();
+        List<String> copyHeadline = COPY_HEADLINE.stream().filter(copyImpls::contains).toList();
+        List<String> persistContext = persistImpls.stream().filter(i -> !PERSIST_HEADLINE.contains(i)).toList();
+        List<String> copyContext = copyImpls.stream().filter(i -> !COPY_HEADLINE.contains(i)).toList();
+        List<String> walImpls = Arrays.stream(WalBenchmark.Impl.values()).map(Enum::name).toList();
+        List<String> walSampled = Arrays.stream(WalBenchmark.Impl.values()).filter(WalBenchmark.Impl::durable)
+                .map(Enum::name).toList();
         List<String> recordImpls = persistImpls.contains("LIBPMEM2") ? List.of("DAX4J", "LIBPMEM2") : List.of("DAX4J");
-        jmh(profile, out, "records", "RecordsBenchmark.appendRecord", Map.of("impl", recordImpls));
-        jmh(profile, out, "updates", "RecordsBenchmark.randomUpdate", Map.of("recordBytes", List.of("64"),
-                "impl", recordImpls));
-        jmh(profile, out, "wal", "WalBenchmark", Map.of());
+        for (int round = 0; round < profile.rounds(); round++) {
+            Round r = new Round(profile, groups, out, round);
+            r.jmh("persist", "PersistBenchmark.dirtyAndPersist", Mode.AverageTime, Map.of("impl",
+                    rotated(persistHeadline, round), "bytes", List.of(PERSIST_SIZES)));
+            r.jmh("dirty", "PersistBenchmark.dirty", Mode.AverageTime, Map.of("impl", List.of("DAX4J_NONE"),
+                    "bytes", List.of(PERSIST_SIZES).subList(1, PERSIST_SIZES.length)));
+            r.jmh("shared-persist", "SharedPersistBenchmark", Mode.AverageTime, Map.of("impl",
+                    rotated(persistHeadline, round), "bytes", List.of("64", "4096")));
+            r.jmh("shared-copy", "SharedCopyBenchmark", Mode.AverageTime, Map.of("impl",
+                    rotated(copyHeadline, round), "bytes", List.of("4096")));
+            r.jmh("copy", "CopyBenchmark", Mode.AverageTime, Map.of("impl", rotated(copyHeadline, round),
+                    "bytes", List.of(COPY_SIZES)));
+            r.jmh("wal", "WalBenchmark", Mode.AverageTime, Map.of("impl", rotated(walImpls, round)));
+            r.jmh("fault", "FaultBenchmark", null, Map.of("backing", backings));
+            if (round == 0) {
+                r.jmh("persist-context", "PersistBenchmark.dirtyAndPersist", Mode.AverageTime, Map.of("impl",
+                        persistContext, "bytes", List.of(PERSIST_SIZES)));
+                r.jmh("copy-context", "CopyBenchmark", Mode.AverageTime, Map.of("impl", copyContext,
+                        "bytes", List.of(COPY_SIZES)));
+                r.jmh("wal-sample", "WalBenchmark", Mode.SampleTime, Map.of("impl", walSampled));
+                r.jmh("records", "RecordsBenchmark.appendRecord", Mode.AverageTime, Map.of("impl", recordImpls));
+                r.jmh("updates", "RecordsBenchmark.randomUpdate", Mode.AverageTime, Map.of("recordBytes",
+                        List.of("64"), "impl", recordImpls));
+            }
+        }
         return absent;
     }
 
-    /**
-     * Rounds of the headline run, one fork of every row each, the implementations in a rotated order each round: on
-     * this shared VM a slow minute then falls on every implementation alike, where forks run back to back would
-     * give it to one.
-     */
-    static final int HEADLINE_FORKS = 3;
-
-    /** Runs the headline rows: the bars of the guard issue, dax4j beside libpmem2 and the C loop. */
-    static void headline(Path out) throws Exception {
-        Profile headline = new Profile("headline", 3, TimeValue.seconds(1), 5, TimeValue.seconds(1),
-                new String[0], new String[0]);
-        List<String> persistImpls = List.of("DAX4J_CLWB", "LIBPMEM2", "C_CLWB");
-        List<String> copyImpls = List.of("DAX4J", "LIBPMEM2");
-        for (int round = 0; round < HEADLINE_FORKS; round++) {
-            jmh(headline, 1, out, "headline-persist-" + (round + 1), "PersistBenchmark", Map.of("impl",
-                    rotated(persistImpls, round), "bytes", List.of("0", "64", "256", "4096", "65536", "2097152")));
-            jmh(headline, 1, out, "headline-shared-" + (round + 1), "SharedPersistBenchmark", Map.of("impl",
-                    rotated(persistImpls, round), "bytes", List.of("64", "4096")));
-            jmh(headline, 1, out, "headline-copy-" + (round + 1), "CopyBenchmark", Map.of("impl",
-                    rotated(copyImpls, round), "bytes", List.of("256", "4096", "65536", "2097152")));
+    /** One round of a run: one fork of each group it runs, into {@code <group>-<round>.json}. */
+    private record Round(Profile profile, List<String> groups, Path out, int round) {
+        void jmh(String group, String include, Mode mode, Map<String, List<String>> params) throws Exception {
+            if (groups.contains(group)) {
+                BenchReport.jmh(profile, mode, out, group + "-" + (round + 1), include, params);
+            }
         }
     }
 
     /**
-     * Runs the SOFAJRaft rows of issue 16 as the headline rows run: {@value #HEADLINE_FORKS} rounds of one fork
+     * Runs the SOFAJRaft rows of issue 16 as the headline rows run: {@value #RAFT_ROUNDS} rounds of one fork
      * each, the storages' order rotated, 3 warm-up and 3 measurement iterations (of 1 s for appends, 2 s for
      * commits; one init each for recovery).
      */
     static void raft(Path out) throws Exception {
-        Profile appends = new Profile("raft", 3, TimeValue.seconds(1), 3, TimeValue.seconds(1), new String[0],
-                new String[0]);
-        Profile commits = new Profile("raft", 3, TimeValue.seconds(2), 3, TimeValue.seconds(2), new String[0],
-                new String[0]);
+        Profile appends = new Profile("raft", 1, 3, TimeValue.seconds(1), 3, TimeValue.seconds(1), 1);
+        Profile commits = new Profile("raft", 1, 3, TimeValue.seconds(2), 3, TimeValue.seconds(2), 1);
         List<String> storages = List.of("DAX4J", "ROCKSDB_TMPFS", "ROCKSDB_DISK");
-        for (int round = 0; round < HEADLINE_FORKS; round++) {
-            jmh(appends, 1, out, "raft-append-" + (round + 1), "RaftLogBenchmark", Map.of("storage",
+        for (int round = 0; round < RAFT_ROUNDS; round++) {
+            jmh(appends, null, out, "raft-append-" + (round + 1), "RaftLogBenchmark", Map.of("storage",
                     rotated(storages, round)));
-            jmh(commits, 1, out, "raft-commit-" + (round + 1), "RaftCommitBenchmark", Map.of("storage",
+            jmh(commits, null, out, "raft-commit-" + (round + 1), "RaftCommitBenchmark", Map.of("storage",
                     rotated(storages, round)));
-            jmh(null, 1, out, "raft-recovery-" + (round + 1), "RaftRecoveryBenchmark", Map.of("storage",
+            jmh(null, null, out, "raft-recovery-" + (round + 1), "RaftRecoveryBenchmark", Map.of("storage",
                     rotated(List.of("DAX4J", "ROCKSDB_TMPFS"), round)));
         }
     }
@@ -217,14 +257,14 @@ public final class BenchReport {
         return rotated;
     }
 
-    /** {@return the headline rounds of {@code name} in {@code in}, merged; empty when there are none} */
-    private static List<JmhJson.Result> headlineRounds(Path in, String name) throws IOException {
+    /** Rounds of the {@code --raft} run. */
+    static final int RAFT_ROUNDS = 3;
+
+    /** {@return the rounds of {@code name} in {@code in} ({@code name-1.json}, ...), merged; empty when none} */
+    static List<JmhJson.Result> rounds(Path in, String name) throws IOException {
         List<String> texts = new ArrayList<>();
-        for (int round = 1; round <= HEADLINE_FORKS; round++) {
-            Path json = in.resolve(name + "-" + round + ".json");
-            if (Files.exists(json)) {
-                texts.add(Files.readString(json));
-            }
+        for (int round = 1; Files.exists(in.resolve(name + "-" + round + ".json")); round++) {
+            texts.add(Files.readString(in.resolve(name + "-" + round + ".json")));
         }
         return texts.isEmpty() ? List.of() : JmhJson.merged(texts);
     }
@@ -243,12 +283,11 @@ public final class BenchReport {
         return names;
     }
 
-    private static void jmh(Profile profile, Path out, String name, String include, Map<String, List<String>> params)
-            throws Exception {
-        jmh(profile, 1, out, name, include, params);
-    }
-
-    private static void jmh(Profile profile, int forks, Path out, String name, String include,
+    /**
+     * Runs one fork of {@code include} with {@code params} into {@code out/name.json}: the profile's iterations
+     * (or the benchmark's own where it is null: single shots), in {@code mode} (or the benchmark's own modes).
+     */
+    private static void jmh(Profile profile, Mode mode, Path out, String name, String include,
                             Map<String, List<String>> params) throws Exception {
         if (params.values().stream().anyMatch(List::isEmpty)) {
             return;
@@ -256,64 +295,88 @@ public final class BenchReport {
         Path cloop = NativeAnchors.cloopLibrary();
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include("io\\.github\\.dax4j\\.bench\\." + include.replace(".", "\\.") + "($|\\.)")
-                .forks(forks)
+                .forks(1)
                 .jvmArgsAppend(forkOptions(include, cloop))
                 .shouldFailOnError(false)
                 .result(out.resolve(name + ".json").toString())
                 .resultFormat(ResultFormatType.JSON);
-        if (profile == null) {
-            // the benchmark's own iterations (single shots)
-        } else if (!include.startsWith("Fault")) {
+        if (profile != null && !include.startsWith("Fault")) {
             options.warmupIterations(profile.warmups()).warmupTime(profile.warmup())
                     .measurementIterations(profile.measurements()).measurementTime(profile.measurement());
         } else if (profile == QUICK) {
             options.warmupIterations(1).measurementIterations(3);
         }
-        if (profile == QUICK && include.equals("WalBenchmark")) {
-            options.mode(Mode.AverageTime); // the ratios; the sampled p50 / p99 double the time: full profile only
+        if (mode != null) {
+            options.mode(mode);
+        }
+        if (profile != null && include.startsWith("Shared")) {
+            options.threads(profile.threads());
         }
         params.forEach((param, values) -> options.param(param, values.toArray(String[]::new)));
         new Runner(options.build()).run();
     }
 
-    /** Writes REPORT.md and the charts in {@code out} from the JSON files in {@code in}. */
-    static void render(Path in, Path out, List<String> absent, String profile) throws IOException {
-        Map<String, List<JmhJson.Result>> results = new LinkedHashMap<>();
-        for (String name : List.of("persist", "copy", "fault", "records", "updates", "wal")) {
-            Path json = in.resolve(name + ".json");
-            results.put(name, Files.exists(json) ? JmhJson.results(Files.readString(json)) : List.of());
+    /**
+     * Writes REPORT.md and the charts into {@code out} from what a run left in {@code in}: the rounds of each group
+     * ({@code <group>-<round>.json}), {@code run.md} (the run's machine and window) and {@code absent.txt} (the
+     * implementations it could not run), and for the SOFAJRaft section {@code raft-*.json} and {@code raft-run.md}.
+     */
+    static void render(Path in, Path out, List<String> absentToo) throws IOException {
+        Map<String, List<JmhJson.Result>> r = new LinkedHashMap<>();
+        for (String group : GROUPS) {
+            r.put(group, rounds(in, group));
         }
-        for (String name : List.of("headline-persist", "headline-shared", "headline-copy", "raft-append",
-                "raft-commit", "raft-recovery")) {
-            results.put(name, headlineRounds(in, name));
+        for (String name : List.of("raft-append", "raft-commit", "raft-recovery")) {
+            r.put(name, rounds(in, name));
         }
-        StringBuilder md = new StringBuilder();
-        md.append("# dax4j benchmark report\n\n");
-        md.append(ReportTables.environment(profile));
-        md.append(ReportTables.headline(results.get("headline-persist"), results.get("headline-shared"),
-                results.get("headline-copy")));
-        md.append(ReportTables.persist(results.get("persist")));
-        md.append(ReportTables.copy(results.get("copy")));
-        md.append(ReportTables.faults(results.get("fault")));
-        md.append(ReportTables.records(results.get("records"), results.get("updates")));
-        md.append(ReportTables.wal(results.get("wal")));
-        md.append(ReportTables.raft(results.get("raft-append"), results.get("raft-commit"),
-                results.get("raft-recovery")));
+        List<JmhJson.Result> persist = concat(r.get("persist"), r.get("persist-context"));
+        List<JmhJson.Result> copy = concat(r.get("copy"), r.get("copy-context"));
+        List<JmhJson.Result> wal = concat(r.get("wal"), r.get("wal-sample"));
+        List<String> absent = new ArrayList<>(absentToo);
+        if (Files.exists(in.resolve("absent.txt"))) {
+            absent.addAll(Files.readAllLines(in.resolve("absent.txt")).stream().filter(l -> !l.isBlank()).toList());
+        }
+        StringBuilder md = new StringBuilder("# dax4j benchmark report\n\n");
+        md.append(Files.exists(in.resolve("run.md")) ? Files.readString(in.resolve("run.md"))
+                : "(no run.md here: the run's machine and window are unknown)\n\n");
+        md.append(ReportTables.conventions());
+        md.append(ReportTables.summary(r.get("persist"), r.get("dirty"), r.get("copy"), r.get("shared-persist"),
+                r.get("shared-copy"), r.get("wal")));
+        md.append(ReportTables.persist(persist, r.get("dirty")));
+        md.append(ReportTables.copy(copy));
+        md.append(ReportTables.shared(r.get("shared-persist"), r.get("shared-copy")));
+        md.append(ReportTables.wal(wal));
+        md.append(ReportTables.faults(r.get("fault")));
+        md.append(ReportTables.records(r.get("records"), r.get("updates")));
+        String raft = ReportTables.raft(r.get("raft-append"), r.get("raft-commit"), r.get("raft-recovery"));
+        if (!raft.isEmpty() && Files.exists(in.resolve("raft-run.md"))) {
+            raft = raft.replaceFirst("\n\n", "\n\n" + java.util.regex.Matcher.quoteReplacement(
+                    Files.readString(in.resolve("raft-run.md")).strip()) + "\n\n");
+        }
+        md.append(raft);
         if (!absent.isEmpty()) {
             md.append("## Rows not measured here\n\n");
             absent.forEach(a -> md.append("- ").append(a).append('\n'));
             md.append('\n');
         }
         Files.writeString(out.resolve("REPORT.md"), md.toString());
-        Files.writeString(out.resolve("persist-latency.svg"), ReportTables.persistChart(results.get("persist")));
-        Files.writeString(out.resolve("copy-bandwidth.svg"), ReportTables.copyChart(results.get("copy")));
-        if (!results.get("raft-append").isEmpty()) {
-            Files.writeString(out.resolve("raft-append.svg"), ReportTables.raftChart(results.get("raft-append")));
+        if (!persist.isEmpty()) {
+            Files.writeString(out.resolve("persist-latency.svg"), ReportTables.persistChart(persist));
+            Files.writeString(out.resolve("ratio-to-libpmem2.svg"), ReportTables.ratioChart(r.get("persist"),
+                    r.get("dirty"), r.get("copy"), r.get("shared-persist"), r.get("shared-copy")));
         }
-        if (!results.get("headline-persist").isEmpty()) {
-            Files.writeString(out.resolve("headline-ratios.svg"), ReportTables.headlineChart(
-                    results.get("headline-persist"), results.get("headline-shared"), results.get("headline-copy")));
+        if (!copy.isEmpty()) {
+            Files.writeString(out.resolve("copy-bandwidth.svg"), ReportTables.copyChart(copy));
         }
+        if (!r.get("raft-append").isEmpty()) {
+            Files.writeString(out.resolve("raft-append.svg"), ReportTables.raftChart(r.get("raft-append")));
+        }
+    }
+
+    private static List<JmhJson.Result> concat(List<JmhJson.Result> a, List<JmhJson.Result> b) {
+        List<JmhJson.Result> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     static String now() {

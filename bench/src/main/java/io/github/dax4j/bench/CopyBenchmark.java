@@ -69,11 +69,7 @@ public class CopyBenchmark {
     @Param({"64", "128", "256", "512", "1024", "4096", "65536", "2097152"})
     public long bytes;
 
-    private PersistTarget target;
-    private DaxMapping pmem;
-    private MethodHandle native3;
-    private NativeAnchors.Libpmem2.Map libpmem2;
-    private long base;
+    private Copier copier;
     private Arena arena;
     private MemorySegment source;
     private Rotation rotation;
@@ -82,46 +78,83 @@ public class CopyBenchmark {
     public void setUp() {
         arena = Arena.ofConfined(); // setup, benchmark and teardown run on one thread (Scope.Thread)
         rotation = new Rotation(REGION, bytes, bytes);
-        source = arena.allocate(bytes, 64);
-        source.fill((byte) 0x5a);
-        switch (impl) {
-            case DAX4J, DAX4J_TEMPORAL, DAX4J_NON_TEMPORAL -> {
-                EmulatedDevice device = EmulatedDevice.create(REGION,
-                        PersistMechanism.cpuCacheFlush().orElse(PersistMechanism.NONE));
-                pmem = device.pmem;
-                target = PersistTarget.of(device);
-            }
-            case LIBPMEM2 -> {
-                target = PersistTarget.create(PersistTarget.Impl.LIBPMEM2, REGION);
-                base = target.memory().address();
-                libpmem2 = PersistTarget.libpmem2Map(target);
-            }
-            case C_NON_TEMPORAL -> {
-                target = PersistTarget.create(PersistTarget.Impl.DAX4J_NONE, REGION);
-                base = target.memory().address();
-                native3 = NativeAnchors.cloop().orElseThrow().copyNonTemporal();
-            }
-        }
+        source = Copier.source(arena, bytes);
+        copier = Copier.create(impl, REGION);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        target.close();
+        copier.close();
         arena.close();
     }
 
     @Benchmark
     public long copy() throws Throwable {
-        long at = rotation.next();
-        switch (impl) {
-            case DAX4J -> pmem.copy(at, source);
-            case DAX4J_TEMPORAL -> pmem.copy(at, source, TEMPORAL);
-            case DAX4J_NON_TEMPORAL -> pmem.copy(at, source, NON_TEMPORAL);
-            case LIBPMEM2 -> {
-                return (long) libpmem2.memcpy().invokeExact(base + at, source.address(), bytes, 0);
-            }
-            case C_NON_TEMPORAL -> native3.invokeExact(base + at, source.address(), bytes);
+        return copier.copy(rotation.next(), source);
+    }
+
+    /**
+     * One implementation's persistent copy into a fresh emulated device of its own (tmpfs): the same memory and the
+     * same call for the single-thread rows and for {@link SharedCopyBenchmark}'s threads, which share one copier.
+     */
+    static final class Copier implements AutoCloseable {
+        private final Impl impl;
+        private final PersistTarget target;
+        private final DaxMapping pmem;
+        private final long base;
+        private final MethodHandle nonTemporal;
+        private final NativeAnchors.Libpmem2.Map libpmem2;
+
+        private Copier(Impl impl, PersistTarget target, DaxMapping pmem, MethodHandle nonTemporal,
+                       NativeAnchors.Libpmem2.Map libpmem2) {
+            this.impl = impl;
+            this.target = target;
+            this.pmem = pmem;
+            this.base = target.memory().address();
+            this.nonTemporal = nonTemporal;
+            this.libpmem2 = libpmem2;
         }
-        return at;
+
+        static Copier create(Impl impl, long region) {
+            return switch (impl) {
+                case DAX4J, DAX4J_TEMPORAL, DAX4J_NON_TEMPORAL -> {
+                    EmulatedDevice device = EmulatedDevice.create(region,
+                            PersistMechanism.cpuCacheFlush().orElse(PersistMechanism.NONE));
+                    yield new Copier(impl, PersistTarget.of(device), device.pmem, null, null);
+                }
+                case LIBPMEM2 -> {
+                    PersistTarget target = PersistTarget.create(PersistTarget.Impl.LIBPMEM2, region);
+                    yield new Copier(impl, target, null, null, PersistTarget.libpmem2Map(target));
+                }
+                case C_NON_TEMPORAL -> new Copier(impl, PersistTarget.create(PersistTarget.Impl.DAX4J_NONE, region),
+                        null, NativeAnchors.cloop().orElseThrow().copyNonTemporal(), null);
+            };
+        }
+
+        /** {@return a cached, 64-byte aligned source of {@code bytes} bytes in {@code arena}} */
+        static MemorySegment source(Arena arena, long bytes) {
+            MemorySegment source = arena.allocate(bytes, 64);
+            source.fill((byte) 0x5a);
+            return source;
+        }
+
+        /** Copies {@code source} to {@code at} and makes it durable; returns something the JIT cannot drop. */
+        long copy(long at, MemorySegment source) throws Throwable {
+            switch (impl) {
+                case DAX4J -> pmem.copy(at, source);
+                case DAX4J_TEMPORAL -> pmem.copy(at, source, TEMPORAL);
+                case DAX4J_NON_TEMPORAL -> pmem.copy(at, source, NON_TEMPORAL);
+                case LIBPMEM2 -> {
+                    return (long) libpmem2.memcpy().invokeExact(base + at, source.address(), source.byteSize(), 0);
+                }
+                case C_NON_TEMPORAL -> nonTemporal.invokeExact(base + at, source.address(), source.byteSize());
+            }
+            return at;
+        }
+
+        @Override
+        public void close() throws Exception {
+            target.close();
+        }
     }
 }

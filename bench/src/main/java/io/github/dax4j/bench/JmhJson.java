@@ -32,10 +32,10 @@ final class JmhJson {
     /**
      * One JMH result: the benchmark's short name, its mode ({@code avgt}, {@code sample}, ...), its parameters,
      * score, error and unit, and the percentiles of a sampling run ({@code SampleTime}; empty otherwise), keyed by
-     * JMH's names ({@code "50.0"}, {@code "99.0"}).
+     * JMH's names ({@code "50.0"}, {@code "99.0"}); how many forks and threads it ran with.
      */
     record Result(String benchmark, String mode, Map<String, String> params, double score, double error,
-                  String unit, Map<String, Double> percentiles) {
+                  String unit, Map<String, Double> percentiles, int forks, int threads) {
         String param(String name) {
             return params.getOrDefault(name, "");
         }
@@ -67,9 +67,14 @@ final class JmhJson {
             results.add(new Result(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
                     String.valueOf(run.get("mode")), params,
                     (Double) metric.get("score"), error instanceof Double d && !d.isNaN() ? d : Double.NaN,
-                    (String) metric.get("scoreUnit"), percentiles));
+                    (String) metric.get("scoreUnit"), percentiles, count(run.get("forks")),
+                    count(run.get("threads"))));
         }
         return results;
+    }
+
+    private static int count(Object number) {
+        return number instanceof Double d ? d.intValue() : 1;
     }
 
     /**
@@ -77,13 +82,14 @@ final class JmhJson {
      * score is the mean of every measurement iteration of every file and the error its 99.9% confidence half-width,
      * {@code t(0.999, n - 1) * s / sqrt(n)}, as JMH computes it within one run. A sampled run ({@code SampleTime})
      * gives each iteration's mean to the same arithmetic, and its percentiles ({@code "50.0"}, {@code "99.0"}) are
-     * those of every sample of every file together.
+     * those of every sample of every file together. Its fork count is the sum of the files'.
      */
     @SuppressWarnings("unchecked")
     static List<Result> merged(List<String> texts) {
         Map<String, List<Double>> iterations = new LinkedHashMap<>();
         Map<String, java.util.TreeMap<Double, Long>> histograms = new LinkedHashMap<>();
         Map<String, Result> first = new LinkedHashMap<>();
+        Map<String, Integer> forkCounts = new LinkedHashMap<>();
         for (String text : texts) {
             List<Result> results = results(text);
             List<Object> runs = (List<Object>) parse(text);
@@ -91,6 +97,7 @@ final class JmhJson {
                 Result r = results.get(i);
                 String key = r.benchmark() + r.params();
                 first.putIfAbsent(key, r);
+                forkCounts.merge(key, r.forks(), Integer::sum);
                 Map<String, Object> metric = (Map<String, Object>) ((Map<String, Object>) runs.get(i))
                         .get("primaryMetric");
                 List<Double> values = iterations.computeIfAbsent(key, k -> new ArrayList<>());
@@ -115,6 +122,9 @@ final class JmhJson {
                     }
                     continue;
                 }
+                if (!(metric.get("rawData") instanceof List<?>)) {
+                    continue; // no iterations to merge: the file's own score stands (below)
+                }
                 for (Object fork : (List<Object>) metric.get("rawData")) {
                     for (Object value : (List<Object>) fork) {
                         values.add((Double) value);
@@ -125,6 +135,10 @@ final class JmhJson {
         List<Result> merged = new ArrayList<>();
         first.forEach((key, r) -> {
             List<Double> values = iterations.get(key);
+            if (values.isEmpty()) {
+                merged.add(r); // written without raw data (by hand, or an old JMH): nothing to merge
+                return;
+            }
             int n = values.size();
             double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
             double variance = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / Math.max(1, n - 1);
@@ -136,7 +150,8 @@ final class JmhJson {
                     percentiles.put(p, percentile(histogram, Double.parseDouble(p) / 100));
                 }
             }
-            merged.add(new Result(r.benchmark(), r.mode(), r.params(), mean, error, r.unit(), percentiles));
+            merged.add(new Result(r.benchmark(), r.mode(), r.params(), mean, error, r.unit(), percentiles,
+                    forkCounts.get(key), r.threads()));
         });
         return merged;
     }

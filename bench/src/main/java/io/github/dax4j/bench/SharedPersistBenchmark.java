@@ -1,10 +1,10 @@
 /*
  * Run (from the checkout):
  *
- *   ./mvnw -q -Pbench package -Dbench.args="--jmh SharedPersistBenchmark -f 3 -wi 3 -i 5 -w 1 -r 1"
+ *   ./mvnw -q -Pbench package -Dbench.args="--jmh SharedPersistBenchmark -f 3 -wi 3 -i 5 -w 1 -r 1 -t 4"
  *
- * Dirty + persist with two threads into ONE mapping, each rotating through its own half: what engines do that
- * append from several threads to one log. dax4j's per-call guard must not make the threads contend (the shared
+ * Dirty + persist with several threads (2 unless -t says otherwise; the report's --threads) into ONE mapping,
+ * each rotating through its own slice: what engines do that append from several threads to one log. dax4j's per-call guard must not make the threads contend (the shared
  * arena's acquire did: 1.9x libpmem2 at 64 B). libpmem2 and the C loop run the same way over one mapping of theirs.
  */
 package io.github.dax4j.bench;
@@ -23,10 +23,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -35,9 +35,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Measurement(iterations = 5, time = 1)
 @Threads(2)
 public class SharedPersistBenchmark {
-
-    /** Threads sharing the mapping; {@code @Threads} must match. */
-    static final int THREADS = 2;
 
     /** One mapping for all threads of the trial. */
     @State(Scope.Benchmark)
@@ -50,7 +47,6 @@ public class SharedPersistBenchmark {
 
         PersistTarget target;
         MemorySegment memory;
-        final AtomicInteger threads = new AtomicInteger();
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -64,25 +60,25 @@ public class SharedPersistBenchmark {
         }
     }
 
-    /** This thread's half of the mapping. */
+    /** This thread's slice of the mapping: the region divided by the thread count, 2 MiB aligned. */
     @State(Scope.Thread)
-    public static class Half {
+    public static class Slice {
         long base;
         Rotation rotation;
         byte value;
 
         @Setup(Level.Trial)
-        public void setUp(Shared shared) {
-            long half = PersistBenchmark.REGION / THREADS;
-            base = (shared.threads.getAndIncrement() % THREADS) * half;
-            rotation = new Rotation(half, Math.max(shared.bytes, 64), shared.bytes);
+        public void setUp(Shared shared, ThreadParams thread) {
+            long slice = (PersistBenchmark.REGION / thread.getThreadCount()) & -(2L << 20);
+            base = thread.getThreadIndex() * slice;
+            rotation = new Rotation(slice, Math.max(shared.bytes, 64), shared.bytes);
         }
     }
 
     @Benchmark
-    public void dirtyAndPersist(Shared shared, Half half) throws Throwable {
-        long at = half.base + half.rotation.next();
-        shared.memory.asSlice(at, shared.bytes).fill(half.value++);
+    public void dirtyAndPersist(Shared shared, Slice slice) throws Throwable {
+        long at = slice.base + slice.rotation.next();
+        shared.memory.asSlice(at, shared.bytes).fill(slice.value++);
         shared.target.persist(at, shared.bytes);
     }
 }

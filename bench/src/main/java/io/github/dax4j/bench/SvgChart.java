@@ -1,147 +1,202 @@
 package io.github.dax4j.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.DoubleFunction;
 
 /**
- * A log-log line chart as SVG text: one polyline per series, a legend, decade grid lines. Enough for "latency vs
- * size per mechanism" without a charting library.
+ * A line chart as SVG text, without a charting library: x on a log scale with a tick at every measured x and no
+ * other; y on a log or a linear scale with ticks in the caller's units; one line per series, each with its own
+ * colour (a palette told apart by people with the common colour blindnesses) and marker, an error bar on every
+ * point that has one, an optional horizontal reference line, and a legend beside the plot.
  */
 final class SvgChart {
 
-    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-            "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"};
-    private static final int WIDTH = 860, HEIGHT = 480, LEFT = 80, RIGHT = 230, TOP = 40, BOTTOM = 60;
+    /** Okabe and Ito's palette without its yellow, which vanishes on white; then two darker extras. */
+    private static final String[] COLOURS = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+            "#000000", "#8c564b", "#7f7f7f"};
+    private static final String[] MARKERS = {"circle", "square", "triangle", "diamond", "down", "cross", "plus",
+            "circle", "square"};
+    private static final int WIDTH = 900, HEIGHT = 500, LEFT = 90, RIGHT = 280, TOP = 46, BOTTOM = 62;
 
     private SvgChart() {
     }
 
-    /**
-     * @param series name -> points {x, y}, both positive; points are drawn in the order given; x is a size in bytes
-     */
-    static String logLog(String title, String xLabel, String yLabel, Map<String, List<double[]>> series) {
-        return logLog(title, xLabel, yLabel, series, SvgChart::bytes);
+    /** A point with its error (the 99.9% half-width; NaN: none). */
+    record Point(double x, double y, double error) {
     }
 
-    /** {@link #logLog(String, String, String, Map)} with x a count, or whatever {@code xTick} labels. */
-    static String logLog(String title, String xLabel, String yLabel, Map<String, List<double[]>> series,
-                         java.util.function.DoubleFunction<String> xTick) {
-        double minX = Double.MAX_VALUE, maxX = 0, minY = Double.MAX_VALUE, maxY = 0;
-        for (List<double[]> points : series.values()) {
-            for (double[] p : points) {
-                minX = Math.min(minX, p[0]);
-                maxX = Math.max(maxX, p[0]);
-                minY = Math.min(minY, p[1]);
-                maxY = Math.max(maxY, p[1]);
+    /** A named line; a dashed one is drawn with its points alike, for anchors of the same kind as a solid one. */
+    record Series(String name, List<Point> points, boolean dashed) {
+    }
+
+    /**
+     * @param logY     a log y axis (ticks at 1, 2 and 5 of each decade), else a linear one
+     * @param yTick    labels a y value (e.g. {@link #nanos}); {@code xTick} an x value (e.g. {@link #bytes})
+     * @param reference a y value to draw a dashed grey line at (NaN: none), named {@code referenceLabel}
+     */
+    static String chart(String title, String xLabel, String yLabel, List<Series> series, boolean logY,
+                        DoubleFunction<String> xTick, DoubleFunction<String> yTick, double reference,
+                        String referenceLabel) {
+        TreeSet<Double> xs = new TreeSet<>();
+        double minY = Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
+        for (Series s : series) {
+            for (Point p : s.points()) {
+                xs.add(p.x());
+                double e = Double.isNaN(p.error()) ? 0 : p.error();
+                minY = Math.min(minY, logY ? p.y() : p.y() - e);
+                maxY = Math.max(maxY, p.y() + e);
             }
         }
-        // x: ticks at powers of 4 (sizes: 64 B, 256 B, 1 KiB, ...); y: decades
-        double log4 = Math.log10(4);
-        double x0 = Math.floor(Math.log10(minX) / log4) * log4, x1 = Math.ceil(Math.log10(maxX) / log4) * log4;
-        double y0 = Math.floor(Math.log10(minY)), y1 = Math.ceil(Math.log10(maxY));
-        if (x1 <= x0) x1 = x0 + log4;
-        if (y1 == y0) y1++;
+        if (xs.isEmpty()) {
+            xs.add(1.0);
+            minY = 1;
+            maxY = 2;
+        }
+        if (!Double.isNaN(reference)) {
+            minY = Math.min(minY, reference);
+            maxY = Math.max(maxY, reference);
+        }
+        double x0 = Math.log10(xs.first()), x1 = Math.log10(xs.last());
+        double pad = x1 > x0 ? (x1 - x0) * 0.04 : 0.5;
+        x0 -= pad;
+        x1 += pad;
+        double y0, y1;
+        List<Double> yTicks = new ArrayList<>();
+        if (logY) {
+            y0 = Math.floor(Math.log10(minY));
+            y1 = Math.ceil(Math.log10(maxY));
+            if (y1 <= y0) {
+                y1 = y0 + 1;
+            }
+            for (double d = y0; d <= y1 + 1e-9; d++) {
+                for (int m : new int[] {1, 2, 5}) {
+                    double v = m * Math.pow(10, d);
+                    if (Math.log10(v) <= y1 + 1e-9) {
+                        yTicks.add(v);
+                    }
+                }
+            }
+        } else {
+            double span = Math.max(maxY - minY, 1e-9);
+            double step = niceStep(span / 6);
+            y0 = Math.floor(minY / step) * step - step;
+            y1 = Math.ceil(maxY / step) * step + step;
+            for (double v = y0; v <= y1 + step / 2; v += step) {
+                yTicks.add(v);
+            }
+        }
+        int plotW = WIDTH - LEFT - RIGHT, plotH = HEIGHT - TOP - BOTTOM;
+        double fx0 = x0, fx1 = x1, fy0 = y0, fy1 = y1;
+        java.util.function.DoubleUnaryOperator px = v -> LEFT + (Math.log10(v) - fx0) / (fx1 - fx0) * plotW;
+        java.util.function.DoubleUnaryOperator py = v -> TOP + plotH
+                - ((logY ? Math.log10(v) : v) - fy0) / (fy1 - fy0) * plotH;
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
                 + " font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT));
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        svg.append(text(WIDTH / 2.0, 22, title, "middle", 15));
-        int plotW = WIDTH - LEFT - RIGHT, plotH = HEIGHT - TOP - BOTTOM;
-        for (double d = x0; d <= x1 + 1e-9; d += log4) {
-            double x = LEFT + (d - x0) / (x1 - x0) * plotW;
-            svg.append(line(x, TOP, x, TOP + plotH, "#ddd"));
-            svg.append(text(x, TOP + plotH + 18, xTick.apply(Math.pow(10, d)), "middle", 11));
+        svg.append(text(LEFT + plotW / 2.0, 24, title, "middle", 15));
+        for (double x : xs) {
+            svg.append(line(px.applyAsDouble(x), TOP, px.applyAsDouble(x), TOP + plotH, "#e4e4e4", ""));
+            svg.append(text(px.applyAsDouble(x), TOP + plotH + 18, xTick.apply(x), "middle", 11));
         }
-        for (double d = y0; d <= y1; d++) {
-            double y = TOP + plotH - (d - y0) / (y1 - y0) * plotH;
-            svg.append(line(LEFT, y, LEFT + plotW, y, "#ddd"));
-            svg.append(text(LEFT - 6, y + 4, number(Math.pow(10, d)), "end", 11));
+        for (double y : yTicks) {
+            double at = py.applyAsDouble(y);
+            svg.append(line(LEFT, at, LEFT + plotW, at, "#e4e4e4", ""));
+            svg.append(text(LEFT - 6, at + 4, yTick.apply(y), "end", 11));
         }
-        svg.append(line(LEFT, TOP + plotH, LEFT + plotW, TOP + plotH, "#000"));
-        svg.append(line(LEFT, TOP, LEFT, TOP + plotH, "#000"));
-        svg.append(text(LEFT + plotW / 2.0, HEIGHT - 15, xLabel, "middle", 12));
-        svg.append(String.format(Locale.ROOT, "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18"
-                + " %.1f)\">%s</text>%n", TOP + plotH / 2.0, TOP + plotH / 2.0, escape(yLabel)));
-        int i = 0;
-        for (Map.Entry<String, List<double[]>> s : series.entrySet()) {
+        svg.append(line(LEFT, TOP + plotH, LEFT + plotW, TOP + plotH, "#000", ""));
+        svg.append(line(LEFT, TOP, LEFT, TOP + plotH, "#000", ""));
+        svg.append(text(LEFT + plotW / 2.0, HEIGHT - 16, xLabel, "middle", 12));
+        svg.append(String.format(Locale.ROOT, "<text x=\"20\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90"
+                + " 20 %.1f)\">%s</text>%n", TOP + plotH / 2.0, TOP + plotH / 2.0, escape(yLabel)));
+        int legendRow = 0;
+        if (!Double.isNaN(reference)) {
+            double at = py.applyAsDouble(reference);
+            svg.append(line(LEFT, at, LEFT + plotW, at, "#555", "6 4"));
+            double ly = TOP + 8;
+            svg.append(line(WIDTH - RIGHT + 16, ly, WIDTH - RIGHT + 46, ly, "#555", "6 4"));
+            svg.append(text(WIDTH - RIGHT + 54, ly + 4, referenceLabel, "start", 11));
+            legendRow++;
+        }
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
             String colour = COLOURS[i % COLOURS.length];
+            String marker = MARKERS[i % MARKERS.length];
+            String dash = s.dashed() ? "5 3" : "";
             StringBuilder points = new StringBuilder();
-            for (double[] p : s.getValue()) {
-                double x = LEFT + (Math.log10(p[0]) - x0) / (x1 - x0) * plotW;
-                double y = TOP + plotH - (Math.log10(p[1]) - y0) / (y1 - y0) * plotH;
+            for (Point p : s.points()) {
+                double x = px.applyAsDouble(p.x()), y = py.applyAsDouble(p.y());
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-                svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>%n",
-                        x, y, colour));
+                if (!Double.isNaN(p.error()) && p.error() > 0) {
+                    double lo = p.y() - p.error(), hi = p.y() + p.error();
+                    double ylo = logY && lo <= 0 ? TOP + plotH : py.applyAsDouble(lo), yhi = py.applyAsDouble(hi);
+                    svg.append(line(x, ylo, x, yhi, colour, ""));
+                    svg.append(line(x - 4, ylo, x + 4, ylo, colour, ""));
+                    svg.append(line(x - 4, yhi, x + 4, yhi, colour, ""));
+                }
             }
-            svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\""
-                    + " stroke-width=\"1.6\"/>%n", points.toString().trim(), colour));
-            double ly = TOP + 10 + i * 18;
-            svg.append(line(WIDTH - RIGHT + 15, ly, WIDTH - RIGHT + 40, ly, colour));
-            svg.append(text(WIDTH - RIGHT + 46, ly + 4, s.getKey(), "start", 11));
-            i++;
+            if (s.points().size() > 1) {
+                svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\""
+                        + " stroke-width=\"1.8\"%s/>%n", points.toString().trim(), colour,
+                        dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\""));
+            }
+            for (Point p : s.points()) {
+                svg.append(marker(marker, px.applyAsDouble(p.x()), py.applyAsDouble(p.y()), colour));
+            }
+            double ly = TOP + 8 + legendRow++ * 20;
+            svg.append(line(WIDTH - RIGHT + 16, ly, WIDTH - RIGHT + 46, ly, colour, dash));
+            svg.append(marker(marker, WIDTH - RIGHT + 31, ly, colour));
+            svg.append(text(WIDTH - RIGHT + 54, ly + 4, s.name(), "start", 11));
         }
         return svg.append("</svg>\n").toString();
     }
 
-    /** One row of a {@link #ratios} chart: the ratio with its interval, and the bar it is held to. */
-    record Ratio(String label, double ratio, double low, double high, double bar, boolean higherIsBetter) {
+    private static double niceStep(double raw) {
+        double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (m * magnitude >= raw) {
+                return m * magnitude;
+            }
+        }
+        return 10 * magnitude;
     }
 
-    /**
-     * A dot plot of ratios to an anchor, one row each: the dot is the ratio, the whisker its interval, a dashed line
-     * marks parity (1.0) and a red tick each row's bar. Green where the ratio meets the bar, orange where it misses
-     * it but the interval reaches it, red otherwise.
-     */
-    static String ratios(String title, String xLabel, List<Ratio> rows) {
-        double lo = 0.9, hi = 1.1;
-        for (Ratio r : rows) {
-            lo = Math.min(lo, Math.min(r.low(), r.bar()));
-            hi = Math.max(hi, Math.max(r.high(), r.bar()));
-        }
-        lo = Math.floor(lo * 20) / 20;
-        hi = Math.ceil(hi * 20) / 20;
-        int left = 230, right = 40, top = 50, rowHeight = 26;
-        int width = 860, height = top + rows.size() * rowHeight + 60;
-        double plot = width - left - right;
-        double scale = plot / (hi - lo);
-        double lowX = lo;
-        java.util.function.DoubleUnaryOperator x = v -> left + (v - lowX) * scale;
-        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\">%n"
-                        + "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", width, height));
-        svg.append(text(width / 2.0, 24, title, "middle", 15));
-        double bottom = top + rows.size() * rowHeight;
-        for (double t = lo; t <= hi + 1e-9; t += 0.05) {
-            double tx = x.applyAsDouble(t);
-            svg.append(line(tx, top - 6, tx, bottom, "#e0e0e0"));
-            svg.append(text(tx, bottom + 18, String.format(Locale.ROOT, "%.2f", t), "middle", 11));
-        }
-        svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\""
-                + " stroke-dasharray=\"4 3\"/>%n", x.applyAsDouble(1), top - 6, x.applyAsDouble(1), bottom));
-        svg.append(text(left + plot / 2, bottom + 42, xLabel, "middle", 12));
-        for (int i = 0; i < rows.size(); i++) {
-            Ratio r = rows.get(i);
-            double y = top + i * rowHeight + rowHeight / 2.0;
-            boolean met = r.higherIsBetter() ? r.ratio() >= r.bar() : r.ratio() <= r.bar();
-            boolean reaches = r.higherIsBetter() ? r.high() >= r.bar() : r.low() <= r.bar();
-            String colour = met ? "#2ca02c" : reaches ? "#ff7f0e" : "#d62728";
-            svg.append(text(left - 10, y + 4, r.label(), "end", 12));
-            svg.append(line(x.applyAsDouble(r.low()), y, x.applyAsDouble(r.high()), y, colour));
-            svg.append(line(x.applyAsDouble(r.low()), y - 4, x.applyAsDouble(r.low()), y + 4, colour));
-            svg.append(line(x.applyAsDouble(r.high()), y - 4, x.applyAsDouble(r.high()), y + 4, colour));
-            svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>%n",
-                    x.applyAsDouble(r.ratio()), y, colour));
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
-                    + " stroke=\"#d62728\" stroke-width=\"2\"/>%n", x.applyAsDouble(r.bar()), y - 8,
-                    x.applyAsDouble(r.bar()), y + 8));
-        }
-        return svg.append("</svg>\n").toString();
+    private static String marker(String shape, double x, double y, String colour) {
+        double r = 4.5;
+        return switch (shape) {
+            case "square" -> String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
+                    + " fill=\"%s\"/>%n", x - r, y - r, 2 * r, 2 * r, colour);
+            case "triangle" -> polygon(colour, x, y - r - 1, x - r - 1, y + r, x + r + 1, y + r);
+            case "down" -> polygon(colour, x, y + r + 1, x - r - 1, y - r, x + r + 1, y - r);
+            case "diamond" -> polygon(colour, x, y - r - 1, x + r + 1, y, x, y + r + 1, x - r - 1, y);
+            case "cross" -> line(x - r, y - r, x + r, y + r, colour, "", 2.5) + line(x - r, y + r, x + r, y - r, colour,
+                    "", 2.5);
+            case "plus" -> line(x - r - 1, y, x + r + 1, y, colour, "", 2.5) + line(x, y - r - 1, x, y + r + 1, colour,
+                    "", 2.5);
+            default -> String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>%n", x, y,
+                    r, colour);
+        };
     }
 
-    private static String line(double x1, double y1, double x2, double y2, String colour) {
-        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n",
-                x1, y1, x2, y2, colour);
+    private static String polygon(String colour, double... xy) {
+        StringBuilder points = new StringBuilder();
+        for (int i = 0; i < xy.length; i += 2) {
+            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", xy[i], xy[i + 1]));
+        }
+        return "<polygon points=\"" + points.toString().trim() + "\" fill=\"" + colour + "\"/>\n";
+    }
+
+    private static String line(double x1, double y1, double x2, double y2, String colour, String dash) {
+        return line(x1, y1, x2, y2, colour, dash, 1.2);
+    }
+
+    private static String line(double x1, double y1, double x2, double y2, String colour, String dash, double width) {
+        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
+                + " stroke-width=\"%.1f\"%s/>%n", x1, y1, x2, y2, colour, width,
+                dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"");
     }
 
     private static String text(double x, double y, String s, String anchor, int size) {
@@ -149,12 +204,21 @@ final class SvgChart {
                 x, y, anchor, size, escape(s));
     }
 
+    /** {@return a size in bytes as people write it: 64 B, 4 KiB, 2 MiB} */
     static String bytes(double value) {
         double b = Math.rint(value);
         if (b >= 1 << 30) return fmt(b / (1 << 30)) + " GiB";
         if (b >= 1 << 20) return fmt(b / (1 << 20)) + " MiB";
         if (b >= 1 << 10) return fmt(b / (1 << 10)) + " KiB";
         return fmt(b) + " B";
+    }
+
+    /** {@return a time given in nanoseconds in the unit that reads best: 500 ns, 2 us, 1 ms, 3 s} */
+    static String nanos(double ns) {
+        if (ns >= 1e9) return fmt(ns / 1e9) + " s";
+        if (ns >= 1e6) return fmt(ns / 1e6) + " ms";
+        if (ns >= 1e3) return fmt(ns / 1e3) + " us";
+        return fmt(ns) + " ns";
     }
 
     static String number(double v) {
