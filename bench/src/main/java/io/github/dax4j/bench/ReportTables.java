@@ -668,6 +668,23 @@ final class ReportTables {
                 true, SvgChart::bytes, SvgChart::number, Double.NaN, "");
     }
 
+    /** {@return one colour per mechanism, dax4j's and the C loop's alike; libpmem2 black} */
+    private static int colourOf(String impl) {
+        if (impl.equals("LIBPMEM2")) {
+            return 6;
+        }
+        String mechanism = impl.substring(impl.indexOf('_') + 1);
+        return switch (mechanism) {
+            case "CLWB" -> 0;
+            case "CLFLUSHOPT" -> 1;
+            case "CLFLUSH" -> 2;
+            case "MSYNC_DISK" -> 7;
+            case "NON_TEMPORAL" -> 2;
+            case "TEMPORAL" -> 3;
+            default -> impl.equals("DAX4J") ? 0 : 4;
+        };
+    }
+
     /** One series per implementation in {@code keep} (all when null), C loops dashed, libpmem2 first. */
     private static List<SvgChart.Series> series(List<JmhJson.Result> results, Set<String> keep,
                                                 java.util.function.ToDoubleFunction<JmhJson.Result> y,
@@ -685,7 +702,7 @@ final class ReportTables {
                     .forEach(r -> points.add(new SvgChart.Point(Long.parseLong(r.param("bytes")), y.applyAsDouble(r),
                             error.applyAsDouble(r))));
             if (!points.isEmpty()) {
-                series.add(new SvgChart.Series(impl, points, impl.startsWith("C_")));
+                series.add(new SvgChart.Series(impl, points, impl.startsWith("C_"), colourOf(impl)));
             }
         }
         return series;

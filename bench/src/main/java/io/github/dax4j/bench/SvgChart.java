@@ -28,8 +28,14 @@ final class SvgChart {
     record Point(double x, double y, double error) {
     }
 
-    /** A named line; a dashed one is drawn with its points alike, for anchors of the same kind as a solid one. */
-    record Series(String name, List<Point> points, boolean dashed) {
+    /**
+     * A named line. A dashed one is an anchor of the same kind as a solid one; {@code colour} picks the palette's
+     * entry (so that the same mechanism has the same colour in dax4j's line and the C loop's), -1 the next one.
+     */
+    record Series(String name, List<Point> points, boolean dashed, int colour) {
+        Series(String name, List<Point> points, boolean dashed) {
+            this(name, points, dashed, -1);
+        }
     }
 
     /**
@@ -71,8 +77,9 @@ final class SvgChart {
             if (y1 <= y0) {
                 y1 = y0 + 1;
             }
+            int[] marks = y1 - y0 > 4 ? new int[] {1} : new int[] {1, 2, 5}; // no crowding on a wide axis
             for (double d = y0; d <= y1 + 1e-9; d++) {
-                for (int m : new int[] {1, 2, 5}) {
+                for (int m : marks) {
                     double v = m * Math.pow(10, d);
                     if (Math.log10(v) <= y1 + 1e-9) {
                         yTicks.add(v);
@@ -123,7 +130,7 @@ final class SvgChart {
         }
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
-            String colour = COLOURS[i % COLOURS.length];
+            String colour = COLOURS[(s.colour() >= 0 ? s.colour() : i) % COLOURS.length];
             String marker = MARKERS[i % MARKERS.length];
             String dash = s.dashed() ? "5 3" : "";
             StringBuilder points = new StringBuilder();
@@ -221,8 +228,10 @@ final class SvgChart {
         return fmt(ns) + " ns";
     }
 
+    /** {@return {@code v} with up to 3 significant digits and no trailing zeros: 0.5, 20, 1.25} */
     static String number(double v) {
-        return v >= 1 ? fmt(v) : String.format(Locale.ROOT, "%.3g", v);
+        return v >= 1 ? fmt(v) : new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros()
+                .toPlainString();
     }
 
     private static String fmt(double v) {
