@@ -77,8 +77,8 @@ public final class BenchReport {
     static final Profile FULL = new Profile("full", 3, 2, TimeValue.seconds(1), 4, TimeValue.seconds(1), 2);
 
     /** The row groups a run has, in the order it runs them; {@code --only} names some of them. */
-    static final List<String> GROUPS = List.of("persist", "dirty", "shared-persist", "shared-copy", "copy", "wal",
-            "fault", "persist-context", "copy-context", "wal-sample", "records", "updates");
+    static final List<String> GROUPS = List.of("persist", "dirty", "shared-persist", "shared-dirty", "shared-copy",
+            "copy", "wal", "fault", "persist-context", "copy-context", "wal-sample", "records", "updates");
 
     static final String[] PERSIST_SIZES = {"0", "64", "256", "4096", "65536", "2097152"};
     static final String[] COPY_SIZES = {"64", "256", "1024", "4096", "65536", "2097152"};
@@ -127,9 +127,16 @@ public final class BenchReport {
             }
             String started = now();
             List<String> absent = run(profile, groups, out);
-            Files.writeString(out.resolve("run.md"), ReportTables.environment(profile.describe()
-                    + (only == null ? "" : "; groups " + only), started, now()));
-            Files.write(out.resolve("absent.txt"), absent);
+            Path runMd = out.resolve("run.md");
+            if (only != null && Files.exists(runMd)) {
+                // a re-run of some groups: the run's description stays, with a row saying what was re-run
+                Files.writeString(runMd, Files.readString(runMd).stripTrailing() + "\n| re-run | " + only + ", "
+                        + profile.describe() + ", " + started + " to " + now() + " |\n\n");
+            } else {
+                Files.writeString(runMd, ReportTables.environment(profile.describe()
+                        + (only == null ? "" : "; groups " + only), started, now()));
+                Files.write(out.resolve("absent.txt"), absent);
+            }
         }
         render(out, out, List.of());
         System.out.println("report: " + out.toAbsolutePath().resolve("REPORT.md"));
@@ -184,14 +191,16 @@ public final class BenchReport {
                     rotated(persistHeadline, round), "bytes", List.of(PERSIST_SIZES)));
             r.jmh("dirty", "PersistBenchmark.dirty", Mode.AverageTime, Map.of("impl", List.of("DAX4J_NONE"),
                     "bytes", List.of(PERSIST_SIZES).subList(1, PERSIST_SIZES.length)));
-            r.jmh("shared-persist", "SharedPersistBenchmark", Mode.AverageTime, Map.of("impl",
+            r.jmh("shared-persist", "SharedPersistBenchmark.dirtyAndPersist", Mode.AverageTime, Map.of("impl",
                     rotated(persistHeadline, round), "bytes", List.of("64", "4096")));
+            r.jmh("shared-dirty", "SharedPersistBenchmark.dirty", Mode.AverageTime, Map.of("impl",
+                    List.of("DAX4J_NONE"), "bytes", List.of("64", "4096")));
             r.jmh("shared-copy", "SharedCopyBenchmark", Mode.AverageTime, Map.of("impl",
                     rotated(copyHeadline, round), "bytes", List.of("4096")));
             r.jmh("copy", "CopyBenchmark", Mode.AverageTime, Map.of("impl", rotated(copyHeadline, round),
                     "bytes", List.of(COPY_SIZES)));
             r.jmh("wal", "WalBenchmark", Mode.AverageTime, Map.of("impl", rotated(walImpls, round)));
-            r.jmh("fault", "FaultBenchmark", null, Map.of("backing", backings));
+            r.jmh("fault", "FaultBenchmark", null, Map.of("backing", rotated(backings, round)));
             if (round == 0) {
                 r.jmh("persist-context", "PersistBenchmark.dirtyAndPersist", Mode.AverageTime, Map.of("impl",
                         persistContext, "bytes", List.of(PERSIST_SIZES)));
@@ -341,10 +350,15 @@ public final class BenchReport {
                 : "(no run.md here: the run's machine and window are unknown)\n\n");
         md.append(ReportTables.conventions());
         md.append(ReportTables.summary(r.get("persist"), r.get("dirty"), r.get("copy"), r.get("shared-persist"),
-                r.get("shared-copy"), r.get("wal")));
+                r.get("shared-dirty"), r.get("shared-copy"), r.get("wal")));
+        Optional<String> ratios = ReportTables.ratioChart(r.get("persist"), r.get("dirty"), r.get("copy"),
+                r.get("shared-persist"), r.get("shared-dirty"), r.get("shared-copy"));
+        if (ratios.isPresent()) {
+            md.append("![dax4j / libpmem2](ratio-to-libpmem2.svg)\n\n");
+        }
         md.append(ReportTables.persist(persist, r.get("dirty")));
         md.append(ReportTables.copy(copy));
-        md.append(ReportTables.shared(r.get("shared-persist"), r.get("shared-copy")));
+        md.append(ReportTables.shared(r.get("shared-persist"), r.get("shared-dirty"), r.get("shared-copy")));
         md.append(ReportTables.wal(wal));
         md.append(ReportTables.faults(r.get("fault")));
         md.append(ReportTables.records(r.get("records"), r.get("updates")));
@@ -362,8 +376,11 @@ public final class BenchReport {
         Files.writeString(out.resolve("REPORT.md"), md.toString());
         if (!persist.isEmpty()) {
             Files.writeString(out.resolve("persist-latency.svg"), ReportTables.persistChart(persist));
-            Files.writeString(out.resolve("ratio-to-libpmem2.svg"), ReportTables.ratioChart(r.get("persist"),
-                    r.get("dirty"), r.get("copy"), r.get("shared-persist"), r.get("shared-copy")));
+        }
+        if (ratios.isPresent()) {
+            Files.writeString(out.resolve("ratio-to-libpmem2.svg"), ratios.get());
+        } else {
+            Files.deleteIfExists(out.resolve("ratio-to-libpmem2.svg"));
         }
         if (!copy.isEmpty()) {
             Files.writeString(out.resolve("copy-bandwidth.svg"), ReportTables.copyChart(copy));

@@ -22,8 +22,8 @@ import static io.github.dax4j.bench.BenchReport.format;
  * <p>One ratio convention throughout: <b>dax4j's time / the other's time</b>, so below 1 dax4j is faster and above
  * 1 it is slower, whatever the table shows beside it (bandwidth, records/s). A ratio's error is propagated from both
  * 99.9% errors ({@code r * sqrt((ea/a)^2 + (eb/b)^2)}). "(within noise)" beside a ratio marks two 99.9% intervals
- * that overlap: the run cannot tell the two apart. A bar is "met" by the ratio itself, "within noise" when the ratio
- * misses it but its interval reaches it, and "missed" otherwise.
+ * that overlap: the run cannot tell the two apart. A bar is "met" when the ratio's whole interval meets it,
+ * "missed" when none of it does, and otherwise the verdict says that the interval crosses the bar.
  */
 final class ReportTables {
 
@@ -60,6 +60,23 @@ final class ReportTables {
         }
     }
 
+    /**
+     * {@return the ratio of two persists alone, {@code (a - d) / (b - d)}, where both subtract the same dirty-only
+     * row {@code d}: its error enters once, {@code sqrt(ea^2 + r^2 eb^2 + (r - 1)^2 ed^2) / (b - d)}, and the two
+     * sides overlap when {@code a} and {@code b}, the rows measured, do; empty when either side's interval reaches
+     * zero (the subtraction resolved nothing)}
+     */
+    static Optional<Ratio> persistAloneRatio(Value a, Value b, Value d) {
+        Value ours = a.minus(d), theirs = b.minus(d);
+        if (ours.score() - ours.error() <= 0 || theirs.score() - theirs.error() <= 0) {
+            return Optional.empty();
+        }
+        double r = ours.score() / theirs.score();
+        double e = Math.sqrt(a.error() * a.error() + r * r * b.error() * b.error()
+                + (r - 1) * (r - 1) * d.error() * d.error()) / theirs.score();
+        return Optional.of(new Ratio(r, e, Math.abs(a.score() - b.score()) <= a.error() + b.error()));
+    }
+
     /** A time ratio with its propagated error, and whether the two intervals behind it overlap. */
     record Ratio(double value, double error, boolean overlap) {
         /** {@return the ratio, its error to as many decimals, and "(within noise)" where the intervals overlap} */
@@ -70,10 +87,24 @@ final class ReportTables {
                     + (overlap ? " (within noise)" : "");
         }
 
-        /** "met"; "within noise" when only the ratio's interval reaches the bar (not excluded, not met); else missed */
+        /** {@return the verdict on {@code bar}: see {@link #verdict(double, double, double)}} */
         String verdict(double bar) {
-            return value <= bar ? "met" : value - error <= bar ? "within noise" : "**missed**";
+            return ReportTables.verdict(value, error, bar);
         }
+    }
+
+    /**
+     * {@return "met" when the whole interval {@code value ± error} is at or below {@code bar}, "**missed**" when it is
+     * all above, else whether the mean alone meets it: the run cannot settle the bar either way}
+     */
+    static String verdict(double value, double error, double bar) {
+        if (value + error <= bar) {
+            return "met";
+        }
+        if (value - error > bar) {
+            return "**missed**";
+        }
+        return value <= bar ? "mean met, interval crosses the bar" : "mean missed, interval crosses the bar";
     }
 
     /** {@return a ratio with three significant digits, however small} */
@@ -101,7 +132,20 @@ final class ReportTables {
                 + "| CPU flags | " + listed + " |\n"
                 + "| kernel | " + kernel + " |\n"
                 + "| JDK | " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ") |\n"
+                + "| disk rows | " + disk() + " |\n"
                 + "| profile | " + profile + " |\n\n";
+    }
+
+    /** {@return where the disk rows write (java.io.tmpdir) and its file system, said plainly when it is tmpfs} */
+    static String disk() {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        try {
+            String type = Files.getFileStore(dir).type();
+            return "`" + dir + "` on " + type + (type.equals("tmpfs") ? ": NOT a disk, the disk rows persist nothing"
+                    : "");
+        } catch (IOException e) {
+            return "`" + dir + "`, file system unknown (" + e.getMessage() + ")";
+        }
     }
 
     /** What every section shares: where the memory is, what the numbers are, the ratio convention. */
@@ -109,9 +153,11 @@ final class ReportTables {
         return "Every time is JMH's mean per operation with its 99.9% error, merged over all measurement iterations of"
                 + " all forks (the `forks` column). **Ratios are dax4j's time / the other's time everywhere: below 1"
                 + " dax4j is faster.** A ratio's ± is propagated from both errors; \"(within noise)\" beside a ratio"
-                + " marks two 99.9% intervals that overlap (the run cannot tell the two apart, so call them on par). A"
-                + " bar is \"met\" by the ratio itself, \"within noise\" when the ratio misses it but the ratio's"
-                + " interval reaches it (not excluded, not met), \"missed\" otherwise. Emulated devices live in tmpfs (`/dev/shm`) unless a row says disk;"
+                + " marks two 99.9% intervals that overlap (the run cannot tell the two apart: call them on par). A"
+                + " bar is \"met\" when the ratio's whole interval meets it and \"missed\" when none of it does;"
+                + " otherwise the interval crosses the bar and the verdict says whether the mean alone meets it. As"
+                + " JMH does, the iterations of all forks are pooled into one sample, so a difference between forks"
+                + " widens the error only as far as it spreads the iterations. Emulated devices live in tmpfs (`/dev/shm`) unless a row says disk;"
                 + " CPU flush rows run on tmpfs the instructions they run on device-DAX, where they make stores"
                 + " durable, but tmpfs itself is not persistent, and real persistent memory writes back slower than"
                 + " DRAM: an independent run on device-DAX will measure longer times and may find other ratios."
@@ -127,15 +173,33 @@ final class ReportTables {
         return r -> r.param(param).equals(value);
     }
 
-    /** {@return the dirty + persist row of {@code impl} at {@code bytes} minus the dirty-only row at that size} */
+    /**
+     * The persist alone of {@code impl} and of libpmem2 at one size: each dirty + persist row minus the dirty-only
+     * row, and their ratio ({@link #persistAloneRatio}), empty when the subtraction resolved nothing.
+     */
+    record Alone(Value ours, Value theirs, Optional<Ratio> ratio) {
+    }
+
+    /** {@return {@code impl}'s persist alone beside libpmem2's at {@code bytes}; empty when a row is missing} */
+    static Optional<Alone> alone(List<JmhJson.Result> persist, List<JmhJson.Result> dirty, String impl,
+                                 String bytes) {
+        Optional<JmhJson.Result> a = find(persist, is("impl", impl).and(is("bytes", bytes)));
+        Optional<JmhJson.Result> b = find(persist, is("impl", "LIBPMEM2").and(is("bytes", bytes)));
+        Optional<JmhJson.Result> d = find(dirty, is("bytes", bytes));
+        if (a.isEmpty() || b.isEmpty() || d.isEmpty()) {
+            return Optional.empty();
+        }
+        Value va = Value.of(a.get()), vb = Value.of(b.get()), vd = Value.of(d.get());
+        return Optional.of(new Alone(va.minus(vd), vb.minus(vd), persistAloneRatio(va, vb, vd)));
+    }
+
+    /** {@return {@code impl}'s persist alone at {@code bytes}: its dirty + persist row minus the dirty-only row} */
     static Optional<Value> persistAlone(List<JmhJson.Result> persist, List<JmhJson.Result> dirty, String impl,
                                         String bytes) {
         Optional<JmhJson.Result> both = find(persist, is("impl", impl).and(is("bytes", bytes)));
         Optional<JmhJson.Result> stores = find(dirty, is("bytes", bytes));
-        if (both.isEmpty() || stores.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(Value.of(both.get()).minus(Value.of(stores.get())));
+        return both.isEmpty() || stores.isEmpty() ? Optional.empty()
+                : Optional.of(Value.of(both.get()).minus(Value.of(stores.get())));
     }
 
     private static List<String> sizes(List<JmhJson.Result> results) {
@@ -148,66 +212,90 @@ final class ReportTables {
     }
 
     /**
-     * The summary that opens the report: every bar, the measured figure and whether it is met. Persist bars apply
-     * to the persist alone (dirty + persist minus dirty only).
+     * The summary that opens the report: every bar, the measured figure and whether it is met, and a line for each
+     * bar this run could not measure. Persist bars apply to the persist alone (dirty + persist minus dirty only).
      */
     static String summary(List<JmhJson.Result> persist, List<JmhJson.Result> dirty, List<JmhJson.Result> copy,
-                          List<JmhJson.Result> sharedPersist, List<JmhJson.Result> sharedCopy,
-                          List<JmhJson.Result> wal) {
+                          List<JmhJson.Result> sharedPersist, List<JmhJson.Result> sharedDirty,
+                          List<JmhJson.Result> sharedCopy, List<JmhJson.Result> wal) {
         StringBuilder md = new StringBuilder("## Summary: the bars\n\n"
-                + "| bar | size | dax4j | anchor | dax4j / anchor | bar | forks | |\n"
+                + "| bar | size | dax4j | anchor | dax4j / anchor | bar | forks | verdict |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---|\n");
-        int rows = 0;
+        List<String> unmeasured = new ArrayList<>();
         Optional<JmhJson.Result> zero = find(persist, is("impl", "DAX4J_CLWB").and(is("bytes", "0")));
         Optional<JmhJson.Result> zeroAnchor = find(persist, is("impl", "LIBPMEM2").and(is("bytes", "0")));
         if (zero.isPresent() && zeroAnchor.isPresent()) {
             Value d = Value.of(zero.get()), p = Value.of(zeroAnchor.get());
             Value extra = d.minus(p);
-            md.append("| call overhead: persist of 0 B, dax4j CLWB minus libpmem2 | 0 B | ").append(d.cell())
-                    .append(" ns | ").append(p.cell()).append(" ns | ")
+            md.append("| call overhead: persist of 0 B, dax4j CLWB minus libpmem2 (a difference) | 0 B | ")
+                    .append(d.cell()).append(" ns | ").append(p.cell()).append(" ns | ")
                     .append(String.format(Locale.ROOT, "%+.1f ± %.1f ns", extra.score(), extra.error()))
                     .append(" | <= +1 ns | ").append(Math.min(d.forks(), p.forks())).append(" | ")
-                    .append(extra.score() <= CALL_OVERHEAD_BAR_NS ? "met"
-                            : extra.score() - extra.error() <= CALL_OVERHEAD_BAR_NS ? "within noise" : "**missed**")
-                    .append(" |\n");
-            rows++;
+                    .append(verdict(extra.score(), extra.error(), CALL_OVERHEAD_BAR_NS)).append(" |\n");
+        } else {
+            unmeasured.add("call overhead");
         }
-        for (String bytes : sizes(persist)) {
-            Optional<Value> d = persistAlone(persist, dirty, "DAX4J_CLWB", bytes);
-            Optional<Value> p = persistAlone(persist, dirty, "LIBPMEM2", bytes);
-            if (bytes.equals("0") || d.isEmpty() || p.isEmpty()) {
-                continue;
-            }
-            rows += barRow(md, "persist alone (CLWB) / libpmem2", bytes, d.get(), p.get(), PERSIST_BAR, "ns");
+        aloneRows(md, unmeasured, "persist alone (CLWB) / libpmem2", persist, dirty, PERSIST_BAR);
+        if (barRows(md, "persistent copy / libpmem2 (bandwidth >= 0.97x)", copy, "DAX4J", COPY_BAR) == 0) {
+            unmeasured.add("persistent copy");
         }
-        rows += barRows(md, "persistent copy / libpmem2 (bandwidth >= 0.97x)", copy, "DAX4J", COPY_BAR);
-        rows += barRows(md, threads(sharedPersist) + " threads, one mapping: dirty + persist / libpmem2",
-                sharedPersist, "DAX4J_CLWB", SHARED_BAR);
-        rows += barRows(md, threads(sharedCopy) + " threads, one mapping: persistent copy / libpmem2", sharedCopy,
-                "DAX4J", SHARED_BAR);
+        String threads = sharedPersist.isEmpty() ? "" : sharedPersist.getFirst().threads() + " threads, ";
+        aloneRows(md, unmeasured, threads + "one mapping: persist alone / libpmem2", sharedPersist, sharedDirty,
+                SHARED_BAR);
+        threads = sharedCopy.isEmpty() ? "" : sharedCopy.getFirst().threads() + " threads, ";
+        if (barRows(md, threads + "one mapping: persistent copy / libpmem2", sharedCopy, "DAX4J", SHARED_BAR) == 0) {
+            unmeasured.add("threads sharing a mapping: copy");
+        }
+        int walRows = 0;
         for (String anchor : List.of("FILECHANNEL_DISK", "FILECHANNEL_DISK_DSYNC")) {
             Optional<JmhJson.Result> d = find(wal, r -> r.mode().equals("avgt") && r.param("impl").equals("DAX4J_CPU")
                     && r.param("recordBytes").equals("64") && r.param("group").equals("1"));
             Optional<JmhJson.Result> a = find(wal, r -> r.mode().equals("avgt") && r.param("impl").equals(anchor)
                     && r.param("recordBytes").equals("64") && r.param("group").equals("1"));
             if (d.isPresent() && a.isPresent()) {
-                rows += barRow(md, "WAL append of 1 x 64 B, dax4j CLWB / " + (anchor.endsWith("DSYNC")
+                walRows += barRow(md, "WAL append of 1 x 64 B, dax4j CLWB (emulated) / " + (anchor.endsWith("DSYNC")
                         ? "FileChannel DSYNC on disk" : "FileChannel + force(false) on disk"), "64",
                         Value.of(d.get()), Value.of(a.get()), WAL_DISK_BAR, "ns");
             }
         }
-        if (rows == 0) {
-            return "";
+        if (walRows == 0) {
+            unmeasured.add("WAL against the disk");
         }
-        return md.append("\nThe persist bars apply to the persist alone: the dirty-only row subtracted from dirty +"
-                + " persist, errors propagated (see the persist section). The copy bar is libpmem2's bandwidth bar,"
-                + " \"at least 0.97x\", as a time ratio: at most 1/0.97 = 1.031. The WAL bar is the 100x of the"
-                + " first round, as a time ratio, against the disk with its file preallocated.\n\n"
-                + "![dax4j / libpmem2](ratio-to-libpmem2.svg)\n\n").toString();
+        for (String bar : unmeasured) {
+            md.append("| ").append(bar).append(" | | | | | | | not measured in this run |\n");
+        }
+        md.append("\nThe bars: persist alone at most 1.02x libpmem2's time, the call overhead (an empty persist) at"
+                + " most 1 ns above libpmem2's, copy at least 0.97x libpmem2's bandwidth (as a time ratio: at most"
+                + " 1/0.97 = 1.031), threads sharing one mapping at most 1.05x, and a durable WAL append at least"
+                + " 100x faster than the disk's (a time ratio of at most 0.01). Persist bars apply to the persist"
+                + " alone, the dirty-only row subtracted (see the persist section). The WAL's dax4j side is CLWB"
+                + " into DRAM, what device-DAX runs, where real persistent memory is slower: read that ratio as a"
+                + " lower bound of the time, an upper bound of the speed-up.\n\n");
+        return md.toString();
     }
 
-    private static int threads(List<JmhJson.Result> results) {
-        return results.isEmpty() ? 2 : results.getFirst().threads();
+    /** The persist-alone bar rows of every size (0 B excepted); adds {@code label} to unmeasured when none is. */
+    private static void aloneRows(StringBuilder md, List<String> unmeasured, String label,
+                                  List<JmhJson.Result> persist, List<JmhJson.Result> dirty, double bar) {
+        int rows = 0;
+        for (String bytes : sizes(persist)) {
+            Optional<Alone> alone = bytes.equals("0") ? Optional.empty()
+                    : alone(persist, dirty, "DAX4J_CLWB", bytes);
+            if (alone.isEmpty()) {
+                continue;
+            }
+            Alone a = alone.get();
+            md.append("| ").append(label).append(" | ").append(size(bytes)).append(" | ").append(a.ours().cell())
+                    .append(" ns | ").append(a.theirs().cell()).append(" ns | ")
+                    .append(a.ratio().map(Ratio::cell).orElse("not resolved")).append(" | <= ").append(ratio(bar))
+                    .append(" | ").append(Math.min(a.ours().forks(), a.theirs().forks())).append(" | ")
+                    .append(a.ratio().map(r -> r.verdict(bar))
+                            .orElse("not resolved: an interval of the persist alone reaches 0")).append(" |\n");
+            rows++;
+        }
+        if (rows == 0) {
+            unmeasured.add(label);
+        }
     }
 
     private static int barRows(StringBuilder md, String label, List<JmhJson.Result> results, String dax4j,
@@ -243,13 +331,18 @@ final class ReportTables {
         }
         StringBuilder md = new StringBuilder("## Flush latency: persist\n\n"
                 + "`PersistBenchmark.dirtyAndPersist` dirties every byte of the range and persists it, rotating"
-                + " through 256 MiB (64 MiB on disk); `dirty` does the stores alone over the same rotation. **The"
-                + " persist alone is the first minus the second**, errors added in quadrature: timing the flush"
-                + " alone is not possible at these sizes (JMH's per-invocation set-up costs more than a 64-byte"
-                + " flush). Lines the dirty-only row leaves dirty are written back inside its later stores, where"
-                + " the persist rows write them back in the flush, so from the size where write-back dominates the"
-                + " subtraction can make the persist alone too small: that moves every ratio away from 1, never"
-                + " toward it. 0 B is the call overhead. The disk row subtracts the same tmpfs dirty row.\n\n"
+                + " through 256 MiB (64 MiB on disk); `dirty` does the stores alone over the same rotation, in a run"
+                + " of its own. **The persist alone is the first minus the second**: timing the flush alone is not"
+                + " possible at these sizes (JMH's per-invocation set-up costs more than a 64-byte flush). Its error"
+                + " adds both in quadrature; in a ratio to libpmem2's, where both sides subtract the same row, that"
+                + " row's error enters once. \"not resolved\": an interval of a persist alone reaches 0 (the stores"
+                + " are most of the time and their error swamps the flush). The subtraction is an estimate: lines"
+                + " the dirty-only row leaves dirty are written back inside its later stores, where the persist"
+                + " rows write them back in the flush (which makes the persist alone too small and moves ratios"
+                + " away from 1), and a store cost that only the persist's fence exposes stays in the persist alone"
+                + " (which moves them toward 1). 0 B is the call overhead. The disk row subtracts the same tmpfs"
+                + " dirty row. The CLFLUSH rows return with the write-back still in flight: x86 orders CLFLUSH"
+                + " before every later store, and libpmem2 too issues no fence after it.\n\n"
                 + "![persist latency](persist-latency.svg)\n\n"
                 + "| size | implementation | forks | dirty + persist ns | persist alone ns | persist alone / libpmem2 |\n"
                 + "|---:|---|---:|---:|---:|---:|\n");
@@ -261,21 +354,23 @@ final class ReportTables {
             String bytes = r.param("bytes");
             Optional<Value> alone = bytes.equals("0") ? Optional.of(Value.of(r))
                     : persistAlone(persist, dirty, r.param("impl"), bytes);
-            Optional<Value> anchor = bytes.equals("0")
-                    ? find(persist, is("impl", "LIBPMEM2").and(is("bytes", "0"))).map(Value::of)
-                    : persistAlone(persist, dirty, "LIBPMEM2", bytes);
+            String versus = "";
+            if (!r.param("impl").equals("LIBPMEM2")) {
+                Optional<JmhJson.Result> zero = find(persist, is("impl", "LIBPMEM2").and(is("bytes", "0")));
+                versus = bytes.equals("0") ? zero.map(z -> Value.of(r).over(Value.of(z)).cell()).orElse("")
+                        : alone(persist, dirty, r.param("impl"), bytes)
+                                .map(a -> a.ratio().map(Ratio::cell).orElse("not resolved")).orElse("");
+            }
             md.append("| ").append(size(bytes)).append(" | ").append(r.param("impl")).append(" | ")
                     .append(r.forks()).append(" | ").append(Value.of(r).cell()).append(" | ")
-                    .append(alone.map(Value::cell).orElse("")).append(" | ")
-                    .append(alone.isPresent() && anchor.isPresent() && !r.param("impl").equals("LIBPMEM2")
-                            ? alone.get().over(anchor.get()).cell() : "").append(" |\n");
+                    .append(alone.map(Value::cell).orElse("")).append(" | ").append(versus).append(" |\n");
         }
         md.append("\n### Not durable here: baselines\n\nNone of these makes a store durable on this machine: the"
                 + " stores alone, the fence an eADR machine would pay, and msync on tmpfs (dax4j's and the JDK's"
                 + " `force`), which has no page to write back. They show what the durable rows pay for, and are no"
                 + " competitor of theirs.\n\n| size | row | forks | ns/op | what it measures |\n"
                 + "|---:|---|---:|---:|---|\n");
-        List<JmhJson.Result> baselines = new ArrayList<>(dirty.stream().map(r -> r).toList());
+        List<JmhJson.Result> baselines = new ArrayList<>(dirty);
         baselines.addAll(rows.stream().filter(r -> !DURABLE_PERSIST.contains(r.param("impl"))).toList());
         for (JmhJson.Result r : bySizeThenImpl(baselines)) {
             boolean storesOnly = r.benchmark().endsWith(".dirty");
@@ -318,28 +413,38 @@ final class ReportTables {
     }
 
     /** The shared-mapping rows: several threads persisting or copying into one mapping. */
-    static String shared(List<JmhJson.Result> persist, List<JmhJson.Result> copy) {
+    static String shared(List<JmhJson.Result> persist, List<JmhJson.Result> dirty, List<JmhJson.Result> copy) {
         if (persist.isEmpty() && copy.isEmpty()) {
             return "";
         }
         StringBuilder md = new StringBuilder("## Threads sharing one mapping\n\n"
                 + "Each thread dirties and persists (or copies into) its own slice of ONE mapping, as threads"
-                + " appending to one log do; libpmem2 and the C loop do the same over one mapping of theirs. Times"
-                + " are per operation of one thread. dax4j's engines' write-ahead log takes one appender at a time,"
-                + " so it has no row here. Run with `--threads N` on a machine with more cores.\n\n"
-                + "| operation | threads | size | implementation | forks | ns/op | dax4j / libpmem2 |\n"
-                + "|---|---:|---:|---|---:|---:|---:|\n");
-        for (List<JmhJson.Result> results : List.of(persist, copy)) {
-            for (JmhJson.Result r : bySizeThenImpl(results)) {
-                Optional<JmhJson.Result> anchor = find(results, is("impl", "LIBPMEM2").and(is("bytes",
-                        r.param("bytes"))));
-                md.append("| ").append(r.benchmark().endsWith(".copy") ? "persistent copy" : "dirty + persist")
-                        .append(" | ").append(r.threads()).append(" | ").append(size(r.param("bytes"))).append(" | ")
-                        .append(r.param("impl")).append(" | ").append(r.forks()).append(" | ")
-                        .append(Value.of(r).cell()).append(" | ")
-                        .append(anchor.isEmpty() || !r.param("impl").startsWith("DAX4J") ? ""
-                                : Value.of(r).over(Value.of(anchor.get())).cell()).append(" |\n");
-            }
+                + " appending to one log do; libpmem2 and the C loop do the same over one mapping of theirs. The"
+                + " dirty-only row does the stores alone from as many threads, and the persist alone is the"
+                + " difference, as in the persist section. Times are per operation of one thread. The engines'"
+                + " write-ahead log takes one appender at a time, so it has no row here. `--threads N` runs these"
+                + " rows with N threads on a machine with more cores.\n\n"
+                + "| operation | threads | size | implementation | forks | ns/op | persist alone ns | dax4j /"
+                + " libpmem2 |\n|---|---:|---:|---|---:|---:|---:|---:|\n");
+        for (JmhJson.Result r : bySizeThenImpl(dirty)) {
+            md.append("| dirty only | ").append(r.threads()).append(" | ").append(size(r.param("bytes")))
+                    .append(" | | ").append(r.forks()).append(" | ").append(Value.of(r).cell()).append(" | | |\n");
+        }
+        for (JmhJson.Result r : bySizeThenImpl(persist)) {
+            Optional<Alone> alone = alone(persist, dirty, r.param("impl"), r.param("bytes"));
+            md.append("| dirty + persist | ").append(r.threads()).append(" | ").append(size(r.param("bytes")))
+                    .append(" | ").append(r.param("impl")).append(" | ").append(r.forks()).append(" | ")
+                    .append(Value.of(r).cell()).append(" | ")
+                    .append(persistAlone(persist, dirty, r.param("impl"), r.param("bytes")).map(Value::cell)
+                            .orElse("")).append(" | ")
+                    .append(r.param("impl").equals("LIBPMEM2") ? "" : alone.map(a -> a.ratio().map(Ratio::cell)
+                            .orElse("not resolved")).orElse("")).append(" |\n");
+        }
+        for (JmhJson.Result r : bySizeThenImpl(copy)) {
+            md.append("| persistent copy | ").append(r.threads()).append(" | ").append(size(r.param("bytes")))
+                    .append(" | ").append(r.param("impl")).append(" | ").append(r.forks()).append(" | ")
+                    .append(Value.of(r).cell()).append(" | | ").append(versusLibpmem2(copy, r, "bytes"))
+                    .append(" |\n");
         }
         return md.append('\n').toString();
     }
@@ -415,7 +520,9 @@ final class ReportTables {
         }
         StringBuilder md = new StringBuilder("## Write-ahead log appends\n\n"
                 + "One append of a group of records per operation, durable before it returns: dax4j's `WriteAheadLog`"
-                + " (engines) with CLWB, beside what engines do today, one gathering `FileChannel.write` of the group"
+                + " (engines) with CLWB, the instructions it runs on device-DAX (here they write back into DRAM,"
+                + " faster than persistent memory: read its ratios as upper bounds of the speed-up), beside what"
+                + " engines do today, one gathering `FileChannel.write` of the group"
                 + " and `force(false)` (fdatasync), or the file opened with `DSYNC`, into a file on this VM's disk"
                 + " preallocated and zero-filled before the run (so no sync commits a size or an allocation: the"
                 + " cheapest the disk can do). Rows marked *not durable* measure system calls on tmpfs, which has"
@@ -610,31 +717,41 @@ final class ReportTables {
      * The chart that answers "how far from libpmem2?": dax4j's (and the C loop's) time ratio to libpmem2 per size,
      * durable mechanisms only, with the propagated 99.9% error as a bar and parity as a line.
      */
-    static String ratioChart(List<JmhJson.Result> persist, List<JmhJson.Result> dirty, List<JmhJson.Result> copy,
-                             List<JmhJson.Result> sharedPersist, List<JmhJson.Result> sharedCopy) {
+    static Optional<String> ratioChart(List<JmhJson.Result> persist, List<JmhJson.Result> dirty,
+                                       List<JmhJson.Result> copy, List<JmhJson.Result> sharedPersist,
+                                       List<JmhJson.Result> sharedDirty, List<JmhJson.Result> sharedCopy) {
         List<SvgChart.Series> series = new ArrayList<>();
-        for (String impl : List.of("DAX4J_CLWB", "C_CLWB")) {
-            List<SvgChart.Point> points = new ArrayList<>();
-            for (String bytes : sizes(persist)) {
-                Optional<Value> d = persistAlone(persist, dirty, impl, bytes);
-                Optional<Value> p = persistAlone(persist, dirty, "LIBPMEM2", bytes);
-                if (!bytes.equals("0") && d.isPresent() && p.isPresent()) {
-                    Ratio r = d.get().over(p.get());
-                    points.add(new SvgChart.Point(Long.parseLong(bytes), r.value(), r.error()));
-                }
-            }
-            if (!points.isEmpty()) {
-                series.add(new SvgChart.Series((impl.startsWith("C") ? "C loop" : "dax4j") + " persist alone (CLWB)",
-                        points, impl.startsWith("C")));
-            }
-        }
+        addAloneRatios(series, "dax4j persist alone (CLWB)", persist, dirty, "DAX4J_CLWB", false);
+        addAloneRatios(series, "C loop persist alone (CLWB)", persist, dirty, "C_CLWB", true);
         addRatios(series, "dax4j persistent copy", copy, "DAX4J");
-        addRatios(series, "dax4j, " + threads(sharedPersist) + " threads: dirty + persist", sharedPersist,
-                "DAX4J_CLWB");
-        addRatios(series, "dax4j, " + threads(sharedCopy) + " threads: copy", sharedCopy, "DAX4J");
-        return SvgChart.chart("Time ratio to libpmem2 (durable mechanisms; bars: 99.9% error)",
+        if (!sharedPersist.isEmpty()) {
+            addAloneRatios(series, "dax4j, " + sharedPersist.getFirst().threads() + " threads: persist alone",
+                    sharedPersist, sharedDirty, "DAX4J_CLWB", false);
+        }
+        if (!sharedCopy.isEmpty()) {
+            addRatios(series, "dax4j, " + sharedCopy.getFirst().threads() + " threads: copy", sharedCopy, "DAX4J");
+        }
+        if (series.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(SvgChart.chart("Time ratio to libpmem2 (durable mechanisms; bars: 99.9% error)",
                 "bytes per operation", "time / libpmem2's time (below 1: faster)", series, false, SvgChart::bytes,
-                v -> String.format(Locale.ROOT, "%.2f", v), 1.0, "parity with libpmem2");
+                v -> String.format(Locale.ROOT, "%.2f", v), 1.0, "parity with libpmem2"));
+    }
+
+    /** Adds the persist-alone ratios of {@code impl} that resolved (a gap where one did not). */
+    private static void addAloneRatios(List<SvgChart.Series> series, String name, List<JmhJson.Result> persist,
+                                       List<JmhJson.Result> dirty, String impl, boolean dashed) {
+        List<SvgChart.Point> points = new ArrayList<>();
+        for (String bytes : sizes(persist)) {
+            Optional<Ratio> r = bytes.equals("0") ? Optional.empty()
+                    : alone(persist, dirty, impl, bytes).flatMap(Alone::ratio);
+            r.ifPresent(ratio -> points.add(new SvgChart.Point(Long.parseLong(bytes), ratio.value(),
+                    ratio.error())));
+        }
+        if (!points.isEmpty()) {
+            series.add(new SvgChart.Series(name, points, dashed));
+        }
     }
 
     private static void addRatios(List<SvgChart.Series> series, String name, List<JmhJson.Result> results,

@@ -74,6 +74,10 @@ public class SharedCopyBenchmark {
             arena = Arena.ofConfined(); // a thread's state is set up and torn down on that thread
             source = CopyBenchmark.Copier.source(arena, shared.bytes);
             long slice = (REGION / thread.getThreadCount()) & -(2L << 20);
+            if (slice < shared.bytes) {
+                throw new IllegalStateException(thread.getThreadCount() + " threads leave no 2 MiB slice of "
+                        + REGION + " bytes for each");
+            }
             base = thread.getThreadIndex() * slice;
             rotation = new Rotation(slice, shared.bytes, shared.bytes);
         }

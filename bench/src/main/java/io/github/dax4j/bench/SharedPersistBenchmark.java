@@ -4,7 +4,8 @@
  *   ./mvnw -q -Pbench package -Dbench.args="--jmh SharedPersistBenchmark -f 3 -wi 3 -i 5 -w 1 -r 1 -t 4"
  *
  * Dirty + persist with several threads (2 unless -t says otherwise; the report's --threads) into ONE mapping,
- * each rotating through its own slice: what engines do that append from several threads to one log. dax4j's per-call guard must not make the threads contend (the shared
+ * each rotating through its own slice: what engines do that append from several threads to one log. dirty() does
+ * the stores alone, as PersistBenchmark.dirty does. dax4j's per-call guard must not make the threads contend (the shared
  * arena's acquire did: 1.9x libpmem2 at 64 B). libpmem2 and the C loop run the same way over one mapping of theirs.
  */
 package io.github.dax4j.bench;
@@ -70,9 +71,19 @@ public class SharedPersistBenchmark {
         @Setup(Level.Trial)
         public void setUp(Shared shared, ThreadParams thread) {
             long slice = (PersistBenchmark.REGION / thread.getThreadCount()) & -(2L << 20);
+            if (slice < Math.max(shared.bytes, 64)) {
+                throw new IllegalStateException(thread.getThreadCount() + " threads leave no 2 MiB slice of "
+                        + PersistBenchmark.REGION + " bytes for each");
+            }
             base = thread.getThreadIndex() * slice;
             rotation = new Rotation(slice, Math.max(shared.bytes, 64), shared.bytes);
         }
+    }
+
+    /** The stores alone, from as many threads: what the report subtracts to give the persist alone. */
+    @Benchmark
+    public void dirty(Shared shared, Slice slice) {
+        shared.memory.asSlice(slice.base + slice.rotation.next(), shared.bytes).fill(slice.value++);
     }
 
     @Benchmark
