@@ -279,8 +279,10 @@ public final class DaxLogStorage implements LogStorage {
         if (keep > 0) {
             System.arraycopy(ix.lsns(), (int) (k - ix.base()), lsns, 0, (int) keep);
         }
-        index = new Index(k, lsns, ix.wal());
+        // the bound moves before the index: a reader that sees the new index sees the new bound with it, and never
+        // reads an entry below it as null while the old bound still says it is in the log
         first = k;
+        index = new Index(k, lsns, ix.wal());
         if (last < k - 1) {
             last = k - 1;
         }
@@ -594,9 +596,19 @@ public final class DaxLogStorage implements LogStorage {
         for (int r = 0; r < lsns.size(); r++) {
             slots[r] = lsns.get(r); // the copies, or a reset's placeholder (at base)
         }
+        long newLast = !tail.isEmpty() ? base : copied > 0 ? from0 + copied - 1 : base - 1;
+        // bounds that shrink move before the index, so that a reader that sees the new index sees them (it would
+        // find nothing outside them there), and bounds that grow after it (the old index holds nothing beyond the
+        // old ones); the old half's records stay readable until the next switch resets it
+        if (base >= first) {
+            first = base;
+        }
+        if (newLast <= last) {
+            last = newLast;
+        }
         index = new Index(base, slots, to);
         first = base;
-        last = !tail.isEmpty() ? base : copied > 0 ? from0 + copied - 1 : base - 1;
+        last = newLast;
         epoch = next;
         return true;
     }

@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
 /**
  * One node of {@link KillNineClusterTest}'s cluster, in a JVM of its own: a SOFAJRaft node whose log and meta are
  * on a dax4j mapping (an emulated device file), with a state machine that appends each applied increment's id to a
- * list, snapshots every two seconds (so that logs are truncated and lagging followers installed by snapshot), and
+ * list, snapshots every second (so that logs are truncated and lagging followers installed by snapshot), and
  * a line protocol for the test on a loopback port:
  * <ul>
  *   <li>{@code INC id}: {@code OK} once the increment is applied on this node, the leader; {@code NOTLEADER} when
@@ -52,8 +52,13 @@ import java.util.stream.Collectors;
 final class CounterNode {
 
     static final long DEVICE_BYTES = 64L << 20;
-    /** Two halves of 96 KiB: a few thousand one-line entries switch halves several times a run. */
-    static final long LOG_BYTES = 192L << 10;
+    /**
+     * Two halves of 128 KiB, some 2000 one-line entries each: the entries a 1-second snapshot interval keeps live
+     * (a few hundred at the 300 commits a second of a 2-core machine) fit a half with room to spare (halves of 32 and
+     * 64 KiB with a 2-second interval filled up and failed appends with EIO), and the test's 4000 or more
+     * increments switch halves at least twice.
+     */
+    static final long LOG_BYTES = 256L << 10;
 
     /** The ids applied, in order: a list whose snapshot is its ids, little-endian longs. */
     static final class Counter extends StateMachineAdapter {
@@ -141,7 +146,7 @@ final class CounterNode {
         options.setFsm(fsm);
         options.setInitialConf(new Configuration(peers));
         options.setElectionTimeoutMs(600);
-        options.setSnapshotIntervalSecs(2);
+        options.setSnapshotIntervalSecs(1);
         options.setLogUri("unused");
         options.setRaftMetaUri("unused");
         Path snapshots = data.resolve("snapshots" + me);
