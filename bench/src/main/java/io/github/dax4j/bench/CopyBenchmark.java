@@ -153,7 +153,7 @@ public class CopyBenchmark {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             target.close();
         }
     }
