@@ -157,7 +157,8 @@ final class ReportTables {
                 + " bar is \"met\" when the ratio's whole interval meets it and \"missed\" when none of it does;"
                 + " otherwise the interval crosses the bar: \"undecided\", and whether the mean alone meets it. As"
                 + " JMH does, the iterations of all forks are pooled into one sample, so a difference between forks"
-                + " widens the error only as far as it spreads the iterations. Emulated devices live in tmpfs (`/dev/shm`) unless a row says disk;"
+                + " widens the error only as far as it spreads the iterations. Emulated devices live in tmpfs"
+                + " (`/dev/shm`) unless a row says disk;"
                 + " CPU flush rows run on tmpfs the instructions they run on device-DAX, where they make stores"
                 + " durable, but tmpfs itself is not persistent, and real persistent memory writes back slower than"
                 + " DRAM: an independent run on device-DAX will measure longer times and may find other ratios."
@@ -253,8 +254,10 @@ final class ReportTables {
             Optional<JmhJson.Result> a = find(wal, r -> r.mode().equals("avgt") && r.param("impl").equals(anchor)
                     && r.param("recordBytes").equals("64") && r.param("group").equals("1"));
             if (d.isPresent() && a.isPresent()) {
-                walRows += barRow(md, "WAL append of one 64 B record (the bar's row), dax4j CLWB (emulated) / " + (anchor.endsWith("DSYNC")
-                        ? "FileChannel DSYNC on disk" : "FileChannel + force(false) on disk"), "64",
+                String disk = anchor.endsWith("DSYNC") ? "FileChannel DSYNC on disk"
+                        : "FileChannel + force(false) on disk";
+                walRows += barRow(md, "WAL append of one 64 B record (the bar's row), dax4j CLWB (emulated) / "
+                        + disk, "64",
                         Value.of(d.get()), Value.of(a.get()), WAL_DISK_BAR, "ns");
             }
         }
@@ -344,7 +347,8 @@ final class ReportTables {
                 + " dirty row. The CLFLUSH rows return with the write-back still in flight: x86 orders CLFLUSH"
                 + " before every later store, and libpmem2 too issues no fence after it.\n\n"
                 + "![persist latency](persist-latency.svg)\n\n"
-                + "| size | implementation | forks | dirty + persist ns | persist alone ns | persist alone / libpmem2 |\n"
+                + "| size | implementation | forks | dirty + persist ns | persist alone ns"
+                + " | persist alone / libpmem2 |\n"
                 + "|---:|---|---:|---:|---:|---:|\n");
         List<JmhJson.Result> rows = bySizeThenImpl(persist);
         for (JmhJson.Result r : rows) {
@@ -372,7 +376,8 @@ final class ReportTables {
                 + " without eADR, where the rows above would: the stores alone, the fence an eADR machine would pay,"
                 + " and msync on tmpfs (dax4j's and the JDK's `force`), which has no page to write back. (On this"
                 + " machine nothing is durable: the rows above run their instructions into DRAM.) They show what"
-                + " the durable rows pay for, and are no competitor of theirs.\n\n| size | row | forks | ns/op | what it measures |\n"
+                + " the durable rows pay for, and are no competitor of theirs.\n\n"
+                + "| size | row | forks | ns/op | what it measures |\n"
                 + "|---:|---|---:|---:|---|\n");
         List<JmhJson.Result> baselines = new ArrayList<>(dirty);
         baselines.addAll(rows.stream().filter(r -> !DURABLE_PERSIST.contains(r.param("impl"))).toList());
@@ -403,7 +408,8 @@ final class ReportTables {
                 + "Copy a cached source into the device and make it durable, rotating through 256 MiB. DAX4J is the"
                 + " automatic choice (non-temporal from 256 B); TEMPORAL and NON_TEMPORAL are forced.\n\n"
                 + "![copy bandwidth](copy-bandwidth.svg)\n\n"
-                + "| size | implementation | forks | ns/op | GB/s | dax4j / libpmem2 |\n|---:|---|---:|---:|---:|---:|\n");
+                + "| size | implementation | forks | ns/op | GB/s | dax4j / libpmem2 |\n"
+                + "|---:|---|---:|---:|---:|---:|\n");
         for (JmhJson.Result r : bySizeThenImpl(results)) {
             long bytes = Long.parseLong(r.param("bytes"));
             Optional<JmhJson.Result> anchor = find(results, is("impl", "LIBPMEM2").and(is("bytes", r.param("bytes"))));
@@ -594,7 +600,8 @@ final class ReportTables {
                     + " log manager calls it (SampleTime). Both logs are truncated to their last entry every 4096"
                     + " entries, as JRaft truncates after snapshots, and dax4j's switches halves by itself when a batch"
                     + " does not fit (copying the entries kept); both costs fall inside the calls that make them.\n\n| entry | batch | storage | mean us | ± | p50 us | p99 us | entries/s"
-                    + " | this / RocksDB tmpfs | this / RocksDB disk |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + " | this / RocksDB tmpfs | this / RocksDB disk |\n"
+                    + "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
             List<JmhJson.Result> rows = new ArrayList<>(appends);
             rows.sort(Comparator.comparingLong((JmhJson.Result r) -> Long.parseLong(r.param("entryBytes")))
                     .thenComparingLong(r -> Long.parseLong(r.param("batch"))).thenComparing(r -> r.param("storage")));

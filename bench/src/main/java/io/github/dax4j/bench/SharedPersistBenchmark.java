@@ -5,8 +5,9 @@
  *
  * Dirty + persist with several threads (2 unless -t says otherwise; the report's --threads) into ONE mapping,
  * each rotating through its own slice: what engines do that append from several threads to one log. dirty() does
- * the stores alone, as PersistBenchmark.dirty does. dax4j's per-call guard must not make the threads contend (the shared
- * arena's acquire did: 1.9x libpmem2 at 64 B). libpmem2 and the C loop run the same way over one mapping of theirs.
+ * the stores alone, as PersistBenchmark.dirty does. dax4j's per-call guard must not make the threads contend (the
+ * shared arena's acquire did: 1.9x libpmem2 at 64 B). libpmem2 and the C loop run the same way over one mapping of
+ * theirs.
  */
 package io.github.dax4j.bench;
 
