@@ -248,9 +248,9 @@ final class ReportTables {
             unmeasured.add("threads sharing a mapping: copy");
         }
         int walRows = 0;
+        Optional<JmhJson.Result> d = find(wal, r -> r.mode().equals("avgt") && r.param("impl").equals("DAX4J_CPU")
+                && r.param("recordBytes").equals("64") && r.param("group").equals("1"));
         for (String anchor : List.of("FILECHANNEL_DISK", "FILECHANNEL_DISK_DSYNC")) {
-            Optional<JmhJson.Result> d = find(wal, r -> r.mode().equals("avgt") && r.param("impl").equals("DAX4J_CPU")
-                    && r.param("recordBytes").equals("64") && r.param("group").equals("1"));
             Optional<JmhJson.Result> a = find(wal, r -> r.mode().equals("avgt") && r.param("impl").equals(anchor)
                     && r.param("recordBytes").equals("64") && r.param("group").equals("1"));
             if (d.isPresent() && a.isPresent()) {

@@ -73,11 +73,7 @@ public class SharedCopyBenchmark {
         public void setUp(Shared shared, ThreadParams thread) {
             arena = Arena.ofConfined(); // a thread's state is set up and torn down on that thread
             source = CopyBenchmark.Copier.source(arena, shared.bytes);
-            long slice = (REGION / thread.getThreadCount()) & -(2L << 20);
-            if (slice < shared.bytes) {
-                throw new IllegalStateException(thread.getThreadCount() + " threads leave no 2 MiB slice of "
-                        + REGION + " bytes for each");
-            }
+            long slice = SharedPersistBenchmark.slice(REGION, shared.bytes, thread);
             base = thread.getThreadIndex() * slice;
             rotation = new Rotation(slice, shared.bytes, shared.bytes);
         }

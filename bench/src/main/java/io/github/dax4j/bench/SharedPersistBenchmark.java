@@ -71,17 +71,27 @@ public class SharedPersistBenchmark {
 
         @Setup(Level.Trial)
         public void setUp(Shared shared, ThreadParams thread) {
-            long slice = (PersistBenchmark.REGION / thread.getThreadCount()) & -(2L << 20);
-            if (slice < Math.max(shared.bytes, 64)) {
-                throw new IllegalStateException(thread.getThreadCount() + " threads leave no 2 MiB slice of "
-                        + PersistBenchmark.REGION + " bytes for each");
-            }
+            long slice = slice(PersistBenchmark.REGION, Math.max(shared.bytes, 64), thread);
             base = thread.getThreadIndex() * slice;
             rotation = new Rotation(slice, Math.max(shared.bytes, 64), shared.bytes);
         }
     }
 
     /** The stores alone, from as many threads: what the report subtracts to give the persist alone. */
+    /**
+     * {@return the bytes of {@code region} each of the trial's threads gets: an equal share, 2 MiB aligned}
+     *
+     * @throws IllegalStateException if that leaves less than {@code minimum} (too many threads for the region)
+     */
+    static long slice(long region, long minimum, ThreadParams thread) {
+        long slice = (region / thread.getThreadCount()) & -(2L << 20);
+        if (slice < minimum) {
+            throw new IllegalStateException(thread.getThreadCount() + " threads leave no 2 MiB slice of " + region
+                    + " bytes for each");
+        }
+        return slice;
+    }
+
     @Benchmark
     public void dirty(Shared shared, Slice slice) {
         shared.memory.asSlice(slice.base + slice.rotation.next(), shared.bytes).fill(slice.value++);
