@@ -77,7 +77,6 @@ public class SharedPersistBenchmark {
         }
     }
 
-    /** The stores alone, from as many threads: what the report subtracts to give the persist alone. */
     /**
      * {@return the bytes of {@code region} each of the trial's threads gets: an equal share, 2 MiB aligned}
      *
@@ -92,6 +91,7 @@ public class SharedPersistBenchmark {
         return slice;
     }
 
+    /** The stores alone, from as many threads: what the report subtracts to give the persist alone. */
     @Benchmark
     public void dirty(Shared shared, Slice slice) {
         shared.memory.asSlice(slice.base + slice.rotation.next(), shared.bytes).fill(slice.value++);
