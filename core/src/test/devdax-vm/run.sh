@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Runs dax4j's device-DAX test suite (@Tag("devdax")) against the real kernel driver, in a QEMU guest with an
-# emulated NVDIMM configured as /dev/dax0.0. Everything comes from Debian packages and is cached under
-# target/devdax-vm/ of the checkout. Boots twice: the second boot checks that data persisted before the first
-# power-off is still there. Prints "devdax: N passed, N failed, N skipped" and exits non-zero on any failure or timeout.
+# Runs dax4j's device-DAX test suite (@Tag("devdax")) against the real kernel driver, in a QEMU guest whose
+# persistent memory is configured as /dev/dax0.0: an emulated NVDIMM (ACPI NFIT, BACKING=nvdimm, the default) or an
+# emulated CXL type-3 memory device in a persistent CXL region (BACKING=cxl: cxl_acpi, cxl_pci, cxl_mem, cxl_pmem).
+# Everything comes from Debian packages and is cached under target/devdax-vm/ of the checkout. Boots twice: the
+# second boot checks that data persisted before the first power-off is still there. Prints "devdax: N passed,
+# N failed, N skipped" and exits non-zero on any failure or timeout.
 #
 # Needs: root (apt-get, depmod), the compiled tests (run after ./mvnw verify), a JDK >= 22 on the host.
-# Usage: core/src/test/devdax-vm/run.sh            (ALIGN=2M by default; ALIGN=1G for a 1 GiB-aligned device)
+# Usage: core/src/test/devdax-vm/run.sh   (ALIGN=2M by default, ALIGN=1G for a 1 GiB-aligned NVDIMM instance;
+#                                          BACKING=cxl for a 2 MiB-aligned instance on CXL)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
 work=${DAX4J_VM_WORK:-$root/target/devdax-vm}
 align=${ALIGN:-2M}
+backing=${BACKING:-nvdimm}
+case "$backing/$align" in
+  nvdimm/2M | nvdimm/1G | cxl/2M) ;;
+  *) echo "devdax-vm: BACKING=$backing with ALIGN=$align is not a configuration (nvdimm: 2M or 1G; cxl: 2M)" >&2; exit 2 ;;
+esac
 timeout_s=${DAX4J_VM_TIMEOUT:-150} # a boot takes about 20 s here; four boots in .ci/run stay under 10 minutes
 mkdir -p "$work"
 log() { printf 'devdax-vm: %s\n' "$*" >&2; }
@@ -30,13 +38,14 @@ fi
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
 [ -n "$kpkg" ] || { apt-get update -q >/dev/null 2>&1; kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'); }
 kver=${kpkg#linux-image-}
-if [ ! -f "$work/kernel/$kver/vmlinuz" ]; then
+if [ ! -d "$work/kernel/$kver/lib/modules/$kver/kernel/drivers/cxl" ]; then
   log "fetching $kpkg"
-  mkdir -p "$work/kernel/$kver" && cd "$work/kernel/$kver"
+  rm -rf "$work/kernel/$kver" && mkdir -p "$work/kernel/$kver" && cd "$work/kernel/$kver"
   apt-get download "$kpkg" >/dev/null 2>&1
   dpkg-deb --fsys-tarfile ./*.deb | tar -x --wildcards './boot/vmlinuz-*' \
     "./lib/modules/$kver/kernel/drivers/nvdimm/*" "./lib/modules/$kver/kernel/drivers/dax/*" \
     "./lib/modules/$kver/kernel/drivers/acpi/nfit/*" "./lib/modules/$kver/kernel/drivers/virtio/*" \
+    "./lib/modules/$kver/kernel/drivers/cxl/*" \
     "./lib/modules/$kver/kernel/fs/9p/*" "./lib/modules/$kver/kernel/net/9p/*" \
     "./lib/modules/$kver/kernel/fs/fscache/*" "./lib/modules/$kver/kernel/fs/netfs/*" \
     "./lib/modules/$kver/modules.order" "./lib/modules/$kver/modules.builtin"*
@@ -84,8 +93,8 @@ cp /bin/busybox "$rootfs/bin/busybox"
 for applet in $("$rootfs/bin/busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"; done
 cp -r "$work/kernel/$kver/lib/modules" "$rootfs/lib/"
 depmod -b "$rootfs" "$kver"
-cp "$(command -v ndctl)" "$(command -v daxctl)" "$rootfs/bin/"
-libs=$( { ldd "$(command -v ndctl)"; ldd "$(command -v daxctl)"; ldd "$jdk/bin/java"; ldd "$jdk/lib/server/libjvm.so";
+cp "$(command -v ndctl)" "$(command -v daxctl)" "$(command -v cxl)" "$rootfs/bin/"
+libs=$( { ldd "$(command -v ndctl)"; ldd "$(command -v daxctl)"; ldd "$(command -v cxl)"; ldd "$jdk/bin/java"; ldd "$jdk/lib/server/libjvm.so";
           for so in "$jdk"/lib/*.so; do ldd "$so" 2>/dev/null; done; } | awk '/=>/ {print $3} /^\t\// {print $1}' | sort -u)
 for lib in $libs /lib/x86_64-linux-gnu/libnss_files.so.2 /lib/x86_64-linux-gnu/libresolv.so.2; do
   [ -f "$lib" ] || continue
@@ -97,25 +106,46 @@ cp "$here/init" "$rootfs/init" && chmod +x "$rootfs/init"
 (cd "$rootfs" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$work/initramfs.gz")
 
 # 6. Boot: first run the suite and write the power-cycle marker, then boot again and check it
-image="$work/nvdimm.img"
-rm -f "$image"
-nvdimm_size=1G; [ "$align" = 1G ] && nvdimm_size=4G
-truncate -s "$nvdimm_size" "$image"
+image="$work/$backing.img"
+rm -f "$image" "$work/cxl-lsa.img"
+if [ "$backing" = cxl ]; then
+  # One type-3 device behind a CXL host bridge (pxb-cxl) with a fixed memory window of 4 GiB. Two root ports: with
+  # one, Linux 6.1 never programs the host bridge's decoder, and the map succeeds while every read returns 0 and
+  # writes vanish (the suite checks data for that reason). sn=0 gives the labels a zero interleave-set cookie that
+  # the next boot refuses ("invalid interleave-set-cookie"), so the device has serial number 1.
+  memory_size=512M
+  truncate -s "$memory_size" "$image" && truncate -s 1M "$work/cxl-lsa.img"
+  machine=(-machine q35,cxl=on -m 3G,slots=8,maxmem=8G
+    -object "memory-backend-file,id=cxl-mem1,share=on,mem-path=$image,size=$memory_size"
+    -object "memory-backend-file,id=cxl-lsa1,share=on,mem-path=$work/cxl-lsa.img,size=1M"
+    -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1
+    -device cxl-rp,port=0,bus=cxl.1,id=root_port13,chassis=0,slot=2
+    -device cxl-rp,port=1,bus=cxl.1,id=root_port14,chassis=0,slot=3
+    -device cxl-type3,bus=root_port13,memdev=cxl-mem1,lsa=cxl-lsa1,id=cxl-pmem0,sn=0x1
+    -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
+  bus=(,bus=pcie.0) # q35 with CXL: the 9p devices sit on the root bus, not behind the CXL host bridge
+else
+  memory_size=1G; [ "$align" = 1G ] && memory_size=4G
+  truncate -s "$memory_size" "$image"
+  machine=(-machine pc,nvdimm=on -m 3G,slots=2,maxmem=8G
+    -object "memory-backend-file,id=mem1,share=on,mem-path=$image,size=$memory_size,align=2M"
+    -device nvdimm,memdev=mem1,id=nv1,label-size=128K)
+  bus=("")
+fi
 boot() { # phase
   echo "$1" > "$share/phase"
   echo "$align" > "$share/align"
+  echo "$backing" > "$share/backing"
   rm -f "$share/exit-code"
-  timeout "$timeout_s" qemu-system-x86_64 -machine pc,nvdimm=on -accel tcg -cpu max -smp 2 \
-    -m 3G,slots=2,maxmem=8G \
-    -object "memory-backend-file,id=mem1,share=on,mem-path=$image,size=$nvdimm_size,align=2M" \
-    -device nvdimm,memdev=mem1,id=nv1,label-size=128K \
+  timeout "$timeout_s" qemu-system-x86_64 "${machine[@]}" -accel tcg -cpu max -smp 2 \
     -kernel "$work/kernel/$kver/vmlinuz" -initrd "$work/initramfs.gz" \
     -append "console=ttyS0 rdinit=/init panic=-1 quiet" -display none -monitor none -serial stdio -no-reboot \
-    -virtfs "local,path=$jdk,mount_tag=jdk,security_model=none,readonly=on" \
-    -virtfs "local,path=$share,mount_tag=share,security_model=none" > "$work/console-$1.log" 2>&1 || true
-  [ -f "$share/exit-code" ] || { log "boot '$1' did not finish in ${timeout_s}s; see $work/console-$1.log"; tail -20 "$work/console-$1.log" >&2; return 1; }
+    -fsdev "local,id=jdk,path=$jdk,security_model=none,readonly=on" -device "virtio-9p-pci,fsdev=jdk,mount_tag=jdk${bus[0]}" \
+    -fsdev "local,id=share,path=$share,security_model=none" -device "virtio-9p-pci,fsdev=share,mount_tag=share${bus[0]}" \
+    > "$work/console-$backing-$1.log" 2>&1 || true
+  [ -f "$share/exit-code" ] || { log "boot '$1' did not finish in ${timeout_s}s; see $work/console-$backing-$1.log"; tail -20 "$work/console-$backing-$1.log" >&2; return 1; }
 }
-log "booting the guest (kernel $kver, $nvdimm_size NVDIMM, align $align)"
+log "booting the guest (kernel $kver, $memory_size $backing, align $align)"
 status=0
 boot write || status=1
 [ "$status" -eq 0 ] && { boot verify || status=1; }
