@@ -1,7 +1,10 @@
 package io.github.dax4j;
 
+import io.github.dax4j.device.BadBlock;
+import io.github.dax4j.device.DaxDevice;
 import io.github.dax4j.device.DaxDevices;
 import io.github.dax4j.device.NvdimmRegion;
+import io.github.dax4j.device.PersistenceDomain;
 import io.github.dax4j.internal.map.InFlightCalls;
 import io.github.dax4j.internal.map.MappingLifecycle;
 import io.github.dax4j.internal.map.MappingOpener;
@@ -21,6 +24,7 @@ import java.nio.ReadOnlyBufferException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -93,6 +97,7 @@ public final class DaxMapping implements AutoCloseable {
     private final MappingPlan plan;
     private final boolean readOnly;
     private final Optional<ErrnoException> mapSyncRefusal;
+    private final PersistenceDomain persistenceDomain;
     private final MemorySegment segment;
     private final MemorySegment writable;
     private final String mechanismReason;
@@ -110,6 +115,7 @@ public final class DaxMapping implements AutoCloseable {
         this.plan = opened.plan();
         this.readOnly = opened.readOnly();
         this.mapSyncRefusal = opened.mapSyncRefusal();
+        this.persistenceDomain = opened.domain();
         this.segment = opened.segment();
         this.writable = opened.writable();
         this.mechanismReason = opened.reason();
@@ -231,6 +237,7 @@ public final class DaxMapping implements AutoCloseable {
      *                                   {@code offset + length > byteSize()}
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only: it cannot have stores to persist
+     * @throws VolatileMemoryException  if the mapping is of volatile device-DAX (see {@link #persistenceDomain()})
      * @throws UncheckedIOException      wrapping the {@code FileSystemException}, if the kernel reports a write-back
      *                                   failure (e.g. {@code EIO} from msync), as {@code MappedByteBuffer.force} does
      * @throws MemoryFaultException     if the memory faults under dax4j's own code (see the class comment)
@@ -260,6 +267,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is not inside the mapping
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
+     * @throws VolatileMemoryException  if the mapping is of volatile device-DAX (see {@link #persistenceDomain()})
      * @throws UncheckedIOException      if {@code msync} fails ({@code MSYNC} flushes synchronously)
      * @throws MemoryFaultException     if the memory faults under dax4j's own code (see the class comment)
      */
@@ -279,7 +287,8 @@ public final class DaxMapping implements AutoCloseable {
      * Waits until every {@link #flush} and non-temporal store this thread issued before is durable. On a
      * read-only mapping it only fences.
      *
-     * @throws IllegalStateException if the mapping is closed
+     * @throws IllegalStateException    if the mapping is closed
+     * @throws VolatileMemoryException if the mapping is of volatile device-DAX (see {@link #persistenceDomain()})
      */
     public void drain() {
         ensureOpen();
@@ -295,6 +304,7 @@ public final class DaxMapping implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is not inside the mapping
      * @throws IllegalStateException     if the mapping is closed
      * @throws ReadOnlyBufferException   if the mapping is read-only
+     * @throws VolatileMemoryException  if the mapping is of volatile device-DAX (see {@link #persistenceDomain()})
      * @throws IOException               if the deep flush attribute cannot be read or written (writing needs
      *                                   root); the stores are persisted then, only the deep flush is missing
      */
@@ -577,6 +587,48 @@ public final class DaxMapping implements AutoCloseable {
         return durability.mechanism();
     }
 
+    /**
+     * {@return how far a store must travel to survive power loss, for the memory mapped}: a device-DAX instance's
+     * {@linkplain io.github.dax4j.device.DaxDevice#persistenceDomain() domain}; for a file with {@code MAP_SYNC}, that
+     * of the libnvdimm region its block device is in ({@code UNKNOWN} if none); {@code NONE} for a file in RAM
+     * (tmpfs, hugetlbfs, ramfs: an emulation, whose persist calls run as on the real memory but protect nothing);
+     * {@code UNKNOWN} for the page cache of any other file (msync reaches a disk dax4j does not see). For a
+     * simulated device, {@code CPU_CACHE} at {@link Granularity#BYTE}, {@code MEMORY_CONTROLLER} at
+     * {@link Granularity#CACHE_LINE}. Fixed for the life of the mapping; {@link #persistMechanism()} follows
+     * from it ({@code FENCE_ONLY} only for {@code CPU_CACHE}; on volatile device-DAX, {@code NONE}, and persist
+     * calls throw {@link VolatileMemoryException} unless {@link MapOptions#acceptNonDurableStores()})
+     *
+     * <pre>{@code
+     * if (pmem.persistenceDomain() == PersistenceDomain.NONE) {
+     *     throw new IllegalStateException(pmem.path() + " is volatile: a log there would not survive power loss");
+     * }
+     * }</pre>
+     */
+    public PersistenceDomain persistenceDomain() {
+        return persistenceDomain;
+    }
+
+    /**
+     * {@return the known media errors this mapping covers, as offsets of the mapping, read now} For device-DAX,
+     * the instance's region {@code badblocks} cut to the mapped range ({@link DaxDevice#badBlocks(long, long)});
+     * reading such a run raises {@link MemoryFaultException} in dax4j's code, {@link InternalError} in the JVM's.
+     * Empty for files (a file system on persistent memory refuses its bad blocks itself, with {@code EIO}) and
+     * simulated devices. Works on a closed mapping: it reads sysfs, not the memory.
+     *
+     * <pre>{@code
+     * for (BadBlock bad : pmem.badBlocks()) {
+     *     log.warning("media error at " + bad + ": rewrite or skip it");
+     * }
+     * }</pre>
+     *
+     * @throws java.nio.file.AccessDeniedException if the region lists bad blocks but placing them needs root
+     * @throws IOException                          if sysfs cannot be read or holds something unexpected
+     */
+    public List<BadBlock> badBlocks() throws IOException {
+        return source instanceof DeviceDaxSource dax ? dax.device().badBlocks(plan.offset(), plan.length())
+                : List.of();
+    }
+
     /** {@return why {@link #persistMechanism()} was chosen, in words for a log line} */
     public String persistMechanismReason() {
         return mechanismReason;
@@ -727,7 +779,8 @@ public final class DaxMapping implements AutoCloseable {
                 + ", " + plan.alignment() + " aligned" + (plan.strict() ? " (strict)" : "") + ", faults at "
                 + source.faultSize() + (readOnly ? ", read-only" : "") + ", "
                 + (mapSyncRefusal.isEmpty() ? "synchronous" : "MAP_SHARED (MAP_SYNC refused: "
-                + mapSyncRefusal.get().errnoSymbol() + ")") + ", persist by " + persistMechanism() + " ("
+                + mapSyncRefusal.get().errnoSymbol() + ")") + ", persistence domain " + persistenceDomain
+                + ", persist by " + persistMechanism() + " ("
                 + persistMechanism().description() + "; " + mechanismReason + ")"
                 + (isClosed() ? ", closed" : "") + "]";
     }

@@ -52,6 +52,7 @@ public final class MapOptions {
         PersistMechanism persistMechanism;
         long nonTemporalThreshold = -1;
         boolean acceptNonDurableStores;
+        boolean refuseBadBlocks;
 
         Settings copy() {
             try {
@@ -206,13 +207,26 @@ public final class MapOptions {
     }
 
     /**
-     * {@return these options, plus: accept a persist mechanism asked for that does not make stores durable on this
-     * source} Today that is {@code FENCE_ONLY} without eADR: for measuring what eADR would cost, or for memory
-     * whose contents need not survive. The mapping's {@link DaxMapping#persistMechanismReason()} then says that
-     * stores are not durable.
+     * {@return these options, plus: accept a persist mechanism that does not make stores durable on this source}
+     * That is {@code FENCE_ONLY} asked for without eADR (for measuring what eADR would cost), {@code NONE} asked
+     * for, and volatile device-DAX ({@link io.github.dax4j.device.PersistenceDomain#NONE}: CXL RAM, {@code hmem}),
+     * whose persist calls are then no-ops rather than {@link VolatileMemoryException}s. The mapping's
+     * {@link DaxMapping#persistMechanismReason()} then says that stores are not durable.
      */
     public MapOptions acceptNonDurableStores() {
         return with(s -> s.acceptNonDurableStores = true);
+    }
+
+    /**
+     * {@return these options, plus: refuse to map a range of a device-DAX instance that covers known media errors}
+     * Checked at open against the region's {@code badblocks} ({@link DaxMapping#badBlocks()} tells what a mapping
+     * covers): such a range fails with {@link BadBlockException}; where the bad blocks cannot be placed (they need
+     * root's view of physical addresses) the open fails with {@link java.nio.file.AccessDeniedException}, since
+     * "no bad blocks" cannot be claimed. Files and simulated devices have no list to check: a file system on
+     * persistent memory refuses its own bad blocks with {@code EIO}.
+     */
+    public MapOptions refuseBadBlocks() {
+        return with(s -> s.refuseBadBlocks = true);
     }
 
     /**
@@ -284,6 +298,11 @@ public final class MapOptions {
         return settings.exclusive;
     }
 
+    /** {@return whether a device-DAX range with known media errors is refused} */
+    public boolean isRefusingBadBlocks() {
+        return settings.refuseBadBlocks;
+    }
+
     /** {@return whether the mapping is read-only} */
     public boolean isReadOnly() {
         return settings.readOnly;
@@ -294,7 +313,7 @@ public final class MapOptions {
         Settings s = settings;
         return java.util.Arrays.asList(s.offset, s.length, s.createIfAbsent, s.emulateMapSync, s.alignment, s.strict,
                 s.prefault, s.exclusive, s.readOnly, s.persistMechanism, s.nonTemporalThreshold,
-                s.acceptNonDurableStores);
+                s.acceptNonDurableStores, s.refuseBadBlocks);
     }
 
     @Override
@@ -317,6 +336,7 @@ public final class MapOptions {
                 + ", exclusive=" + s.exclusive + ", readOnly=" + s.readOnly
                 + ", persistMechanism=" + (s.persistMechanism == null ? "default" : s.persistMechanism)
                 + ", nonTemporalThreshold=" + (s.nonTemporalThreshold < 0 ? "default" : s.nonTemporalThreshold)
-                + ", acceptNonDurableStores=" + s.acceptNonDurableStores + "]";
+                + ", acceptNonDurableStores=" + s.acceptNonDurableStores + ", refuseBadBlocks=" + s.refuseBadBlocks
+                + "]";
     }
 }

@@ -1,8 +1,10 @@
 package io.github.dax4j;
 
-import io.github.dax4j.internal.persist.Mechanisms;
+import io.github.dax4j.device.BadBlock;
 import io.github.dax4j.device.DaxDevices;
+import io.github.dax4j.device.PersistenceDomain;
 import io.github.dax4j.device.SysfsFixture;
+import io.github.dax4j.internal.persist.Mechanisms;
 import io.github.dax4j.internal.cpu.CpuStubs;
 import io.github.dax4j.internal.cpu.FlushInstruction;
 import io.github.dax4j.Granularity;
@@ -11,9 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -125,6 +129,81 @@ class DeviceDaxMappingTest {
             assertEquals(Alignment.HUGE_2M, dax.alignment());
             assertEquals(4096, dax.faultSize(), "the device still faults at its own align");
             assertEquals(0, dax.segment().address() % M2);
+        }
+    }
+
+    @Test
+    void aMappingCarriesItsDevicesPersistenceDomain() throws Exception {
+        try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource(),
+                FakeDeviceDax.devZeroAs(sysRoot, 2 * M2, M2))) {
+            assertEquals(PersistenceDomain.MEMORY_CONTROLLER, dax.persistenceDomain());
+            assertTrue(dax.toString().contains("persistence domain MEMORY_CONTROLLER"), dax.toString());
+        }
+    }
+
+    @Test
+    void volatileDeviceDaxMapsButRefusesEveryPersistCall() throws Exception {
+        DaxDevices devices = FakeDeviceDax.devZeroAsVolatile(sysRoot, 2 * M2, M2);
+        try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource(), devices)) {
+            assertEquals(PersistenceDomain.NONE, dax.persistenceDomain());
+            assertEquals(PersistMechanism.NONE, dax.persistMechanism());
+            assertTrue(dax.persistMechanismReason().contains("volatile"), dax.persistMechanismReason());
+            dax.putLong(0, 42); // the memory is there to use
+            assertEquals(42, dax.getLong(0));
+            VolatileMemoryException e = assertThrows(VolatileMemoryException.class, () -> dax.persist(0, 8));
+            assertTrue(e.getMessage().contains("dax9.0") && e.getMessage().contains("acceptNonDurableStores"),
+                    e.getMessage());
+            assertThrows(VolatileMemoryException.class, () -> dax.persist(0, 0), "an empty range too");
+            assertThrows(VolatileMemoryException.class, () -> dax.flush(0, 64));
+            assertThrows(VolatileMemoryException.class, dax::drain);
+            assertThrows(VolatileMemoryException.class, () -> dax.deepFlush(0, 64));
+            assertThrows(VolatileMemoryException.class, () -> dax.putLongAtomicAndPersist(8, 1));
+            assertThrows(VolatileMemoryException.class, () -> dax.copy(64, MemorySegment.ofArray(new byte[512])));
+            assertThrows(VolatileMemoryException.class, () -> dax.fill(64, 512, (byte) 1));
+            assertEquals(1, dax.getLongAtomic(8), "the store was made; only the persist was refused");
+            dax.copy(1024, MemorySegment.ofArray(new byte[512]), PersistFlag.NO_FLUSH, PersistFlag.NO_DRAIN); // no durability asked
+        }
+    }
+
+    @Test
+    void volatileDeviceDaxAcceptedAsNotDurableMakesPersistCallsNoOps() throws Exception {
+        DaxDevices devices = FakeDeviceDax.devZeroAsVolatile(sysRoot, 2 * M2, M2);
+        try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource()
+                .acceptNonDurableStores(), devices)) {
+            assertEquals(PersistMechanism.NONE, dax.persistMechanism());
+            dax.putLong(0, 7);
+            dax.persist(0, 8);
+            dax.drain();
+            // what such memory is for: allocation, e.g. of a CXL expander's bandwidth, near its target node
+            SegmentAllocator allocator = SegmentAllocator.slicingAllocator(dax.segment());
+            MemorySegment table = allocator.allocate(JAVA_LONG, 1024);
+            assertEquals(dax.segment().address(), table.address());
+            assertEquals(OptionalInt.of(1), ((DeviceDaxSource) dax.source()).device().targetNode());
+        }
+    }
+
+    @Test
+    void aMappingThatRefusesBadBlocksIsRefusedOverOneAndSeesItsOwnAsItsOffsets() throws Exception {
+        String region = SysfsFixture.NFIT_REGION0;
+        // the instance starts 2 MiB into its region; the bad sector is 3 MiB + 512 B into the instance
+        DaxDevices devices = new SysfsFixture(sysRoot)
+                .daxInstance(region, "dax0.0", "1:5", 8 * M2, M2, 0, -1, "0x100200000", true)
+                .nvdimmRegion(region, "memory_controller", false)
+                .attribute(region + "/resource", "0x100000000")
+                .attribute(region + "/badblocks", ((M2 + 3 * M2 / 2 + 512) / 512) + " 1")
+                .devices();
+        BadBlockException e = assertThrows(BadBlockException.class, () -> DaxMapping.open(FakeDeviceDax.DEV_ZERO,
+                MapOptions.wholeSource().refuseBadBlocks(), devices));
+        assertEquals(List.of(new BadBlock(3 * M2 / 2 + 512, 512)), e.badBlocks());
+        assertTrue(e.getMessage().contains("refuseBadBlocks"), e.getMessage());
+        assertEquals(List.of(), NativeResources.mappingsOf(FakeDeviceDax.DEV_ZERO), "nothing mapped");
+        try (DaxMapping clear = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.ofLength(M2).refuseBadBlocks(),
+                devices)) {
+            assertEquals(List.of(), clear.badBlocks(), "the first 2 MiB are clear");
+        }
+        try (DaxMapping covering = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.ofLength(M2).offset(M2),
+                devices)) {
+            assertEquals(List.of(new BadBlock(M2 / 2 + 512, 512)), covering.badBlocks(), "as offsets of the mapping");
         }
     }
 }

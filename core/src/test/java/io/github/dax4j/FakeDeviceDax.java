@@ -18,10 +18,25 @@ final class FakeDeviceDax {
     private FakeDeviceDax() {
     }
 
-    /** {@return devices in which {@code /dev/zero} is {@code dax9.0} of {@code size} bytes faulting at {@code align}} */
+    /**
+     * {@return devices in which {@code /dev/zero} is {@code dax9.0} of {@code size} bytes faulting at {@code align},
+     * in an NVDIMM region of the {@code memory_controller} domain (ADR)}
+     */
     static DaxDevices devZeroAs(Path root, long size, long align) {
+        String region = "sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus9/region9";
         return new SysfsFixture(root)
-                .daxInstance("sys/devices/platform/hmem.9", "dax9.0", "1:5", size, align, 0, -1, null, true)
+                .daxInstance(region, "dax9.0", "1:5", size, align, 0, -1, null, true)
+                .nvdimmRegion(region, "memory_controller", false)
+                .devices();
+    }
+
+    /**
+     * {@return devices in which {@code /dev/zero} is {@code dax9.0}, volatile: in no libnvdimm region, as an
+     * {@code hmem} or CXL RAM instance is}
+     */
+    static DaxDevices devZeroAsVolatile(Path root, long size, long align) {
+        return new SysfsFixture(root)
+                .daxInstance("sys/devices/platform/hmem.9", "dax9.0", "1:5", size, align, 0, 1, null, true)
                 .devices();
     }
 }

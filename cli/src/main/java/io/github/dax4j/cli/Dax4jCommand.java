@@ -9,7 +9,7 @@ import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.SimulatedSource;
 import io.github.dax4j.device.DaxDevice;
 import io.github.dax4j.device.DaxDevices;
-import io.github.dax4j.device.NvdimmRegion;
+import io.github.dax4j.device.PersistenceDomain;
 import io.github.dax4j.engines.kv.KeyValueTable;
 import io.github.dax4j.engines.wal.WriteAheadLog;
 import io.github.dax4j.layout.Directory;
@@ -166,7 +166,21 @@ public final class Dax4jCommand implements Runnable {
                 o.put("path", d.devicePath().toString());
                 d.numaNode().ifPresent(n -> o.put("numa_node", n));
                 o.put("nvdimm", d.isNvdimm());
-                d.region().ifPresent(r -> o.put("persistence_domain", r.persistenceDomain()));
+                o.put("persistence_domain", d.persistenceDomain().attributeName());
+                d.cxlRegion().ifPresent(r -> {
+                    // cxl list's names: the region, its memdevs with serial and host, and the host bridges
+                    o.put("cxl_region", r.name());
+                    o.put("cxl_mode", r.persistent() ? "pmem" : "ram");
+                    o.put("interleave_ways", r.interleaveWays());
+                    o.put("memdevs", r.memdevs().stream().map(m -> {
+                        Map<String, Object> memdev = new LinkedHashMap<>();
+                        memdev.put("memdev", m.name());
+                        m.serial().ifPresent(n -> memdev.put("serial", "0x" + Long.toHexString(n)));
+                        memdev.put("host", m.host());
+                        memdev.put("host_bridge", m.hostBridge());
+                        return memdev;
+                    }).toList());
+                });
                 devices.add(o);
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -195,16 +209,32 @@ public final class Dax4jCommand implements Runnable {
                 jedec / 100, jedec % 100, mega ? "MB" : "GB");
     }
 
-    /** {@return {@code o} as one JSON object, a member per line after {@code indent}} */
+    /**
+     * {@return {@code o} as one JSON object, a member per line after {@code indent}} Values are numbers, booleans,
+     * strings, lists and maps of these.
+     */
     static String json(Map<String, ?> o, String indent) {
         StringBuilder s = new StringBuilder("{");
         for (Map.Entry<String, ?> e : o.entrySet()) {
-            Object v = e.getValue();
             s.append(s.length() > 1 ? "," : "").append('\n').append(indent).append('"').append(e.getKey())
-                    .append("\":").append(v instanceof Number || v instanceof Boolean ? v.toString()
-                            : '"' + v.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"');
+                    .append("\":").append(jsonValue(e.getValue(), indent));
         }
         return s.append('\n').append(indent, 0, Math.max(0, indent.length() - 2)).append('}').toString();
+    }
+
+    private static String jsonValue(Object v, String indent) {
+        return switch (v) {
+            case Number n -> n.toString();
+            case Boolean b -> b.toString();
+            case Map<?, ?> m -> {
+                Map<String, Object> members = new LinkedHashMap<>();
+                m.forEach((key, value) -> members.put(key.toString(), value));
+                yield json(members, indent + "  ");
+            }
+            case List<?> list -> list.isEmpty() ? "[]" : "[\n" + indent + "  " + String.join(",\n" + indent + "  ",
+                    list.stream().map(x -> jsonValue(x, indent + "  ")).toList()) + "\n" + indent + "]";
+            default -> '"' + v.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        };
     }
 
     /** {@code info PATH}: what dax4j makes of a source. */
@@ -225,8 +255,10 @@ public final class Dax4jCommand implements Runnable {
             try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().readOnly().emulateMapSync())) {
                 info.put("source", pmem.source().describe());
                 info.put("kind", switch (pmem.source()) {
-                    case DeviceDaxSource d -> "device-DAX " + d.device().name() + (d.device().isNvdimm()
-                            ? ", NVDIMM region " + d.device().region().get().name() : ", not NVDIMM-backed");
+                    case DeviceDaxSource d -> "device-DAX " + d.device().name() + d.device().cxlRegion()
+                            .map(r -> ", CXL " + r.name() + " (" + (r.persistent() ? "pmem" : "ram") + ")")
+                            .orElse("") + (d.device().isNvdimm() ? ", nd region "
+                            + d.device().region().get().name() : ", no nd region");
                     case FileSource f -> "file on " + f.fileSystem().displayName();
                     case SimulatedSource s -> "simulated";
                 });
@@ -238,11 +270,14 @@ public final class Dax4jCommand implements Runnable {
                         + pmem.persistMechanismReason());
                 info.put("cpu_flush", PersistMechanism.cpuCacheFlush().map(m -> m.name().toLowerCase(Locale.ROOT))
                         .orElse("none"));
-                info.put("persistence", pmem.source() instanceof DeviceDaxSource d ? d.device().region()
-                        .map(NvdimmRegion::persistenceDomain).orElse("none (not NVDIMM-backed)")
-                        : !pmem.isSynchronous() ? "the page cache: msync writes it back to the file"
-                        : DaxDevices.system().cachesArePersistent() ? "cpu_cache (every NVDIMM region)"
-                        : "memory_controller at best: CPU caches must be flushed");
+                info.put("persistence", pmem.persistenceDomain().attributeName() + switch (pmem.persistenceDomain()) {
+                    case CPU_CACHE -> " (eADR: durable once visible)";
+                    case MEMORY_CONTROLLER -> " (durable once flushed from the CPU caches)";
+                    case NONE -> pmem.source() instanceof FileSource ? " (a file in RAM, an emulation: nothing survives"
+                            + " power loss)" : " (volatile memory: nothing survives power loss)";
+                    case UNKNOWN -> pmem.isSynchronous() ? " (not reported: CPU caches are flushed)"
+                            : " (the page cache: msync writes it back to the file)";
+                });
                 info.put("directory", directory(pmem));
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -391,6 +426,10 @@ public final class Dax4jCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().emulateMapSync())) {
                 // every check before the first byte is written: a refused bench leaves the source as it was
+                if (pmem.source() instanceof DeviceDaxSource && pmem.persistenceDomain() == PersistenceDomain.NONE) {
+                    throw new IllegalArgumentException(path + " is volatile device-DAX (persistence domain none: hmem"
+                            + " or CXL RAM): nothing survives power loss, so there are no persists to measure");
+                }
                 if (pmem.byteSize() < MINIMUM_SIZE) {
                     throw new IllegalArgumentException(path + " has " + pmem.byteSize() + " bytes: bench needs at "
                             + "least " + MINIMUM_SIZE + " (1 MiB) for its persists and its log");
@@ -402,9 +441,6 @@ public final class Dax4jCommand implements Runnable {
                     err.println("warning: " + pmem.persistMechanism() + " on " + pmem.fileSystem().displayName()
                             + ": msync writes the page cache back to the file, so this measures the kernel and the "
                             + "file's storage, not persistent memory");
-                } else if (pmem.source() instanceof DeviceDaxSource d && !d.device().isNvdimm()) {
-                    err.println("warning: " + d.device().name() + " is device-DAX without an NVDIMM region (hmem or "
-                            + "CXL RAM): volatile unless the platform makes it persistent");
                 }
                 Samples persists = new Samples();
                 phase(out, "persist 8 B " + pmem.persistMechanism(), "ops/s", persists, at -> {

@@ -110,6 +110,47 @@ class Dax4jCommandTest {
         assertEquals("disabled", disabled.get(0).get("state").asText());
     }
 
+    /** The persistent CXL instance of the CXL guest (core/src/test/devdax-vm, Linux 6.1), as sysfs lays it out. */
+    @Test
+    void listNamesACxlInstancesRegionAndMemdevsAsTheCxlToolDoes(@TempDir Path root) throws Exception {
+        String cxlRoot = "sys/devices/platform/ACPI0017:00/root0";
+        String ndRegion = cxlRoot + "/nvdimm-bridge0/ndbus0/region0";
+        String device = ndRegion + "/dax0.0/dax0.0";
+        String memdev = "sys/devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0";
+        String decoder = cxlRoot + "/port1/endpoint2/decoder2.0";
+        String cxlRegion = cxlRoot + "/decoder0.0/region0";
+        for (String[] attr : List.of(new String[] {device + "/size", "262144000"},
+                new String[] {device + "/align", "2097152"}, new String[] {device + "/target_node", "1"},
+                new String[] {ndRegion + "/persistence_domain", "memory_controller"},
+                new String[] {ndRegion + "/size", "268435456"}, new String[] {memdev + "/serial", "0x1"},
+                new String[] {decoder + "/mode", "pmem"}, new String[] {cxlRegion + "/size", "0x10000000"},
+                new String[] {cxlRegion + "/interleave_ways", "1"}, new String[] {cxlRegion + "/target0", "decoder2.0"},
+                new String[] {"sys/bus/dax/drivers/device_dax/bind", ""})) {
+            Files.createDirectories(root.resolve(attr[0]).getParent());
+            Files.writeString(root.resolve(attr[0]), attr[1] + "\n");
+        }
+        for (String[] link : List.of(new String[] {device + "/driver", "sys/bus/dax/drivers/device_dax"},
+                new String[] {"sys/bus/dax/devices/dax0.0", device}, new String[] {cxlRoot + "/port1/endpoint2/uport", memdev},
+                new String[] {"sys/bus/cxl/devices/decoder2.0", decoder})) {
+            Path at = root.resolve(link[0]);
+            Files.createDirectories(at.getParent());
+            Files.createSymbolicLink(at, at.getParent().relativize(root.resolve(link[1])));
+        }
+
+        Run json = run("list", "--sysfs-root", root.toString());
+        assertEquals(0, json.exit(), json.err());
+        JsonNode dax = new ObjectMapper().readTree(json.out()).get(0);
+        assertTrue(dax.get("nvdimm").asBoolean(), "a persistent CXL region registers with libnvdimm");
+        assertEquals("memory_controller", dax.get("persistence_domain").asText());
+        assertEquals("region0", dax.get("cxl_region").asText());
+        assertEquals("pmem", dax.get("cxl_mode").asText());
+        JsonNode mem0 = dax.get("memdevs").get(0);
+        assertEquals("mem0", mem0.get("memdev").asText(), json.out());
+        assertEquals("0x1", mem0.get("serial").asText(), "as cxl list -u prints it");
+        assertEquals("0000:0d:00.0", mem0.get("host").asText());
+        assertEquals("pci0000:0c", mem0.get("host_bridge").asText());
+    }
+
     private static List<String> names(JsonNode object) {
         List<String> list = new java.util.ArrayList<>();
         object.fieldNames().forEachRemaining(list::add);
@@ -214,7 +255,7 @@ class Dax4jCommandTest {
         Run info = run("info", device.toString());
         assertEquals(0, info.exit(), info.err());
         assertTrue(info.out().contains("file on tmpfs") && info.out().contains("MAP_SYNC      no (EOPNOTSUPP)")
-                && info.out().contains("durability    MSYNC") && info.out().contains("persistence   the page cache")
+                && info.out().contains("durability    MSYNC") && info.out().contains("persistence   none (a file in RAM")
                 && info.out().contains("directory     none"), info.out());
 
         assertEquals("ok: no directory (all zero)\n", run("check", device.toString()).out());

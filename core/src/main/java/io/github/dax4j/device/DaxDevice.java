@@ -1,6 +1,8 @@
 package io.github.dax4j.device;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -18,15 +20,18 @@ import java.util.OptionalLong;
  * @param targetNode  the NUMA node the memory would have as system RAM, empty where sysfs says -1 or has none
  * @param resource    the physical start address ({@code resource}), empty where it is unreadable: the
  *                    attribute is root-only (0400)
- * @param region      the libnvdimm region behind the instance; empty for memory not backed by an NVDIMM
- *                    (CXL RAM regions, {@code hmem} from the EFI memory map, {@code memmap=} emulation)
+ * @param region      the libnvdimm region behind the instance: an NVDIMM's, or a persistent CXL region's; empty
+ *                    for volatile memory (CXL RAM regions, {@code hmem} from the EFI memory map)
+ * @param cxlRegion   the CXL region behind the instance, persistent or volatile; empty for memory that is not
+ *                    CXL, or where sysfs does not tell which region it is (two persistent CXL regions of one size
+ *                    under one root, read without root, whose physical addresses are then unreadable)
  * @param driver      the driver bound to the instance ({@code driver} link): {@code device_dax} makes it the
  *                    character device dax4j maps, {@code kmem} hands it to the kernel as system RAM (no
  *                    {@code /dev} node then); empty when no driver is bound
  */
 public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size, long align, OptionalInt numaNode,
                         OptionalInt targetNode, OptionalLong resource, Optional<NvdimmRegion> region,
-                        Optional<String> driver) {
+                        Optional<CxlRegion> cxlRegion, Optional<String> driver) {
 
     /**
      * {@return the instance's mode as {@code daxctl} names it: {@code system-ram} under the {@code kmem} driver,
@@ -36,8 +41,47 @@ public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size,
         return driver.filter("kmem"::equals).isPresent() ? "system-ram" : "devdax";
     }
 
-    /** {@return whether an NVDIMM region backs this instance} */
+    /** {@return whether a libnvdimm region backs this instance: an NVDIMM, or persistent CXL memory} */
     public boolean isNvdimm() {
         return region.isPresent();
+    }
+
+    /**
+     * {@return how far a store must travel to survive power loss}: its libnvdimm region's
+     * {@code persistence_domain}, or {@link PersistenceDomain#NONE} for an instance without one (CXL RAM,
+     * {@code hmem}: volatile memory, whatever is flushed)
+     */
+    public PersistenceDomain persistenceDomain() {
+        return region.map(NvdimmRegion::persistenceDomain).orElse(PersistenceDomain.NONE);
+    }
+
+    /**
+     * {@return the known media errors of this instance, in its bytes, ordered and merged} Read now from the
+     * region's {@code badblocks} (the kernel adds to it as errors are found, by address range scrub or by a machine
+     * check). Empty for an instance without a region, and where the region lists none.
+     *
+     * @throws java.nio.file.AccessDeniedException if the region lists bad blocks but placing them in this instance
+     *                                              needs physical addresses that sysfs shows to root only
+     * @throws IOException                          if sysfs cannot be read, or {@code badblocks} holds something
+     *                                              other than {@code sector count} lines
+     */
+    public List<BadBlock> badBlocks() throws IOException {
+        return BadBlocks.of(this);
+    }
+
+    /**
+     * {@return the known media errors within {@code [offset, offset + length)} of this instance, as offsets from
+     * {@code offset}}: what a mapping of that range would meet
+     *
+     * @throws IllegalArgumentException if the range is not inside the instance
+     * @throws java.nio.file.AccessDeniedException see {@link #badBlocks()}
+     * @throws IOException                          see {@link #badBlocks()}
+     */
+    public List<BadBlock> badBlocks(long offset, long length) throws IOException {
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IllegalArgumentException("[" + offset + ", " + offset + " + " + length + ") is not inside "
+                    + name + " (" + size + " bytes)");
+        }
+        return BadBlocks.within(BadBlocks.of(this), offset, length);
     }
 }

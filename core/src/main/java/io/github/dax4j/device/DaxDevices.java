@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * <pre>{@code
  * for (DaxDevice dax : DaxDevices.system().list()) {
  *     System.out.println(dax.devicePath() + " " + dax.size() + " bytes, align " + dax.align()
- *             + (dax.isNvdimm() ? ", NVDIMM " + dax.region().get().persistenceDomain() : ", not NVDIMM"));
+ *             + ", persistence domain " + dax.persistenceDomain()
+ *             + dax.cxlRegion().map(r -> ", CXL " + r.name() + " on " + r.memdevs()).orElse(""));
  * }
  * }</pre>
  *
@@ -34,6 +35,8 @@ public final class DaxDevices {
 
     private static final Pattern REGION = Pattern.compile("region[0-9]+");
     private static final Pattern NDBUS = Pattern.compile("ndbus[0-9]+");
+    private static final Pattern CXL_DECODER = Pattern.compile("decoder[0-9]+\\.[0-9]+");
+    private static final Pattern CXL_NVDIMM_BRIDGE = Pattern.compile("nvdimm-bridge[0-9]+");
     private static final DaxDevices SYSTEM = new DaxDevices(Path.of("/"));
 
     private final Path root;
@@ -101,15 +104,22 @@ public final class DaxDevices {
     }
 
     /**
-     * {@return whether the platform has eADR: there is at least one NVDIMM region and every one reports
-     * {@code persistence_domain} {@code cpu_cache}} The test PMDK makes: one region without it, and CPU caches
-     * must be flushed everywhere, since dax4j cannot tell which region a given store ends in for every source.
+     * {@return the persistence domain of the memory behind block device {@code major:minor}}: that of the libnvdimm
+     * region it is a namespace of (a {@code pmem} device, or a partition of one: what a DAX file system is mounted
+     * on), or {@link PersistenceDomain#UNKNOWN} where the device is not in one (sysfs knows no such block device,
+     * or it is a disk)
      *
-     * @throws IOException if sysfs exists but cannot be read
+     * @throws IOException if the device's sysfs entry exists but cannot be read
      */
-    public boolean cachesArePersistent() throws IOException {
-        List<NvdimmRegion> regions = regions();
-        return !regions.isEmpty() && regions.stream().allMatch(NvdimmRegion::cachesArePersistent);
+    public PersistenceDomain persistenceDomainOfBlockDevice(long major, long minor) throws IOException {
+        Path link = root.resolve("sys/dev/block/" + major + ":" + minor);
+        try {
+            return region(link.toRealPath()).map(NvdimmRegion::persistenceDomain).orElse(PersistenceDomain.UNKNOWN);
+        } catch (NoSuchFileException e) {
+            return PersistenceDomain.UNKNOWN;
+        } catch (IOException e) {
+            throw new IOException("cannot read " + link + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -160,9 +170,10 @@ public final class DaxDevices {
         if (align.isEmpty()) {
             align = readLong(device.resolve("device/dax_region/align"));
         }
+        Optional<NvdimmRegion> region = region(device);
         return Optional.of(new DaxDevice(name, root.resolve("dev").resolve(name), device, size.getAsLong(),
                 align.orElse(4096), node(device.resolve("numa_node")), node(device.resolve("target_node")),
-                readLong(device.resolve("resource")), region(device), driver(device)));
+                readLong(device.resolve("resource")), region, cxlRegion(device, region), driver(device)));
     }
 
     private static Optional<String> driver(Path device) throws IOException {
@@ -186,9 +197,103 @@ public final class DaxDevices {
     private static NvdimmRegion region(Path directory, String name) throws IOException {
         Path deepFlush = directory.resolve("deep_flush");
         Path badblocks = directory.resolve("badblocks");
-        return new NvdimmRegion(name, directory, readString(directory.resolve("persistence_domain")).orElse(""),
+        return new NvdimmRegion(name, directory,
+                PersistenceDomain.ofAttribute(readString(directory.resolve("persistence_domain")).orElse("")),
                 Files.exists(deepFlush) ? Optional.of(deepFlush) : Optional.empty(),
                 Files.exists(badblocks) ? Optional.of(badblocks) : Optional.empty());
+    }
+
+    /**
+     * The CXL region behind an instance. A volatile region's instance sits below it
+     * ({@code .../rootN/decoderN.M/regionK/dax_regionK/daxK.0}, {@code dax_cxl}); a persistent region registers a
+     * libnvdimm region below the CXL root's nvdimm bridge ({@code .../rootN/nvdimm-bridgeK/ndbusJ/regionI}), and
+     * sysfs links it to no CXL region: the CXL region is the one persistent region under the same root decoders with
+     * the libnvdimm region's size and, where both are readable (as root), its physical start address.
+     */
+    private Optional<CxlRegion> cxlRegion(Path device, Optional<NvdimmRegion> nd) throws IOException {
+        for (Path p = device.getParent(); p != null && p.getParent() != null; p = p.getParent()) {
+            Path parentName = p.getParent().getFileName();
+            if (p.getFileName() != null && REGION.matcher(p.getFileName().toString()).matches()
+                    && parentName != null && CXL_DECODER.matcher(parentName.toString()).matches()) {
+                return Optional.of(cxlRegion(p));
+            }
+        }
+        if (nd.isEmpty()) {
+            return Optional.empty();
+        }
+        Path bridge = nd.get().sysfsPath().getParent().getParent();
+        if (bridge == null || bridge.getFileName() == null
+                || !CXL_NVDIMM_BRIDGE.matcher(bridge.getFileName().toString()).matches()) {
+            return Optional.empty();
+        }
+        OptionalLong size = readLong(nd.get().sysfsPath().resolve("size"));
+        OptionalLong start = readLong(nd.get().sysfsPath().resolve("resource"));
+        List<CxlRegion> candidates = new ArrayList<>();
+        for (Path decoder : children(bridge.getParent(), CXL_DECODER)) {
+            for (Path region : children(decoder, REGION)) {
+                CxlRegion r = cxlRegion(region);
+                if (r.persistent() && size.isPresent() && r.size() == size.getAsLong() && (start.isEmpty()
+                        || r.resource().isEmpty() || r.resource().getAsLong() == start.getAsLong())) {
+                    candidates.add(r);
+                }
+            }
+        }
+        return candidates.size() == 1 ? Optional.of(candidates.getFirst()) : Optional.empty();
+    }
+
+    private CxlRegion cxlRegion(Path region) throws IOException {
+        int ways = (int) readLong(region.resolve("interleave_ways")).orElse(0);
+        List<Path> targets = new ArrayList<>();
+        for (int i = 0; i < ways; i++) {
+            Optional<String> target = readString(region.resolve("target" + i));
+            if (target.isEmpty() || !CXL_DECODER.matcher(target.get()).matches()) {
+                targets.clear(); // unreadable or unassigned: no partial list
+                break;
+            }
+            Path decoder = root.resolve("sys/bus/cxl/devices").resolve(target.get());
+            if (!Files.exists(decoder)) {
+                targets.clear();
+                break;
+            }
+            targets.add(decoder.toRealPath());
+        }
+        // the region's mode (Linux 6.3+), else that of its endpoint decoders
+        Optional<String> mode = readString(region.resolve("mode"));
+        if (mode.isEmpty() && !targets.isEmpty()) {
+            mode = readString(targets.getFirst().resolve("mode"));
+        }
+        List<CxlMemdev> memdevs = new ArrayList<>();
+        for (Path decoder : targets) {
+            Path uport = decoder.getParent().resolve("uport"); // the endpoint port's upstream device: the memdev
+            if (Files.exists(uport)) {
+                memdevs.add(memdev(uport.toRealPath()));
+            }
+        }
+        return new CxlRegion(region.getFileName().toString(), region, mode.filter("pmem"::equals).isPresent(),
+                readLong(region.resolve("size")).orElse(0), readLong(region.resolve("resource")), ways,
+                (int) readLong(region.resolve("interleave_granularity")).orElse(0), memdevs);
+    }
+
+    private CxlMemdev memdev(Path memdev) throws IOException {
+        Path devices = root.toRealPath().resolve("sys/devices");
+        String hostBridge = memdev.startsWith(devices) && memdev.getNameCount() > devices.getNameCount()
+                ? memdev.getName(devices.getNameCount()).toString() : "";
+        return new CxlMemdev(memdev.getFileName().toString(), memdev, readLong(memdev.resolve("serial")),
+                memdev.getParent().getFileName().toString(), hostBridge,
+                readString(memdev.resolve("firmware_version")).orElse(""),
+                readLong(memdev.resolve("pmem/size")).orElse(0), readLong(memdev.resolve("ram/size")).orElse(0),
+                node(memdev.resolve("numa_node")));
+    }
+
+    /** {@return the entries of {@code directory} whose names match, in name order; none if it is no directory} */
+    private static List<Path> children(Path directory, Pattern name) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.filter(p -> name.matcher(p.getFileName().toString()).matches())
+                    .sorted(Comparator.comparing(Path::getFileName)).toList();
+        }
     }
 
     private static OptionalInt node(Path attribute) throws IOException {
@@ -197,7 +302,7 @@ public final class DaxDevices {
     }
 
     /** Reads a decimal or {@code 0x} hexadecimal attribute; empty when absent or not readable by this user. */
-    private static OptionalLong readLong(Path attribute) throws IOException {
+    static OptionalLong readLong(Path attribute) throws IOException {
         Optional<String> text = readString(attribute);
         if (text.isEmpty() || text.get().isEmpty()) {
             return OptionalLong.empty();

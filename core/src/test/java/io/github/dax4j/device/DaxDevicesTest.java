@@ -44,8 +44,9 @@ class DaxDevicesTest {
         assertTrue(dax.isNvdimm());
         NvdimmRegion region = dax.region().orElseThrow();
         assertEquals("region0", region.name());
-        assertEquals("memory_controller", region.persistenceDomain());
-        assertFalse(region.cachesArePersistent());
+        assertEquals(PersistenceDomain.MEMORY_CONTROLLER, region.persistenceDomain());
+        assertEquals(PersistenceDomain.MEMORY_CONTROLLER, dax.persistenceDomain(), "the region's");
+        assertTrue(dax.cxlRegion().isEmpty(), "an NFIT region is no CXL region");
         assertTrue(region.deepFlush().orElseThrow().endsWith("region0/deep_flush"));
         assertTrue(region.badblocks().orElseThrow().endsWith("region0/badblocks"));
     }
@@ -58,7 +59,7 @@ class DaxDevicesTest {
 
         NvdimmRegion region = sys.devices().list().getFirst().region().orElseThrow();
 
-        assertTrue(region.cachesArePersistent());
+        assertEquals(PersistenceDomain.CPU_CACHE, region.persistenceDomain());
         assertEquals(Optional.empty(), region.deepFlush());
     }
 
@@ -73,6 +74,8 @@ class DaxDevicesTest {
         assertEquals("dax1.0", dax.name());
         assertFalse(dax.isNvdimm());
         assertEquals(OptionalInt.of(2), dax.targetNode());
+        assertEquals(PersistenceDomain.NONE, dax.persistenceDomain(), "no libnvdimm region: volatile");
+        assertTrue(dax.cxlRegion().isEmpty(), "hmem is not CXL");
     }
 
     @Test

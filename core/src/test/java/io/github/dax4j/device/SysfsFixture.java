@@ -17,6 +17,12 @@ public final class SysfsFixture {
     /** Where QEMU's NVDIMM (ACPI NFIT) puts region 0 on Linux 6.x. */
     public static final String NFIT_REGION0 = "sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0";
 
+    /** Where QEMU's CXL fixed memory window puts the CXL root port on Linux 6.x ({@code ACPI0017}, CEDT). */
+    public static final String CXL_ROOT0 = "sys/devices/platform/ACPI0017:00/root0";
+
+    /** Where a persistent CXL region registers its libnvdimm region: below the root's nvdimm bridge. */
+    public static final String CXL_ND_REGION0 = CXL_ROOT0 + "/nvdimm-bridge0/ndbus0/region0";
+
     private final Path root;
 
     public SysfsFixture(Path root) {
@@ -118,5 +124,51 @@ public final class SysfsFixture {
             attribute(region + "/deep_flush", "1");
         }
         return link("sys/bus/nd/devices/" + Path.of(region).getFileName(), region);
+    }
+
+    /**
+     * Adds a CXL memdev at {@code memdev} (a PCI device's directory plus {@code /memN}) and its endpoint decoder at
+     * {@code endpointDecoder} ({@code .../portP/endpointE/decoderE.0}), as Linux 6.1 lays them out (seen in the CXL
+     * guest of {@code core/src/test/devdax-vm}): the decoder's {@code mode}, the endpoint's {@code uport} link to the
+     * memdev, and the bus links.
+     *
+     * @param serial the {@code serial} attribute's content ({@code 0x1}), or null for none
+     */
+    public SysfsFixture cxlMemdev(String memdev, String endpointDecoder, String mode, String serial, long pmemSize,
+                                  long ramSize) {
+        if (serial != null) {
+            attribute(memdev + "/serial", serial);
+        }
+        attribute(memdev + "/firmware_version", "BWFW VERSION 00");
+        attribute(memdev + "/numa_node", "-1");
+        attribute(memdev + "/pmem/size", "0x" + Long.toHexString(pmemSize));
+        attribute(memdev + "/ram/size", "0x" + Long.toHexString(ramSize));
+        attribute(endpointDecoder + "/mode", mode);
+        link(Path.of(endpointDecoder).getParent() + "/uport", memdev);
+        link("sys/bus/cxl/devices/" + Path.of(memdev).getFileName(), memdev);
+        return link("sys/bus/cxl/devices/" + Path.of(endpointDecoder).getFileName(), endpointDecoder);
+    }
+
+    /**
+     * Adds a CXL region at {@code region} ({@code .../rootN/decoderN.M/regionK}) interleaving the given endpoint
+     * decoders ({@code decoder2.0}, ...), in position order.
+     *
+     * @param mode     the region's {@code mode} attribute (Linux 6.3+), or null for none (6.1)
+     * @param resource its {@code resource}, or null where it is to be unreadable
+     */
+    public SysfsFixture cxlRegion(String region, String mode, long size, String resource, String... targets) {
+        if (mode != null) {
+            attribute(region + "/mode", mode);
+        }
+        attribute(region + "/size", "0x" + Long.toHexString(size));
+        if (resource != null) {
+            attribute(region + "/resource", resource);
+        }
+        attribute(region + "/interleave_ways", Integer.toString(targets.length));
+        attribute(region + "/interleave_granularity", "256");
+        for (int i = 0; i < targets.length; i++) {
+            attribute(region + "/target" + i, targets[i]);
+        }
+        return link("sys/bus/cxl/devices/" + Path.of(region).getFileName(), region);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.dax4j.internal.map;
 
 import io.github.dax4j.Alignment;
+import io.github.dax4j.BadBlockException;
 import io.github.dax4j.DaxException;
 import io.github.dax4j.DeviceDaxSource;
 import io.github.dax4j.FileSource;
@@ -11,14 +12,18 @@ import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.SimulatedSource;
 import io.github.dax4j.Source;
 import io.github.dax4j.SourceInUseException;
+import io.github.dax4j.device.BadBlock;
 import io.github.dax4j.device.DaxDevices;
+import io.github.dax4j.device.PersistenceDomain;
 import io.github.dax4j.internal.cpu.CpuStubs;
 import io.github.dax4j.internal.persist.Durability;
 import io.github.dax4j.internal.persist.MechanismSelector;
 import io.github.dax4j.internal.persist.Persisters;
 import io.github.dax4j.internal.persist.SimulatedPersister;
+import io.github.dax4j.internal.persist.VolatilePersister;
 import io.github.dax4j.internal.posix.Errno;
 import io.github.dax4j.internal.posix.ErrnoException;
+import io.github.dax4j.internal.posix.FileStatus;
 import io.github.dax4j.internal.posix.Libc;
 
 import java.io.IOException;
@@ -28,6 +33,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -66,6 +72,12 @@ public final class MappingOpener {
             } else if (source instanceof FileSource && !options.isReadOnly()) {
                 backEveryPage(fd, name, plan.offset(), plan.length());
             }
+            if (options.isRefusingBadBlocks() && source instanceof DeviceDaxSource dax) {
+                List<BadBlock> covered = dax.device().badBlocks(plan.offset(), plan.length());
+                if (!covered.isEmpty()) {
+                    throw new BadBlockException(path, plan.offset(), covered);
+                }
+            }
             if (options.isExclusive() && !Libc.tryLock(fd, options.isReadOnly(), name)) {
                 throw new SourceInUseException(path);
             }
@@ -100,10 +112,12 @@ public final class MappingOpener {
             if (options.isPrefault()) {
                 prefault(segment, options.isReadOnly(), source.faultSize());
             }
-            MechanismSelector.Selection selection = selectMechanism(source, refusal.isEmpty(), options, devices);
-            Durability durability = new Durability(Persisters.forMechanism(selection.mechanism()),
+            PersistenceDomain domain = persistenceDomain(source, refusal.isEmpty(), fd, name, devices);
+            MechanismSelector.Selection selection = selectMechanism(source, refusal.isEmpty(), domain, options);
+            Durability durability = new Durability(selection.refused() ? new VolatilePersister(source.describe())
+                    : Persisters.forMechanism(selection.mechanism()),
                     options.nonTemporalThreshold().orElseGet(SystemDefaults::nonTemporalThreshold));
-            OpenedMapping result = new OpenedMapping(source, plan, options.isReadOnly(), refusal, arena,
+            OpenedMapping result = new OpenedMapping(source, plan, options.isReadOnly(), refusal, domain, arena,
                     options.isReadOnly() ? segment.asReadOnly() : segment, segment, selection.reason(), durability,
                     () -> {
                         try {
@@ -143,18 +157,43 @@ public final class MappingOpener {
         };
         SimulatedSource source = new SimulatedSource(name, memory.byteSize(), alignment);
         Arena closes = Arena.ofShared(); // holds nothing: the memory is the caller's, in the caller's arena
+        PersistenceDomain domain = granularity == Granularity.BYTE ? PersistenceDomain.CPU_CACHE
+                : PersistenceDomain.MEMORY_CONTROLLER;
         return new OpenedMapping(source, new MappingPlan(0, memory.byteSize(), alignment, true), false,
-                Optional.empty(), closes, memory, memory, "a simulated device: its observer decides durability",
+                Optional.empty(), domain, closes, memory, memory, "a simulated device: its observer decides durability",
                 new Durability(new SimulatedPersister(mechanism, observer), SystemDefaults.nonTemporalThreshold()),
                 () -> {
                 });
     }
 
-    private static MechanismSelector.Selection selectMechanism(Source source, boolean synchronous, MapOptions options,
-                                                               DaxDevices devices) throws IOException {
+    /**
+     * The domain of the memory mapped: a device's own; RAM for tmpfs, hugetlbfs and ramfs; for a file with
+     * {@code MAP_SYNC} (a DAX file system), that of the region its block device belongs to; for the page cache of
+     * any other file, {@code UNKNOWN}: msync hands the data to a device dax4j does not see.
+     */
+    private static PersistenceDomain persistenceDomain(Source source, boolean synchronous, int fd, String name,
+                                                       DaxDevices devices) throws IOException {
+        return switch (source) {
+            case DeviceDaxSource dax -> dax.device().persistenceDomain();
+            case FileSource file -> switch (file.fileSystem()) {
+                case TMPFS, HUGETLBFS, RAMFS -> PersistenceDomain.NONE;
+                default -> {
+                    if (!synchronous) {
+                        yield PersistenceDomain.UNKNOWN;
+                    }
+                    long dev = Libc.fstat(fd, name).dev();
+                    yield devices.persistenceDomainOfBlockDevice(FileStatus.major(dev), FileStatus.minor(dev));
+                }
+            };
+            case SimulatedSource simulated -> throw new IllegalArgumentException("simulated: " + simulated);
+        };
+    }
+
+    private static MechanismSelector.Selection selectMechanism(Source source, boolean synchronous,
+                                                               PersistenceDomain domain, MapOptions options)
+            throws DaxException {
         boolean deviceDax = source instanceof DeviceDaxSource;
-        MechanismSelector.Situation situation = new MechanismSelector.Situation(deviceDax, synchronous,
-                synchronous && devices.cachesArePersistent(),
+        MechanismSelector.Situation situation = new MechanismSelector.Situation(deviceDax, synchronous, domain,
                 MechanismSelector.runnable(CpuStubs.get().map(s -> s.features().flushes()).orElse(Set.of())),
                 CpuStubs.unavailableReason(), source.describe());
         try {

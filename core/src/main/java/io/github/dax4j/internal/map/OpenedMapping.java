@@ -2,6 +2,7 @@ package io.github.dax4j.internal.map;
 
 import io.github.dax4j.internal.posix.ErrnoException;
 import io.github.dax4j.Source;
+import io.github.dax4j.device.PersistenceDomain;
 import io.github.dax4j.internal.persist.Durability;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.Optional;
  * @param plan            the checked geometry
  * @param readOnly        whether the mapping is read-only
  * @param mapSyncRefusal  the kernel's refusal of {@code MAP_SYNC}, when it refused and emulation fell back
+ * @param domain          the persistence domain of the memory mapped
  * @param arena           the shared arena every view of the mapping belongs to; closing it ends every view
  * @param segment         the caller's view: read-only for a read-only mapping
  * @param writable        the same memory as a writable view (the same as {@code segment} unless read-only), for
@@ -25,7 +27,7 @@ import java.util.Optional;
  * @param release         unmaps the memory and closes the descriptor; run once, after the arena is closed
  */
 public record OpenedMapping(Source source, MappingPlan plan, boolean readOnly,
-                            Optional<ErrnoException> mapSyncRefusal, Arena arena, MemorySegment segment,
+                            Optional<ErrnoException> mapSyncRefusal, PersistenceDomain domain, Arena arena, MemorySegment segment,
                             MemorySegment writable, String reason, Durability durability,
                             Release release) {
 

@@ -2,6 +2,7 @@ package io.github.dax4j.internal.persist;
 
 import io.github.dax4j.DaxException;
 import io.github.dax4j.PersistMechanism;
+import io.github.dax4j.device.PersistenceDomain;
 
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -17,8 +18,13 @@ import java.util.Set;
  * <ol>
  *   <li>A file without {@code MAP_SYNC}: {@link PersistMechanism#MSYNC}. Its dirty data lives in the page cache;
  *       only the kernel can write it back.</li>
- *   <li>Device-DAX or {@code MAP_SYNC}, on an eADR platform (every NVDIMM region reports
- *       {@code persistence_domain} {@code cpu_cache}, as PMDK checks): {@link PersistMechanism#FENCE_ONLY}.</li>
+ *   <li>Device-DAX over volatile memory ({@link PersistenceDomain#NONE}: CXL RAM, {@code hmem}): nothing can make
+ *       a store survive power loss, so a persist call is refused (see {@code DaxMapping.persist}), unless the
+ *       caller accepts non-durable stores ({@code MapOptions.acceptNonDurableStores()}), when it is
+ *       {@link PersistMechanism#NONE}.</li>
+ *   <li>Device-DAX or {@code MAP_SYNC}, in the {@link PersistenceDomain#CPU_CACHE} domain (the libnvdimm region
+ *       behind it reports {@code persistence_domain} {@code cpu_cache}: eADR): {@link PersistMechanism#FENCE_ONLY}.
+ *       Only then: {@code MEMORY_CONTROLLER} and {@code UNKNOWN} need cache flushes.</li>
  *   <li>Device-DAX or {@code MAP_SYNC}: the best cache-line instruction the CPU runs, CLWB > CLFLUSHOPT > CLFLUSH
  *       (DC CVAP > DC CVAC on aarch64).</li>
  *   <li>No such instruction (no executable memory, say): {@code MSYNC} for a file; for device-DAX, where
@@ -33,12 +39,31 @@ import java.util.Set;
 public final class MechanismSelector {
 
     /** What the choice depends on. */
-    public record Situation(boolean deviceDax, boolean synchronous, boolean eadr, Set<PersistMechanism> runnable,
-                            Optional<String> whyNoCpuMechanism, String source) {
+    public record Situation(boolean deviceDax, boolean synchronous, PersistenceDomain domain,
+                            Set<PersistMechanism> runnable, Optional<String> whyNoCpuMechanism, String source) {
+
+        /** {@return whether stores are durable once visible: device-DAX or {@code MAP_SYNC} in the CPU cache domain} */
+        boolean eadr() {
+            return synchronous && domain == PersistenceDomain.CPU_CACHE;
+        }
+
+        /** {@return whether this is device-DAX over memory that nothing makes survive power loss} */
+        boolean volatileDevice() {
+            return deviceDax && domain == PersistenceDomain.NONE;
+        }
     }
 
-    /** The choice, and why, in words fit for a log line. */
-    public record Selection(PersistMechanism mechanism, String reason) {
+    /**
+     * The choice, and why, in words fit for a log line.
+     *
+     * @param refused whether every persist call is to be refused: device-DAX over volatile memory, where the caller
+     *                did not accept non-durable stores (the mechanism is then {@code NONE})
+     */
+    public record Selection(PersistMechanism mechanism, String reason, boolean refused) {
+
+        public Selection(PersistMechanism mechanism, String reason) {
+            this(mechanism, reason, false);
+        }
     }
 
     private MechanismSelector() {
@@ -63,13 +88,19 @@ public final class MechanismSelector {
             return checked(situation, property.get(), "-Ddax4j.persist=" + property.get().name().toLowerCase(
                     Locale.ROOT), acceptNonDurable);
         }
+        if (situation.volatileDevice()) {
+            String why = "the memory is volatile (no libnvdimm region: CXL RAM or hmem, persistence domain NONE);"
+                    + " nothing survives power loss";
+            return acceptNonDurable ? new Selection(PersistMechanism.NONE, why + ", accepted by the caller")
+                    : new Selection(PersistMechanism.NONE, why + ": persist calls are refused", true);
+        }
         if (!situation.synchronous()) {
             return new Selection(PersistMechanism.MSYNC, "MAP_SYNC not granted: the page cache holds the data, the"
                     + " kernel writes it back");
         }
         if (situation.eadr()) {
-            return new Selection(PersistMechanism.FENCE_ONLY, "every NVDIMM region reports persistence_domain"
-                    + " cpu_cache (eADR): stores are durable once visible");
+            return new Selection(PersistMechanism.FENCE_ONLY, "the region reports persistence_domain cpu_cache"
+                    + " (eADR): stores are durable once visible");
         }
         for (PersistMechanism m : PersistMechanism.values()) {
             if (Mechanisms.instruction(m).isPresent() && situation.runnable().contains(m)) {
@@ -120,14 +151,16 @@ public final class MechanismSelector {
         if (m == PersistMechanism.NONE) {
             return Optional.of("NONE does nothing");
         }
+        if (situation.volatileDevice()) {
+            return Optional.of("the memory is volatile (persistence domain NONE): nothing survives power loss");
+        }
         if (m != PersistMechanism.MSYNC && !situation.synchronous()) {
             return Optional.of(m + " runs on the CPU, but MAP_SYNC was not granted, so stores stay in the page cache"
                     + " until the kernel writes them back");
         }
         if (m == PersistMechanism.FENCE_ONLY && !situation.eadr()) {
-            return Optional.of("FENCE_ONLY only fences, and the persistence domain is not the CPU cache (no eADR: not"
-                    + " every NVDIMM region reports persistence_domain cpu_cache), so stores stay in volatile caches"
-                    + " until evicted");
+            return Optional.of("FENCE_ONLY only fences, and the persistence domain is " + situation.domain()
+                    + ", not CPU_CACHE (eADR), so stores stay in volatile caches until evicted");
         }
         return Optional.empty();
     }

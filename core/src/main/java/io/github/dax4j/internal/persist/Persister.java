@@ -21,7 +21,8 @@ import java.lang.foreign.MemorySegment;
  * {@linkplain SimulatedPersister simulated} persister needs to see them, and only mechanisms that run on the CPU
  * ({@link #hasNonTemporalStores()}) implement the non-temporal ones.
  */
-public sealed interface Persister permits MsyncPersister, CpuStorePersister, NoPersister, SimulatedPersister {
+public sealed interface Persister
+        permits MsyncPersister, CpuStorePersister, NoPersister, SimulatedPersister, VolatilePersister {
 
     /** {@return the mechanism this persister implements} */
     PersistMechanism mechanism();

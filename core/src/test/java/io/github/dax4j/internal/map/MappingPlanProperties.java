@@ -45,7 +45,8 @@ class MappingPlanProperties {
         Arbitrary<Source> devices = Combinators.combine(sizes, faultSizes).as((size, align) ->
                 new DeviceDaxSource(Path.of("/dev/dax0.0"), Path.of("/dev/dax0.0"), new DaxDevice("dax0.0",
                         Path.of("/dev/dax0.0"), Path.of("/sys/dax0.0"), size, align, OptionalInt.empty(),
-                        OptionalInt.empty(), OptionalLong.empty(), Optional.empty(), Optional.of("device_dax"))));
+                        OptionalInt.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+                        Optional.of("device_dax"))));
         return Arbitraries.oneOf(files, devices);
     }
 
