@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -82,6 +83,10 @@ class RealDeviceDaxTest {
         try (DaxMapping dax = DaxMapping.open(path, MapOptions.wholeSource())) {
             assertEquals(device.persistenceDomain(), dax.persistenceDomain());
         }
+        assertEquals(!expected("DAX4J_TEST_EXPECT_SHUTDOWN_COUNTS").orElse("0").equals("0"),
+                device.unsafeShutdownCount().isPresent(), "dirty_shutdown attributes in sysfs: "
+                        + expected("DAX4J_TEST_EXPECT_SHUTDOWN_COUNTS").orElse("0"));
+        assertEquals(List.of(), device.badBlocks(), "the emulated media has no errors");
         if (backing.get().equals("cxl")) {
             CxlRegion region = device.cxlRegion().orElseThrow(() -> new AssertionError("no CXL region: " + device));
             assertTrue(region.persistent(), region.toString());

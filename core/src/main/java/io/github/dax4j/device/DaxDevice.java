@@ -84,4 +84,17 @@ public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size,
         }
         return BadBlocks.within(BadBlocks.of(this), offset, length);
     }
+
+    /**
+     * {@return the unsafe shutdown count of the devices behind this instance, read now; empty where the kernel
+     * exposes none} Read from the region's interleave set ({@code mappingN}: {@code nmemX,offset,length,position})
+     * and each DIMM's or CXL memdev's {@code dirty_shutdown}. Empty for an instance without a region, and where any
+     * device of the set has no count (QEMU's emulated NVDIMMs; CXL before Linux 6.15): a partial sum would hide the
+     * very device that failed.
+     *
+     * @throws IOException if sysfs cannot be read, or an attribute holds something unexpected
+     */
+    public Optional<UnsafeShutdownCount> unsafeShutdownCount() throws IOException {
+        return region.isEmpty() ? Optional.empty() : ShutdownCounts.of(region.get());
+    }
 }

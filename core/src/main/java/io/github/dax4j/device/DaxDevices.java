@@ -316,7 +316,7 @@ public final class DaxDevices {
         }
     }
 
-    private static Optional<String> readString(Path attribute) throws IOException {
+    static Optional<String> readString(Path attribute) throws IOException {
         try {
             return Optional.of(Files.readString(attribute).trim());
         } catch (NoSuchFileException | AccessDeniedException e) {

@@ -128,6 +128,11 @@ public final class Directory {
         this.formatted = formatted;
     }
 
+    /** {@return the mapping this directory is in} For the records that live in its regions. */
+    DaxMapping mapping() {
+        return mapping;
+    }
+
     /**
      * {@return the directory of {@code mapping}}, formatting a blank device with {@link #DEFAULT_CAPACITY}
      * entries (a read-only mapping of an all-zero device gives an empty directory and is left as it is)
