@@ -14,6 +14,8 @@ import io.github.dax4j.internal.map.ReadOnlyMappingException;
 import io.github.dax4j.internal.persist.Durability;
 import io.github.dax4j.internal.persist.MemoryFault;
 import io.github.dax4j.internal.persist.MsyncPersister;
+import io.github.dax4j.internal.persist.Persister;
+import io.github.dax4j.internal.persist.Persisters;
 import io.github.dax4j.internal.posix.ErrnoException;
 
 import java.io.IOException;
@@ -281,6 +283,44 @@ public final class DaxMapping implements AutoCloseable {
         } finally {
             call.leave();
         }
+    }
+
+    /**
+     * Writes back and invalidates every cache line overlapping {@code [offset, offset + length)}, then fences: on
+     * return, this host's stores to the range are in memory, and the next load from it on this CPU reads memory,
+     * not a cached copy. For memory that another host shares without coherence (CXL memory in two hosts, two
+     * virtual machines on one backing file): the writer evicts what it wrote before it publishes, the reader evicts
+     * what it will read before it reads (see {@link io.github.dax4j.layout.SharedRing}). {@code CLFLUSHOPT}, else
+     * {@code CLFLUSH}, whatever the {@link #persistMechanism()} (CLWB may keep the line cached, and a fence alone
+     * evicts nothing); on persistent memory the range is durable too. Allowed on a read-only mapping (it writes
+     * nothing) and on volatile device-DAX. A simulated device reports it as a persist.
+     *
+     * @throws IndexOutOfBoundsException     if the range is not inside the mapping
+     * @throws IllegalStateException         if the mapping is closed
+     * @throws UnsupportedOperationException if dax4j's CPU code cannot run here (the reason says why)
+     * @throws MemoryFaultException         if the memory faults under dax4j's own code (see the class comment)
+     */
+    public void evict(long offset, long length) {
+        Objects.checkFromIndexSize(offset, length, plan.length());
+        InFlightCalls.Marker call = lifecycle.enter();
+        try {
+            if (source instanceof SimulatedSource) {
+                durability.persist(writable, offset, length);
+            } else {
+                Evictor.PERSISTER.orElseThrow(() -> new UnsupportedOperationException("cannot evict lines of "
+                        + source.describe() + ": " + PersistMechanism.whyNoCpuCacheFlush().orElse("no CLFLUSHOPT or"
+                        + " CLFLUSH"))).persist(writable, offset, length);
+            }
+        } catch (MemoryFault fault) {
+            throw faulted(fault);
+        } finally {
+            call.leave();
+        }
+    }
+
+    /** The evicting persister, chosen once for the process at the first {@link #evict}. */
+    private static final class Evictor {
+        static final Optional<Persister> PERSISTER = Persisters.evicting();
     }
 
     /**
