@@ -132,23 +132,34 @@ else
     -device nvdimm,memdev=mem1,id=nv1,label-size=128K)
   bus=("")
 fi
-boot() { # phase
-  echo "$1" > "$share/phase"
+boot() { # phase [vcpus [seconds]]: the phase goes to the guest's init on the kernel command line
+  local phase=$1 smp=${2:-2} limit=${3:-$timeout_s}
   echo "$align" > "$share/align"
   echo "$backing" > "$share/backing"
-  rm -f "$share/exit-code"
-  timeout "$timeout_s" qemu-system-x86_64 "${machine[@]}" -accel tcg -cpu max -smp 2 \
+  rm -f "$share/exit-code-$phase"
+  timeout "$limit" qemu-system-x86_64 "${machine[@]}" -accel tcg -cpu max -smp "$smp" \
     -kernel "$work/kernel/$kver/vmlinuz" -initrd "$work/initramfs.gz" \
-    -append "console=ttyS0 rdinit=/init panic=-1 quiet" -display none -monitor none -serial stdio -no-reboot \
+    -append "console=ttyS0 rdinit=/init panic=-1 quiet dax4j.phase=$phase" -display none -monitor none \
+    -serial stdio -no-reboot \
     -fsdev "local,id=jdk,path=$jdk,security_model=none,readonly=on" -device "virtio-9p-pci,fsdev=jdk,mount_tag=jdk${bus[0]}" \
     -fsdev "local,id=share,path=$share,security_model=none" -device "virtio-9p-pci,fsdev=share,mount_tag=share${bus[0]}" \
-    > "$work/console-$backing-$1.log" 2>&1 || true
-  [ -f "$share/exit-code" ] || { log "boot '$1' did not finish in ${timeout_s}s; see $work/console-$backing-$1.log"; tail -20 "$work/console-$backing-$1.log" >&2; return 1; }
+    > "$work/console-$backing-$phase.log" 2>&1 || true
+  [ -f "$share/exit-code-$phase" ] || { log "boot '$phase' did not finish in ${limit}s; see $work/console-$backing-$phase.log"; tail -20 "$work/console-$backing-$phase.log" >&2; return 1; }
 }
 log "booting the guest (kernel $kver, $memory_size $backing, align $align)"
 status=0
 boot write || status=1
 [ "$status" -eq 0 ] && { boot verify || status=1; }
+# Two hosts on one memory: two guests at once on the same backing file (share=on), one vCPU each, one streaming
+# records to the other through a SharedRing (TwoHostRingTest). Once per CI run: with the 2 MiB NVDIMM.
+if [ "$status" -eq 0 ] && [ "$backing/$align" = nvdimm/2M ] && [ "${DAX4J_VM_TWO_HOSTS:-1}" = 1 ]; then
+  log "booting two guests on one backing file: records from one to the other through shared memory"
+  boot ring-reader 1 300 & reader=$!
+  boot ring-writer 1 300 & writer=$!
+  wait "$reader" || status=1
+  wait "$writer" || status=1
+  grep -h "two-host ring:" "$share/junit-ring-reader.log" >&2 || true
+fi
 
 # 7. Results
 passed=0 failed=0 skipped=0
