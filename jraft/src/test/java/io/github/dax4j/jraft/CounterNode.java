@@ -147,6 +147,9 @@ final class CounterNode {
         options.setInitialConf(new Configuration(peers));
         options.setElectionTimeoutMs(600);
         options.setSnapshotIntervalSecs(1);
+        // keep 32 entries behind each snapshot, so that the kill -9 test's end always finds committed entries to
+        // compare between the logs (with no margin a snapshot at the commit point leaves a log with none)
+        options.setSnapshotLogIndexMargin(32);
         options.setLogUri("unused");
         options.setRaftMetaUri("unused");
         Path snapshots = data.resolve("snapshots" + me);
