@@ -286,9 +286,10 @@ public final class DaxMapping implements AutoCloseable {
     }
 
     /**
-     * Writes back and invalidates every cache line overlapping {@code [offset, offset + length)}, then fences: on
-     * return, this host's stores to the range are in memory, and the next load from it on this CPU reads memory,
-     * not a cached copy. For memory that another host shares without coherence (CXL memory in two hosts, two
+     * Writes back and invalidates every cache line overlapping {@code [offset, offset + length)} ({@code CLFLUSHOPT}
+     * then {@code SFENCE}, else {@code CLFLUSH}): on return, this host's stores to the range are written back, and
+     * the lines are no longer cached. Neither fence orders a later load after the invalidation, so a load issued
+     * right after may still be served early; a protocol must check what it read (the ring's CRC does). For memory that another host shares without coherence (CXL memory in two hosts, two
      * virtual machines on one backing file): the writer evicts what it wrote before it publishes, the reader evicts
      * what it will read before it reads (see {@link io.github.dax4j.layout.SharedRing}). {@code CLFLUSHOPT}, else
      * {@code CLFLUSH}, whatever the {@link #persistMechanism()} (CLWB may keep the line cached, and a fence alone

@@ -61,6 +61,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * no valid one, two valid slots of one sequence, a state or count out of range) is a {@link DirectoryException}
  * {@code CORRUPTED}: damage or forgery, never a verdict.
  *
+ * <p>Known limit: a verdict is reported to one open only. The open that reports {@code UNSAFE} or {@code UNKNOWN}
+ * records its own session as open at once, so if it crashes before the caller has repaired, the next open reports
+ * {@code INTERRUPTED}. A caller that repairs after {@code UNSAFE} must keep its own "repair pending" mark, durably,
+ * before it acts on the verdict. The CRC32C detects damage, not a forger who recomputes it.
+ *
  * <p>Not thread-safe; one record per device, used by one process at a time (map the device
  * {@linkplain io.github.dax4j.MapOptions#exclusive() exclusively}). Closing twice is harmless.
  */
