@@ -24,7 +24,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * try (DaxMapping pmem = DaxMapping.open(path, MapOptions.wholeSource().exclusive());
  *      ShutdownRecord shutdown = ShutdownRecord.open(Directory.open(pmem))) {
  *     switch (shutdown.lastShutdown()) {
- *         case UNSAFE -> restoreFromReplica();       // persisted stores may be gone: the log cannot be trusted
+ *         case UNSAFE -> {                           // persisted stores may be gone: the log cannot be trusted
+ *             restoreFromReplica();                  // a crash in here: the next open says UNSAFE again
+ *             shutdown.markRecovered();
+ *         }
  *         case UNKNOWN -> log.warning(shutdown.reason());
  *         default -> { }                             // FIRST_OPEN, CLEAN, INTERRUPTED: what was persisted is there
  *     }
@@ -41,30 +44,37 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   <li>{@link #close()} stores a record <em>closed</em>, with the same count and identity, persisted. Call it after
  *       the session's last persist; a session that never closes (a crash, a kill, a power loss) leaves <em>open</em>
  *       for the next open to find.</li>
+ *   <li>An {@code UNSAFE} verdict sticks: the open that finds it stores <em>unsafe</em> instead of <em>open</em>,
+ *       and every later open reports {@code UNSAFE} again, whatever the counts, until {@link #markRecovered()}
+ *       stores <em>open</em> (the caller has repaired or discarded the data). A crash during the repair, or a
+ *       {@link #close()} without it, leaves <em>unsafe</em>: the verdict is not lost with the process that read
+ *       it.</li>
  * </ol>
  * A session's stores are lost by a dirty shutdown only if the devices counted one while the session was open: a
  * count that rose while the record said <em>closed</em> touched nothing of the session's, and is not reported.
  *
  * <h2>On-device format (region {@value #REGION}, two 64-byte slots, little-endian)</h2>
  * <pre>
- *  0            8            16           24            32                        56        60       64
- *  +------------+------------+------------+-------------+-------------------------+---------+--------+
- *  | sequence   | state      | count      | devices     | reserved (zero)         | CRC32C  | zero   |
- *  +------------+------------+------------+-------------+-------------------------+---------+--------+
+ *  0            8            16           24            32            40            56        60       64
+ *  +------------+------------+------------+-------------+-------------+-------------+---------+--------+
+ *  | sequence   | state      | count      | devices     | unsafe from | zero        | CRC32C  | zero   |
+ *  +------------+------------+------------+-------------+-------------+-------------+---------+--------+
  * </pre>
- * {@code state} is {@link #OPEN} or {@link #CLOSED}; {@code count} is the unsafe shutdown count, -1 where the
- * kernel exposes none; {@code devices} the first 8 bytes of the SHA-256 of the devices' ids joined by newlines
- * (0 with no count); the CRC32C covers bytes 0..56. A record is written to the slot the current one is not in, with
+ * {@code sequence} is 1 to 2<sup>62</sup>; {@code state} is {@link #OPEN}, {@link #CLOSED} or {@link #UNSAFE};
+ * {@code count} is the unsafe shutdown count, -1 where the kernel exposes none; {@code devices} the first 8 bytes
+ * of the SHA-256 of the devices' ids joined by newlines (0 with no count); {@code unsafe from} the count the session
+ * that found an unsafe shutdown had last recorded (0 unless {@code state} is {@link #UNSAFE}); the CRC32C covers
+ * bytes 0..56. A record is written to the slot the current one is not in, with
  * the next sequence, and persisted: a crash while writing leaves that slot torn (its CRC fails) and the other one
  * current. The current record is the valid slot with the higher sequence. Both slots zero: no record yet (a torn
  * first write leaves one zero slot and one torn: still none). Anything else (a slot neither zero nor valid beside
- * no valid one, two valid slots of one sequence, a state or count out of range) is a {@link DirectoryException}
- * {@code CORRUPTED}: damage or forgery, never a verdict.
+ * no valid one, two valid slots whose sequences are not consecutive, a state, sequence or count out of range) is a
+ * {@link DirectoryException} {@code CORRUPTED}: damage or forgery, never a verdict. The CRC32C detects damage, not a
+ * forger who recomputes it.
  *
- * <p>Known limit: a verdict is reported to one open only. The open that reports {@code UNSAFE} or {@code UNKNOWN}
- * records its own session as open at once, so if it crashes before the caller has repaired, the next open reports
- * {@code INTERRUPTED}. A caller that repairs after {@code UNSAFE} must keep its own "repair pending" mark, durably,
- * before it acts on the verdict. The CRC32C detects damage, not a forger who recomputes it.
+ * <p>{@code UNKNOWN} does not stick: it says nothing was lost as much as that something was, and a device without
+ * counts (QEMU's NVDIMMs) would report it after every crash forever. A caller that repairs after {@code UNKNOWN}
+ * keeps its own mark.
  *
  * <p>Not thread-safe; one record per device, used by one process at a time (map the device
  * {@linkplain io.github.dax4j.MapOptions#exclusive() exclusively}). Closing twice is harmless.
@@ -77,14 +87,23 @@ public final class ShutdownRecord implements AutoCloseable {
     public static final long OPEN = 0x44454e45_504f4453L;
     /** The state of a session that closed, "SDCLOSED" in little-endian ASCII. */
     public static final long CLOSED = 0x44455345_4c434453L;
+    /**
+     * The state of a session that found an unsafe shutdown, until {@link #markRecovered()}: "SDUNSAFE" in
+     * little-endian ASCII.
+     */
+    public static final long UNSAFE = 0x45464153_4e554453L;
+    /** The highest sequence a record may hold: 2<sup>62</sup>, more opens than any device lives to see. */
+    static final long MAX_SEQUENCE = 1L << 62;
 
     /** One slot; the directory checks this layout's signature on every open of the region. */
     static final MemoryLayout SLOT = MemoryLayout.structLayout(
             JAVA_LONG.withName("sequence"), JAVA_LONG.withName("state"), JAVA_LONG.withName("count"),
-            JAVA_LONG.withName("devices"), MemoryLayout.paddingLayout(24), JAVA_INT.withName("crc"),
+            JAVA_LONG.withName("devices"), JAVA_LONG.withName("unsafeFrom"), MemoryLayout.paddingLayout(16),
+            JAVA_INT.withName("crc"),
             MemoryLayout.paddingLayout(4)).withName("ShutdownSlot");
 
-    private static final long S_SEQUENCE = 0, S_STATE = 8, S_COUNT = 16, S_DEVICES = 24, S_CRC = 56, SLOT_BYTES = 64;
+    private static final long S_SEQUENCE = 0, S_STATE = 8, S_COUNT = 16, S_DEVICES = 24, S_UNSAFE_FROM = 32,
+            S_CRC = 56, SLOT_BYTES = 64;
 
     /** What the last session's end means for the stores it persisted. */
     public enum LastShutdown {
@@ -99,7 +118,8 @@ public final class ShutdownRecord implements AutoCloseable {
         INTERRUPTED,
         /**
          * The last session did not close and the same devices counted an unsafe shutdown since it opened: stores
-         * it persisted may be lost (the power-loss flush did not complete). Its data cannot be trusted.
+         * it persisted may be lost (the power-loss flush did not complete). Its data cannot be trusted. Reported
+         * by every open until one calls {@link #markRecovered()}.
          */
         UNSAFE,
         /**
@@ -109,14 +129,19 @@ public final class ShutdownRecord implements AutoCloseable {
         UNKNOWN
     }
 
-    private record Slot(long sequence, long state, long count, long devices) {
+    private record Slot(long sequence, long state, long count, long devices, long unsafeFrom) {
+
+        /** {@return this session's next record, in {@code state}} */
+        Slot next(long state) {
+            return new Slot(Math.addExact(sequence, 1), state, count, devices, state == UNSAFE ? unsafeFrom : 0);
+        }
     }
 
     private final DaxMapping mapping;
     private final FixedRegion region;
     private final LastShutdown lastShutdown;
     private final String reason;
-    private final Slot session;
+    private Slot session;
     private boolean closed;
 
     private ShutdownRecord(DaxMapping mapping, FixedRegion region, LastShutdown lastShutdown, String reason,
@@ -137,6 +162,8 @@ public final class ShutdownRecord implements AutoCloseable {
      * @throws IOException        if sysfs cannot be read
      * @throws java.nio.ReadOnlyBufferException if the mapping is read-only: a record that cannot be written
      *                                          cannot guard the session
+     * @throws io.github.dax4j.VolatileMemoryException if the memory is volatile device-DAX and persist calls are
+     *                                          refused there: no session on it survives power loss to be judged
      */
     public static ShutdownRecord open(Directory directory) throws IOException {
         DaxMapping mapping = directory.mapping();
@@ -150,33 +177,51 @@ public final class ShutdownRecord implements AutoCloseable {
      *
      * @param now the devices' unsafe shutdown count now, empty where none can be read
      * @throws DirectoryException if the record is damaged ({@code CORRUPTED}), or the directory cannot hold it
+     * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
+     * @throws io.github.dax4j.VolatileMemoryException if the memory is volatile device-DAX and persist calls are
+     *                                          refused there
      */
     public static ShutdownRecord open(Directory directory, Optional<UnsafeShutdownCount> now)
             throws DirectoryException {
         Objects.requireNonNull(now, "now");
         DaxMapping mapping = directory.mapping();
+        // An empty persist throws what a record's write would (read-only, volatile memory refusing persists),
+        // before the region exists: a record that cannot be kept leaves none behind.
+        mapping.persist(0, 0);
         FixedRegion region = directory.openOrCreate(REGION, SLOT, 2, RegionAlignment.CACHE_LINE, true);
         Optional<Slot> last = current(mapping, region);
         long count = now.map(UnsafeShutdownCount::count).orElse(-1L);
         long devices = now.map(ShutdownRecord::devicesHash).orElse(0L);
         LastShutdown verdict;
         String reason;
+        long unsafeFrom = 0;
         if (last.isEmpty()) {
             verdict = LastShutdown.FIRST_OPEN;
             reason = "no shutdown record: the first session that keeps one";
+        } else if (last.get().state() == UNSAFE) {
+            verdict = LastShutdown.UNSAFE;
+            unsafeFrom = last.get().unsafeFrom();
+            reason = "an unsafe shutdown (the count rose from " + unsafeFrom + " while a session was open) was"
+                    + " reported before and no session has marked the data recovered since: stores persisted before"
+                    + " it may be lost";
         } else if (last.get().state() == CLOSED) {
             verdict = LastShutdown.CLEAN;
             reason = "the last session closed";
         } else if (last.get().count() < 0 || count < 0) {
             verdict = LastShutdown.UNKNOWN;
             reason = "the last session did not close, and no unsafe shutdown count " + (count < 0
-                    ? "is exposed for this device (QEMU's NVDIMMs; CXL before Linux 6.15)" : "was read when it opened");
+                    ? (mapping.source() instanceof DeviceDaxSource
+                            ? "is exposed for this device (QEMU's NVDIMMs; CXL before Linux 6.15)"
+                            : "was given for this memory (a file or a simulated device: pass the count of the DIMMs"
+                            + " behind it to ShutdownRecord.open(Directory, Optional))")
+                    : "was read when it opened");
         } else if (last.get().devices() != devices) {
             verdict = LastShutdown.UNKNOWN;
             reason = "the last session did not close, on other devices than " + now.get().deviceIds()
                     + ": their counts cannot be compared";
         } else if (count > last.get().count()) {
             verdict = LastShutdown.UNSAFE;
+            unsafeFrom = last.get().count();
             reason = "the last session did not close, and the unsafe shutdown count of " + now.get().deviceIds()
                     + " rose from " + last.get().count() + " to " + count + " since it opened: stores it persisted"
                     + " may be lost";
@@ -190,7 +235,8 @@ public final class ShutdownRecord implements AutoCloseable {
                     + " fell from " + last.get().count() + " to " + count + ": a count only grows, so the devices"
                     + " were reset or replaced under the same ids";
         }
-        Slot session = new Slot(last.map(Slot::sequence).orElse(0L) + 1, OPEN, count, devices);
+        Slot session = new Slot(last.map(Slot::sequence).orElse(0L) + 1, verdict == LastShutdown.UNSAFE ? UNSAFE
+                : OPEN, count, devices, unsafeFrom);
         write(mapping, region, session);
         return new ShutdownRecord(mapping, region, verdict, reason, session);
     }
@@ -205,9 +251,35 @@ public final class ShutdownRecord implements AutoCloseable {
         return reason;
     }
 
+    /** {@return whether an {@code UNSAFE} verdict waits for {@link #markRecovered()}: every open reports it till then} */
+    public boolean isRecoveryPending() {
+        return session.state() == UNSAFE;
+    }
+
     /**
-     * Records this session as closed, durably. Call it after the session's last persist. A second call does
-     * nothing.
+     * Records, durably, that the data an {@code UNSAFE} verdict put in doubt is repaired or discarded: from now on
+     * this session is an ordinary open one, and the next open judges it afresh. Call it once the repair is
+     * persisted.
+     *
+     * @throws IllegalStateException if no recovery is pending ({@link #isRecoveryPending()}), or the record or the
+     *                               mapping is closed
+     */
+    public void markRecovered() {
+        if (closed) {
+            throw new IllegalStateException("the shutdown record of " + mapping.path() + " is closed");
+        }
+        if (!isRecoveryPending()) {
+            throw new IllegalStateException("no recovery is pending on " + mapping.path() + ": the last shutdown was "
+                    + lastShutdown);
+        }
+        Slot next = session.next(OPEN);
+        write(mapping, region, next);
+        session = next;
+    }
+
+    /**
+     * Records this session as closed, durably. Call it after the session's last persist. While a recovery is
+     * pending it writes nothing: the next open reports {@code UNSAFE} again. A second call does nothing.
      *
      * @throws IllegalStateException if the mapping is closed
      */
@@ -216,14 +288,16 @@ public final class ShutdownRecord implements AutoCloseable {
         if (closed) {
             return;
         }
-        write(mapping, region, new Slot(session.sequence() + 1, CLOSED, session.count(), session.devices()));
+        if (!isRecoveryPending()) {
+            write(mapping, region, session.next(CLOSED));
+        }
         closed = true;
     }
 
     @Override
     public String toString() {
         return "ShutdownRecord[" + mapping.path() + ", last shutdown " + lastShutdown + " (" + reason + ")"
-                + (closed ? ", closed" : "") + "]";
+                + (isRecoveryPending() ? ", recovery pending" : "") + (closed ? ", closed" : "") + "]";
     }
 
     private static long devicesHash(UnsafeShutdownCount count) {
@@ -246,6 +320,7 @@ public final class ShutdownRecord implements AutoCloseable {
         mapping.putLong(at + S_STATE, slot.state());
         mapping.putLong(at + S_COUNT, slot.count());
         mapping.putLong(at + S_DEVICES, slot.devices());
+        mapping.putLong(at + S_UNSAFE_FROM, slot.unsafeFrom());
         mapping.putInt(at + S_CRC, crc(slot));
         mapping.persist(at, SLOT_BYTES);
     }
@@ -254,7 +329,7 @@ public final class ShutdownRecord implements AutoCloseable {
         CRC32C crc = new CRC32C();
         byte[] bytes = new byte[(int) S_CRC];
         java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(slot.sequence())
-                .putLong(slot.state()).putLong(slot.count()).putLong(slot.devices());
+                .putLong(slot.state()).putLong(slot.count()).putLong(slot.devices()).putLong(slot.unsafeFrom());
         crc.update(bytes);
         return (int) crc.getValue();
     }
@@ -266,10 +341,11 @@ public final class ShutdownRecord implements AutoCloseable {
         for (long i = 0; i < 2; i++) {
             long at = region.elementOffset(i);
             Slot slot = new Slot(mapping.getLong(at + S_SEQUENCE), mapping.getLong(at + S_STATE),
-                    mapping.getLong(at + S_COUNT), mapping.getLong(at + S_DEVICES));
+                    mapping.getLong(at + S_COUNT), mapping.getLong(at + S_DEVICES),
+                    mapping.getLong(at + S_UNSAFE_FROM));
             int storedCrc = mapping.getInt(at + S_CRC);
             boolean blank = slot.sequence() == 0 && slot.state() == 0 && slot.count() == 0 && slot.devices() == 0
-                    && storedCrc == 0 && reservedZero(mapping, at);
+                    && slot.unsafeFrom() == 0 && storedCrc == 0 && reservedZero(mapping, at);
             if (blank) {
                 zero++;
                 continue;
@@ -277,12 +353,16 @@ public final class ShutdownRecord implements AutoCloseable {
             if (storedCrc != crc(slot) || !reservedZero(mapping, at)) {
                 continue; // torn: the other slot decides
             }
-            if (slot.sequence() < 1 || slot.sequence() % 2 != i || (slot.state() != OPEN && slot.state() != CLOSED)
-                    || slot.count() < -1 || (slot.count() == -1) != (slot.devices() == 0)) {
+            if (slot.sequence() < 1 || slot.sequence() > MAX_SEQUENCE || slot.sequence() % 2 != i
+                    || (slot.state() != OPEN && slot.state() != CLOSED && slot.state() != UNSAFE)
+                    || slot.count() < -1 || (slot.count() == -1) != (slot.devices() == 0)
+                    || (slot.state() == UNSAFE ? slot.unsafeFrom() < 0 : slot.unsafeFrom() != 0)) {
                 throw corrupted(mapping, i, "a valid checksum over impossible fields " + slot);
             }
-            if (best != null && best.sequence() == slot.sequence()) {
-                throw corrupted(mapping, i, "two slots of sequence " + slot.sequence());
+            // two records are only ever written one after the other: their sequences follow each other
+            if (best != null && Math.abs(best.sequence() - slot.sequence()) != 1) {
+                throw corrupted(mapping, i, "slots of sequences " + best.sequence() + " and " + slot.sequence()
+                        + ", which no run of sessions writes");
             }
             if (best == null || slot.sequence() > best.sequence()) {
                 best = slot;
@@ -295,8 +375,7 @@ public final class ShutdownRecord implements AutoCloseable {
     }
 
     private static boolean reservedZero(DaxMapping mapping, long at) {
-        return mapping.getLong(at + 32) == 0 && mapping.getLong(at + 40) == 0 && mapping.getLong(at + 48) == 0
-                && mapping.getInt(at + 60) == 0;
+        return mapping.getLong(at + 40) == 0 && mapping.getLong(at + 48) == 0 && mapping.getInt(at + 60) == 0;
     }
 
     private static DirectoryException corrupted(DaxMapping mapping, long slot, String what) {

@@ -69,8 +69,78 @@ class ShutdownRecordTest {
         ShutdownRecord next = session(count(4));
         assertEquals(LastShutdown.UNSAFE, next.lastShutdown());
         assertTrue(next.reason().contains("rose from 3 to 4"), next.reason());
-        next.close();
-        assertEquals(LastShutdown.CLEAN, session(count(4)).lastShutdown(), "judged once: the next session is new");
+    }
+
+    @Test
+    void anUnsafeVerdictSticksUntilTheDataIsMarkedRecovered() throws Exception {
+        session(count(3));
+        ShutdownRecord found = session(count(4));
+        assertTrue(found.isRecoveryPending());
+        found.close(); // closed without repairing
+        ShutdownRecord again = session(count(4));
+        assertEquals(LastShutdown.UNSAFE, again.lastShutdown(), "a close without markRecovered keeps the verdict");
+        assertTrue(again.reason().contains("rose from 3"), again.reason());
+        // the process that would repair crashes before it marks the data recovered
+        ShutdownRecord repairing = session(count(4));
+        assertEquals(LastShutdown.UNSAFE, repairing.lastShutdown(), "a crash during the repair keeps the verdict");
+        repairing.markRecovered();
+        assertTrue(!repairing.isRecoveryPending());
+        assertEquals(LastShutdown.INTERRUPTED, session(count(4)).lastShutdown(),
+                "once recovered, the session is an ordinary open one: it did not close, the count stayed");
+        try (ShutdownRecord recovered = session(count(4))) {
+            assertEquals(LastShutdown.INTERRUPTED, recovered.lastShutdown());
+        }
+        assertEquals(LastShutdown.CLEAN, session(count(4)).lastShutdown());
+    }
+
+    @Test
+    void onlyAPendingRecoveryCanBeMarkedRecovered() throws Exception {
+        ShutdownRecord first = session(count(3));
+        IllegalStateException none = assertThrows(IllegalStateException.class, first::markRecovered);
+        assertTrue(none.getMessage().contains("FIRST_OPEN"), none.getMessage());
+        ShutdownRecord unsafe = session(count(4));
+        unsafe.close();
+        assertThrows(IllegalStateException.class, unsafe::markRecovered, "closed");
+    }
+
+    @Test
+    void aRecordThatCannotBeKeptLeavesNoRegionBehind() throws Exception {
+        Directory.open(pmem); // formatted
+        pmem = device.reopen(io.github.dax4j.MapOptions.wholeSource().readOnly());
+        Directory readOnly = Directory.open(pmem);
+        assertThrows(java.nio.ReadOnlyBufferException.class, () -> ShutdownRecord.open(readOnly, count(3)));
+        assertTrue(Directory.open(pmem).find(ShutdownRecord.REGION).isEmpty());
+    }
+
+    @Test
+    void slotsWhoseSequencesDoNotFollowEachOtherAreDamage() throws Exception {
+        session(count(3)).close(); // sequence 1 in slot 1, 2 in slot 0
+        long slot0 = Directory.open(pmem).find(ShutdownRecord.REGION).orElseThrow().offset();
+        forge(slot0, 6, ShutdownRecord.CLOSED, 3, pmem.getLong(slot0 + 24), 0);
+        DirectoryException e = assertThrows(DirectoryException.class, () -> session(count(3)));
+        assertTrue(e.getMessage().contains("sequences 6 and 1"), e.getMessage());
+        forge(slot0, ShutdownRecord.MAX_SEQUENCE + 1, ShutdownRecord.CLOSED, 3, pmem.getLong(slot0 + 24), 0);
+        e = assertThrows(DirectoryException.class, () -> session(count(3)));
+        assertTrue(e.getMessage().contains("impossible fields"), e.getMessage());
+        forge(slot0, 2, ShutdownRecord.CLOSED, 3, pmem.getLong(slot0 + 24), 7);
+        e = assertThrows(DirectoryException.class, () -> session(count(3)), "unsafe-from set on a closed record");
+        assertTrue(e.getMessage().contains("impossible fields"), e.getMessage());
+    }
+
+    /** Writes a slot with a correct checksum over the given fields: what a forger (or a bug) would leave. */
+    private void forge(long at, long sequence, long state, long count, long devices, long unsafeFrom) {
+        byte[] fields = new byte[56];
+        java.nio.ByteBuffer.wrap(fields).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(sequence).putLong(state)
+                .putLong(count).putLong(devices).putLong(unsafeFrom);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(fields);
+        pmem.putLong(at, sequence);
+        pmem.putLong(at + 8, state);
+        pmem.putLong(at + 16, count);
+        pmem.putLong(at + 24, devices);
+        pmem.putLong(at + 32, unsafeFrom);
+        pmem.putInt(at + 56, (int) crc.getValue());
+        pmem.persist(at, 64);
     }
 
     @Test
@@ -124,17 +194,8 @@ class ShutdownRecordTest {
     void aValidChecksumOverImpossibleFieldsIsDamage() throws Exception {
         session(count(3)).close();
         long slot0 = Directory.open(pmem).find(ShutdownRecord.REGION).orElseThrow().offset();
-        // slot 0 rewritten by a forger with a correct checksum over a state that is neither OPEN nor CLOSED
-        byte[] forged = new byte[56];
-        java.nio.ByteBuffer.wrap(forged).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(4).putLong(7)
-                .putLong(3).putLong(1);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(forged);
-        pmem.putLong(slot0, 4);
-        pmem.putLong(slot0 + 8, 7);
-        pmem.putLong(slot0 + 16, 3);
-        pmem.putLong(slot0 + 24, 1);
-        pmem.putInt(slot0 + 56, (int) crc.getValue());
+        // slot 0 rewritten by a forger with a correct checksum over a state that is neither OPEN, CLOSED nor UNSAFE
+        forge(slot0, 2, 7, 3, pmem.getLong(slot0 + 24), 0);
         DirectoryException e = assertThrows(DirectoryException.class, () -> session(count(3)));
         assertTrue(e.getMessage().contains("impossible fields"), e.getMessage());
     }

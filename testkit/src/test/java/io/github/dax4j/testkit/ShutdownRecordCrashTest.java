@@ -57,6 +57,41 @@ class ShutdownRecordCrashTest {
         crashes(count(4), LastShutdown.UNSAFE).assertNoFailure();
     }
 
+    /**
+     * A session crashes; the next finds the count risen (UNSAFE), repairs, marks the data recovered and closes.
+     * Whatever the crash, a later open says UNSAFE until the mark is durable: the verdict never dies with the
+     * process that read it.
+     */
+    private static final CrashTest.Workload REPAIR = (pmem, acks) -> {
+        acks.begin("open 1");
+        ShutdownRecord.open(Directory.open(pmem, 4), THEN); // never closed
+        acks.acknowledge("open 1");
+        acks.begin("open 2");
+        ShutdownRecord second = ShutdownRecord.open(Directory.open(pmem, 4), count(4));
+        acks.acknowledge("open 2");
+        if (second.lastShutdown() != LastShutdown.UNSAFE) {
+            throw new AssertionError("the workload itself: " + second);
+        }
+        acks.begin("recovered 2");
+        second.markRecovered();
+        acks.acknowledge("recovered 2");
+        acks.begin("close 2");
+        second.close();
+        acks.acknowledge("close 2");
+    };
+
+    @Test
+    void anUnsafeVerdictSurvivesEveryCrashBeforeTheRecoveryIsMarked() {
+        Map<Object, LastShutdown> after = Map.of("open 1", LastShutdown.UNSAFE, "open 2", LastShutdown.UNSAFE,
+                "recovered 2", LastShutdown.INTERRUPTED, "close 2", LastShutdown.CLEAN);
+        CrashTest.onDevice(1 << 20).run(REPAIR,
+                pmem -> ShutdownRecord.open(Directory.open(pmem, 4), count(4)).lastShutdown(),
+                (verdict, acked, inFlight) -> {
+                    LastShutdown done = acked.isEmpty() ? LastShutdown.FIRST_OPEN : after.get(acked.getLast());
+                    return verdict == done || inFlight.stream().anyMatch(op -> after.get(op) == verdict);
+                }).assertNoFailure();
+    }
+
     @Test
     void anOracleThatIgnoresTheCrashedCloseIsCaught() {
         // a sanity check of the test itself: claiming CLEAN only once "close 1" is acknowledged, and never while it
