@@ -14,6 +14,7 @@ import io.github.dax4j.internal.map.ReadOnlyMappingException;
 import io.github.dax4j.internal.persist.Durability;
 import io.github.dax4j.internal.persist.MemoryFault;
 import io.github.dax4j.internal.persist.MsyncPersister;
+import io.github.dax4j.internal.persist.LineEvictor;
 import io.github.dax4j.internal.persist.Persister;
 import io.github.dax4j.internal.persist.Persisters;
 import io.github.dax4j.internal.posix.ErrnoException;
@@ -286,13 +287,15 @@ public final class DaxMapping implements AutoCloseable {
     }
 
     /**
-     * Writes back and invalidates every cache line overlapping {@code [offset, offset + length)} ({@code CLFLUSHOPT}
-     * then {@code SFENCE}, else {@code CLFLUSH}): on return, this host's stores to the range are written back, and
-     * the lines are no longer cached. Neither fence orders a later load after the invalidation, so a load issued
-     * right after may still be served early; a protocol must check what it read (the ring's CRC does). For memory that another host shares without coherence (CXL memory in two hosts, two
-     * virtual machines on one backing file): the writer evicts what it wrote before it publishes, the reader evicts
-     * what it will read before it reads (see {@link io.github.dax4j.layout.SharedRing}). {@code CLFLUSHOPT}, else
-     * {@code CLFLUSH}, whatever the {@link #persistMechanism()} (CLWB may keep the line cached, and a fence alone
+     * Writes back and invalidates every cache line overlapping {@code [offset, offset + length)} ({@code CLFLUSHOPT},
+     * else {@code CLFLUSH}), then fences with {@code MFENCE}: on return, this host's stores to the range are written
+     * back, the lines are no longer cached, and no later load of this thread has run ahead of the invalidation.
+     * A line may still be fetched again before the other host's next store reaches memory (a speculative or
+     * prefetching load), so a protocol must check what it read (the ring's CRC does). For memory that another host
+     * shares without coherence (CXL memory in two hosts, two virtual machines on one backing file): the writer
+     * evicts what it wrote before it publishes, the reader evicts what it will read before it reads (see
+     * {@link io.github.dax4j.layout.SharedRing}). Whatever the {@link #persistMechanism()} (CLWB may keep the line
+     * cached, and a fence alone
      * evicts nothing); on persistent memory the range is durable too. Allowed on a read-only mapping (it writes
      * nothing) and on volatile device-DAX. A simulated device reports it as a persist.
      *
@@ -308,20 +311,15 @@ public final class DaxMapping implements AutoCloseable {
             if (source instanceof SimulatedSource) {
                 durability.persist(writable, offset, length);
             } else {
-                Evictor.PERSISTER.orElseThrow(() -> new UnsupportedOperationException("cannot evict lines of "
+                LineEvictor.get().orElseThrow(() -> new UnsupportedOperationException("cannot evict lines of "
                         + source.describe() + ": " + PersistMechanism.whyNoCpuCacheFlush().orElse("no CLFLUSHOPT or"
-                        + " CLFLUSH"))).persist(writable, offset, length);
+                        + " CLFLUSH"))).evict(writable, offset, length);
             }
         } catch (MemoryFault fault) {
             throw faulted(fault);
         } finally {
             call.leave();
         }
-    }
-
-    /** The evicting persister, chosen once for the process at the first {@link #evict}. */
-    private static final class Evictor {
-        static final Optional<Persister> PERSISTER = Persisters.evicting();
     }
 
     /**

@@ -4,11 +4,12 @@ import io.github.dax4j.DaxMapping;
 import io.github.dax4j.PersistFlag;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.CRC32C;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * A ring of records from one host to another through memory they share without coherence: CXL memory mapped by two
@@ -18,7 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * <pre>{@code
  * // host A                                            // host B
  * SharedRing.Writer out = SharedRing.format(pmem, 0, 1 << 20, 256);
- *                                                      SharedRing.Reader in = SharedRing.reader(pmem, 0, 1 << 20);
+ *                                                      SharedRing.Reader in = SharedRing.reader(pmem, 0, 1 << 20)
+ *                                                              .orElseThrow();    // empty: not formatted yet
  * out.put(record);                                     int n = in.poll(buffer);   // -1: nothing yet
  * }</pre>
  *
@@ -33,34 +35,51 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  *
  * <h2>Format (from {@code offset}, little-endian, 64-byte lines)</h2>
  * <pre>
- *  line 0, the writer's: magic "DAX4JRNG" | slot bytes (int) | slots (int) | CRC32C of 0..16 | zero
+ *  line 0, the writer's: magic "DAX4JRNG" | slot bytes (int) | slots (int) | epoch (long) | CRC32C of 0..24 | zero
  *  line 1, the reader's: consumed (long): records read so far
  *  slot i at 128 + i * slotBytes:  sequence (long) | length (int) | CRC32C (int) | payload (length bytes)
  * </pre>
  * Record {@code n} (from 0) is in slot {@code n % slots} with sequence {@code n + 1} (0: never written); its CRC32C
- * covers the sequence, the length and the payload.
+ * covers the ring's epoch, the sequence, the length and the payload. The epoch is a random number drawn at each
+ * format: a record left from an earlier ring in the same bytes fails the CRC of the new one, so neither a reader
+ * of the new ring nor a stale reader of the old one can take it for data.
  *
  * <h2>Protocol</h2>
  * <ol>
- *   <li>Format (the writer, once, before the reader starts): zero the lines, write line 0, evict all.</li>
+ *   <li>Format (the writer, before the reader starts): clear the magic and evict it, so no reader opens the ring
+ *       while it changes; zero the rest, evict it; write line 0 without the magic, evict it; then the magic,
+ *       evict it. A reader that finds the magic finds the rest in memory.</li>
  *   <li>Put record {@code n}: evict line 1 and read {@code consumed} until {@code n - consumed < slots} (the
  *       reader is done with the slot); store length, CRC and payload, evict them; store the sequence
  *       {@code n + 1} (one aligned 8-byte store), evict it.</li>
  *   <li>Poll for record {@code n}: evict the slot; if its sequence is not {@code n + 1}, nothing yet. Else read
  *       length and payload and check the CRC: a mismatch is a torn read (lines of different ages, or a sequence
  *       seen before the data), counted and retried at the next poll, never delivered. Else deliver it, store
- *       {@code consumed = n + 1} into line 1 and evict it.</li>
+ *       {@code consumed = n + 1} into line 1 and evict it. A reader opened later resumes at the stored
+ *       {@code consumed}.</li>
  * </ol>
  * The writer never reuses a slot the reader has not consumed, so a slot's sequence only grows while it is read.
  * Neither side is thread-safe; each belongs to one thread.
+ *
+ * <h2>Damage</h2>
+ * The other host's bytes are hostile until checked. A header whose CRC fails is no ring yet ({@link #reader} is
+ * empty); one with a valid CRC that does not fit its range, a {@code consumed} the writer never made possible (more
+ * than it published, or less than before), and a record whose CRC fails {@value #TORN_LIMIT} polls in a row are
+ * {@link DirectoryException}s {@code CORRUPTED}, never data. The last also happens when the writer formats the ring
+ * again under a running reader: the message then says so, and the reader must be opened again.
  */
 public final class SharedRing {
 
     /** The magic, "DAX4JRNG" in little-endian ASCII. */
     public static final long MAGIC = 0x474e524a_34584144L;
+    /** How many polls in a row may find one record's CRC wrong before the reader calls it damage. */
+    public static final int TORN_LIMIT = 10_000;
 
     private static final long LINE = 64, CONSUMED = 64, SLOTS = 128;
-    private static final long H_SLOT_BYTES = 8, H_SLOTS = 12, H_CRC = 16;
+    private static final long H_SLOT_BYTES = 8, H_SLOTS = 12, H_EPOCH = 16, H_CRC = 24;
+    /** The most records a ring counts: sequences stay far from overflow. */
+    private static final long MAX_RECORDS = 1L << 62;
+    private static final SecureRandom EPOCHS = new SecureRandom();
     private static final long S_SEQUENCE = 0, S_LENGTH = 8, S_CRC = 12, S_PAYLOAD = 16;
 
     private SharedRing() {
@@ -70,58 +89,102 @@ public final class SharedRing {
      * Formats {@code [offset, offset + length)} of {@code pmem} as a ring of records of up to {@code maxRecord}
      * bytes and returns its writer.
      *
-     * @throws IllegalArgumentException if {@code offset} is not a multiple of 64, the range is not inside the
-     *                                  mapping, or it holds fewer than two slots
+     * @throws IndexOutOfBoundsException if the range is not inside the mapping
+     * @throws IllegalArgumentException  if {@code offset} is not a multiple of 64, the range holds fewer than two
+     *                                   slots, or {@code maxRecord < 1}
      */
     public static Writer format(DaxMapping pmem, long offset, long length, int maxRecord) {
-        if (maxRecord < 1) {
-            throw new IllegalArgumentException("records need at least 1 byte: " + maxRecord);
+        if (maxRecord < 1 || maxRecord > Integer.MAX_VALUE - 2 * LINE) {
+            throw new IllegalArgumentException("records of 1 to " + (Integer.MAX_VALUE - 2 * LINE) + " bytes, not "
+                    + maxRecord);
         }
         long slotBytes = (S_PAYLOAD + maxRecord + LINE - 1) / LINE * LINE;
-        Geometry g = new Geometry(pmem, offset, length, slotBytes, (length - SLOTS) / slotBytes);
+        Geometry g = new Geometry(pmem, offset, length, slotBytes, (length - SLOTS) / slotBytes, epoch());
+        long bytes = SLOTS + g.slots * slotBytes;
         // no persist: volatile shared memory refuses persist calls, and evict is what makes the bytes visible
-        pmem.fill(offset, SLOTS + g.slots * slotBytes, (byte) 0, PersistFlag.NO_FLUSH, PersistFlag.NO_DRAIN);
-        pmem.evict(offset, SLOTS + g.slots * slotBytes);
+        pmem.putLongAtomic(offset, 0); // no magic: a reader opening now finds no ring, not a half-formatted one
+        pmem.evict(offset, LINE);
+        pmem.fill(offset + 8, bytes - 8, (byte) 0, PersistFlag.NO_FLUSH, PersistFlag.NO_DRAIN);
+        pmem.evict(offset, bytes);
         pmem.putInt(offset + H_SLOT_BYTES, (int) slotBytes);
         pmem.putInt(offset + H_SLOTS, (int) g.slots);
-        pmem.putLong(offset, MAGIC);
-        pmem.putInt(offset + H_CRC, headerCrc(pmem, offset));
+        pmem.putLong(offset + H_EPOCH, g.epoch);
+        pmem.putInt(offset + H_CRC, headerCrc(MAGIC, (int) slotBytes, (int) g.slots, g.epoch));
         pmem.evict(offset, LINE);
+        pmem.putLongAtomic(offset, MAGIC);
+        pmem.evict(offset, 8);
         return new Writer(g);
+    }
+
+    private static long epoch() {
+        long epoch;
+        do {
+            epoch = EPOCHS.nextLong();
+        } while (epoch == 0); // 0 is what zeroed memory holds
+        return epoch;
     }
 
     /**
      * {@return the reader of the ring formatted at {@code offset}, or empty while no ring is there yet}: the header
-     * is read after evicting it, so a ring another host formatted a moment ago is seen
+     * is read after evicting it, so a ring another host formatted a moment ago is seen. The reader starts at the
+     * record the ring's {@code consumed} names: a reader opened again resumes where the last one stopped.
      *
-     * @throws IllegalArgumentException if the range is not inside the mapping, or a header with the magic describes
-     *                                  a ring that does not fit it (damage)
+     * @throws IndexOutOfBoundsException if the range is not inside the mapping
+     * @throws IllegalArgumentException  if {@code offset} is not a multiple of 64
+     * @throws DirectoryException        {@code CORRUPTED} if a header with the magic and a valid CRC describes a
+     *                                   ring that does not fit the range, or {@code consumed} is out of range
      */
-    public static Optional<Reader> reader(DaxMapping pmem, long offset, long length) {
+    public static Optional<Reader> reader(DaxMapping pmem, long offset, long length) throws DirectoryException {
         Objects.checkFromIndexSize(offset, length, pmem.byteSize());
-        pmem.evict(offset, Math.min(LINE, length));
-        if (length < SLOTS || pmem.getLong(offset) != MAGIC || pmem.getInt(offset + H_CRC) != headerCrc(pmem, offset)) {
+        if (offset % LINE != 0) {
+            throw new IllegalArgumentException("a ring starts at a multiple of 64 bytes, not at " + offset);
+        }
+        if (length < SLOTS) {
             return Optional.empty();
         }
-        long slotBytes = pmem.getInt(offset + H_SLOT_BYTES);
-        long slots = pmem.getInt(offset + H_SLOTS);
-        if (slotBytes < LINE || slotBytes % LINE != 0 || slots < 2 || slots > (length - SLOTS) / slotBytes) {
-            throw new IllegalArgumentException("the ring at " + offset + " of " + pmem.path() + " is damaged: "
-                    + slots + " slots of " + slotBytes + " bytes in " + length + " bytes");
+        pmem.evict(offset, SLOTS);
+        Optional<Header> header = Header.read(pmem, offset);
+        if (header.isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.of(new Reader(new Geometry(pmem, offset, length, slotBytes, slots)));
+        long slotBytes = header.get().slotBytes(), slots = header.get().slots();
+        if (slotBytes < LINE || slotBytes % LINE != 0 || slots < 2 || slots > (length - SLOTS) / slotBytes) {
+            throw damaged(pmem, offset, slots + " slots of " + slotBytes + " bytes in " + length + " bytes");
+        }
+        long consumed = pmem.getLongAtomic(offset + CONSUMED);
+        if (consumed < 0 || consumed > MAX_RECORDS) {
+            throw damaged(pmem, offset, "the reader's count of records consumed is " + consumed);
+        }
+        return Optional.of(new Reader(new Geometry(pmem, offset, length, slotBytes, slots, header.get().epoch()),
+                consumed));
     }
 
-    private static int headerCrc(DaxMapping pmem, long offset) {
+    /** Line 0 as found: only with the magic and a CRC that matches. */
+    private record Header(int slotBytes, int slots, long epoch) {
+
+        static Optional<Header> read(DaxMapping pmem, long offset) {
+            long magic = pmem.getLongAtomic(offset);
+            Header h = new Header(pmem.getInt(offset + H_SLOT_BYTES), pmem.getInt(offset + H_SLOTS),
+                    pmem.getLong(offset + H_EPOCH));
+            return magic == MAGIC && pmem.getInt(offset + H_CRC) == headerCrc(magic, h.slotBytes, h.slots, h.epoch)
+                    ? Optional.of(h) : Optional.empty();
+        }
+    }
+
+    private static int headerCrc(long magic, int slotBytes, int slots, long epoch) {
         CRC32C crc = new CRC32C();
-        byte[] header = new byte[(int) H_CRC];
-        MemorySegment.copy(pmem.segment(), JAVA_BYTE, offset, header, 0, header.length);
-        crc.update(header);
+        crc.update(ByteBuffer.allocate((int) H_CRC).order(ByteOrder.LITTLE_ENDIAN).putLong(magic).putInt(slotBytes)
+                .putInt(slots).putLong(epoch).flip());
         return (int) crc.getValue();
     }
 
+    private static DirectoryException damaged(DaxMapping pmem, long offset, String what) {
+        return new DirectoryException(DirectoryException.Reason.CORRUPTED, "the ring at " + offset + " of "
+                + pmem.path() + " is damaged: " + what);
+    }
+
     /** Where the ring is; checked once. */
-    private record Geometry(DaxMapping pmem, long offset, long length, long slotBytes, long slots) {
+    private record Geometry(DaxMapping pmem, long offset, long length, long slotBytes, long slots, long epoch) {
 
         Geometry {
             Objects.checkFromIndexSize(offset, length, pmem.byteSize());
@@ -140,16 +203,10 @@ public final class SharedRing {
         }
     }
 
-    private static int recordCrc(long sequence, int length, MemorySegment payload) {
+    private static int recordCrc(long epoch, long sequence, int length, MemorySegment payload) {
         CRC32C crc = new CRC32C();
-        byte[] head = new byte[12];
-        for (int i = 0; i < 8; i++) {
-            head[i] = (byte) (sequence >>> (8 * i));
-        }
-        for (int i = 0; i < 4; i++) {
-            head[8 + i] = (byte) (length >>> (8 * i));
-        }
-        crc.update(head);
+        crc.update(ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).putLong(epoch).putLong(sequence)
+                .putInt(length).flip());
         crc.update(payload.asByteBuffer());
         return (int) crc.getValue();
     }
@@ -175,16 +232,28 @@ public final class SharedRing {
          *
          * @return whether it was published; false when the ring is full
          * @throws IllegalArgumentException if the record is empty or longer than {@link #maxRecord()}
+         * @throws DirectoryException       {@code CORRUPTED} if the reader's {@code consumed} is one this writer
+         *                                  never made possible: above what it published, or below what it read
+         *                                  before (damage, or a reader of an earlier format of the ring)
          */
-        public boolean offer(MemorySegment record) {
+        public boolean offer(MemorySegment record) throws DirectoryException {
             if (record.byteSize() < 1 || record.byteSize() > g.maxRecord()) {
                 throw new IllegalArgumentException("a record of " + record.byteSize() + " bytes: this ring holds 1"
                         + " to " + g.maxRecord());
             }
             DaxMapping pmem = g.pmem();
+            if (next == MAX_RECORDS) {
+                throw new IllegalStateException("the ring at " + g.offset() + " has carried " + next + " records,"
+                        + " its most: format it again");
+            }
             if (next - consumed >= g.slots()) {
                 pmem.evict(g.offset() + CONSUMED, 8);
-                consumed = pmem.getLongAtomic(g.offset() + CONSUMED);
+                long now = pmem.getLongAtomic(g.offset() + CONSUMED);
+                if (now < consumed || now > next) {
+                    throw damaged(pmem, g.offset(), "the reader's count of records consumed is " + now + ", after "
+                            + consumed + ", with " + next + " published");
+                }
+                consumed = now;
                 if (next - consumed >= g.slots()) {
                     return false;
                 }
@@ -194,7 +263,7 @@ public final class SharedRing {
             long sequence = next + 1;
             pmem.write(at + S_PAYLOAD, record);
             pmem.putInt(at + S_LENGTH, length);
-            pmem.putInt(at + S_CRC, recordCrc(sequence, length, record));
+            pmem.putInt(at + S_CRC, recordCrc(g.epoch(), sequence, length, record));
             pmem.evict(at + S_LENGTH, 8 + length); // the data is in memory before the sequence says it is there
             pmem.putLongAtomic(at + S_SEQUENCE, sequence);
             pmem.evict(at + S_SEQUENCE, 8);
@@ -202,8 +271,13 @@ public final class SharedRing {
             return true;
         }
 
-        /** Publishes {@code record}, waiting (spinning) while the ring is full. */
-        public void put(MemorySegment record) {
+        /**
+         * Publishes {@code record}, waiting (spinning) while the ring is full.
+         *
+         * @throws IllegalArgumentException if the record is empty or longer than {@link #maxRecord()}
+         * @throws DirectoryException       as {@link #offer}
+         */
+        public void put(MemorySegment record) throws DirectoryException {
             while (!offer(record)) {
                 Thread.onSpinWait();
             }
@@ -221,9 +295,16 @@ public final class SharedRing {
         private final Geometry g;
         private long next;
         private long tornReads;
+        private int tornInARow;
 
-        private Reader(Geometry g) {
+        private Reader(Geometry g, long consumed) {
             this.g = g;
+            this.next = consumed;
+        }
+
+        /** {@return the largest record this ring holds} */
+        public int maxRecord() {
+            return g.maxRecord();
         }
 
         /**
@@ -231,8 +312,11 @@ public final class SharedRing {
          *
          * @return its length, or -1 if it is not published yet or was read torn (then retried at the next poll)
          * @throws IllegalArgumentException if {@code destination} is smaller than the ring's largest record
+         * @throws DirectoryException       {@code CORRUPTED} if the record failed its CRC {@value #TORN_LIMIT} polls
+         *                                  in a row: damaged, or the writer formatted the ring again (the message
+         *                                  says which)
          */
-        public int poll(MemorySegment destination) {
+        public int poll(MemorySegment destination) throws DirectoryException {
             if (destination.byteSize() < g.maxRecord()) {
                 throw new IllegalArgumentException("a destination of " + destination.byteSize() + " bytes: records"
                         + " may have " + g.maxRecord());
@@ -245,20 +329,33 @@ public final class SharedRing {
             }
             int length = pmem.getInt(at + S_LENGTH);
             if (length < 1 || length > g.maxRecord()) {
-                tornReads++; // a length from a line older than the sequence's
-                return -1;
+                return torn(); // a length from a line older than the sequence's
             }
             pmem.evict(at + S_PAYLOAD, length);
             MemorySegment payload = destination.asSlice(0, length);
             pmem.read(at + S_PAYLOAD, payload);
-            if (pmem.getInt(at + S_CRC) != recordCrc(next + 1, length, payload)) {
-                tornReads++;
-                return -1;
+            if (pmem.getInt(at + S_CRC) != recordCrc(g.epoch(), next + 1, length, payload)) {
+                return torn();
             }
+            tornInARow = 0;
             next++;
             pmem.putLongAtomic(g.offset() + CONSUMED, next);
             pmem.evict(g.offset() + CONSUMED, 8);
             return length;
+        }
+
+        private int torn() throws DirectoryException {
+            tornReads++;
+            if (++tornInARow < TORN_LIMIT) {
+                return -1;
+            }
+            DaxMapping pmem = g.pmem();
+            pmem.evict(g.offset(), LINE);
+            Optional<Header> header = Header.read(pmem, g.offset());
+            throw damaged(pmem, g.offset(), header.filter(h -> h.epoch() == g.epoch()).isPresent()
+                    ? "record " + next + " failed its CRC " + TORN_LIMIT + " polls in a row"
+                    : "the writer formatted it again (its epoch is no longer " + Long.toHexString(g.epoch())
+                    + "): open a new reader");
         }
 
         /** {@return the records read so far} */

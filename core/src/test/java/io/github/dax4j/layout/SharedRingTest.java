@@ -57,8 +57,12 @@ class SharedRingTest {
             SharedRing.Reader reader = SharedRing.reader(readerSide, 0, RING).orElseThrow();
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 MemorySegment buffer = MemorySegment.ofArray(new byte[200]);
-                for (long n = 0; n < records; n++) {
-                    writer.put(record(n, buffer));
+                try {
+                    for (long n = 0; n < records; n++) {
+                        writer.put(record(n, buffer));
+                    }
+                } catch (DirectoryException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
             });
             MemorySegment got = arena.allocate(writer.maxRecord());
@@ -116,10 +120,89 @@ class SharedRingTest {
         assertThrows(IllegalArgumentException.class, () -> SharedRing.format(pmem, 0, 128 + 64, 48), "one slot");
         assertThrows(IndexOutOfBoundsException.class, () -> SharedRing.format(pmem, 1L << 20, RING, 100));
         assertThrows(IllegalArgumentException.class, () -> SharedRing.format(pmem, 0, RING, 0));
+        assertThrows(IllegalArgumentException.class, () -> SharedRing.reader(pmem, 32, RING), "unaligned");
         SharedRing.format(pmem, 0, RING, 100);
-        assertThrows(IllegalArgumentException.class, () -> SharedRing.reader(pmem, 0, 256),
+        DirectoryException small = assertThrows(DirectoryException.class, () -> SharedRing.reader(pmem, 0, 256),
                 "a header that describes more slots than the range holds");
+        assertEquals(DirectoryException.Reason.CORRUPTED, small.reason());
+        assertTrue(small.getMessage().contains("slots of 128 bytes in 256 bytes"), small.getMessage());
         pmem.putInt(12, 1 << 20); // slots, with the header's CRC now wrong: no ring, not a ring of a million slots
         assertTrue(SharedRing.reader(pmem, 0, RING).isEmpty());
+    }
+
+    @Test
+    void aReaderOpenedAgainResumesWhereTheLastOneStopped() throws Exception {
+        DaxMapping pmem = device.mapping();
+        SharedRing.Writer writer = SharedRing.format(pmem, 0, RING, 100);
+        for (byte n = 0; n < 3; n++) {
+            writer.put(MemorySegment.ofArray(new byte[] {n}));
+        }
+        MemorySegment got = MemorySegment.ofArray(new byte[112]);
+        SharedRing.Reader first = SharedRing.reader(pmem, 0, RING).orElseThrow();
+        first.poll(got);
+        first.poll(got);
+        SharedRing.Reader again = SharedRing.reader(pmem, 0, RING).orElseThrow();
+        assertEquals(2, again.consumed());
+        assertEquals(1, again.poll(got));
+        assertEquals(2, got.get(JAVA_BYTE, 0), "record 2, not record 0 again");
+    }
+
+    @Test
+    void aCountOfRecordsConsumedThatTheWriterNeverMadePossibleIsDamage() throws Exception {
+        DaxMapping pmem = device.mapping();
+        SharedRing.Writer writer = SharedRing.format(pmem, 0, 128 + 2 * 64, 48);
+        MemorySegment one = MemorySegment.ofArray(new byte[] {1});
+        writer.put(one);
+        writer.put(one); // full: the next offer reads consumed
+        pmem.putLong(64, 99);
+        DirectoryException ahead = assertThrows(DirectoryException.class, () -> writer.offer(one));
+        assertTrue(ahead.getMessage().contains("consumed is 99, after 0, with 2 published"), ahead.getMessage());
+        pmem.putLong(64, 1);
+        assertTrue(writer.offer(one));
+        pmem.putLong(64, 0); // went back
+        assertThrows(DirectoryException.class, () -> writer.offer(one));
+        pmem.putLong(64, -5);
+        DirectoryException negative = assertThrows(DirectoryException.class, () -> SharedRing.reader(pmem, 0, 256));
+        assertTrue(negative.getMessage().contains("consumed is -5"), negative.getMessage());
+    }
+
+    @Test
+    void aRecordThatNeverPassesItsCrcIsDamageAfterTheLimit() throws Exception {
+        DaxMapping pmem = device.mapping();
+        SharedRing.Writer writer = SharedRing.format(pmem, 0, RING, 100);
+        writer.put(MemorySegment.ofArray(new byte[] {1, 2, 3}));
+        SharedRing.Reader reader = SharedRing.reader(pmem, 0, RING).orElseThrow();
+        pmem.putByte(128 + 16 + 1, (byte) 9); // damaged for good
+        MemorySegment got = MemorySegment.ofArray(new byte[112]);
+        for (int i = 1; i < SharedRing.TORN_LIMIT; i++) {
+            assertEquals(-1, reader.poll(got));
+        }
+        DirectoryException e = assertThrows(DirectoryException.class, () -> reader.poll(got));
+        assertTrue(e.getMessage().contains("record 0 failed its CRC " + SharedRing.TORN_LIMIT + " polls in a row"),
+                e.getMessage());
+        assertEquals(SharedRing.TORN_LIMIT, reader.tornReads());
+    }
+
+    @Test
+    void aReaderOfAnEarlierFormatNeverTakesTheNewRingsRecordsForItsOwn() throws Exception {
+        DaxMapping pmem = device.mapping();
+        SharedRing.Writer first = SharedRing.format(pmem, 0, RING, 100);
+        first.put(MemorySegment.ofArray(new byte[] {7}));
+        SharedRing.Reader stale = SharedRing.reader(pmem, 0, RING).orElseThrow();
+        MemorySegment got = MemorySegment.ofArray(new byte[112]);
+        assertEquals(1, stale.poll(got));
+        // the writer restarts and formats the same bytes with the same geometry: a new epoch
+        SharedRing.Writer second = SharedRing.format(pmem, 0, RING, 100);
+        second.put(MemorySegment.ofArray(new byte[] {8}));
+        second.put(MemorySegment.ofArray(new byte[] {9})); // record 1: sequence 2, what the stale reader waits for
+        for (int i = 1; i < SharedRing.TORN_LIMIT; i++) {
+            assertEquals(-1, stale.poll(got), "same sequence, same slot, other epoch: never data");
+        }
+        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
+        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
+        SharedRing.Reader fresh = SharedRing.reader(pmem, 0, RING).orElseThrow();
+        assertEquals(0, fresh.consumed(), "the format cleared what the old reader had consumed");
+        assertEquals(1, fresh.poll(got));
+        assertEquals(8, got.get(JAVA_BYTE, 0));
     }
 }

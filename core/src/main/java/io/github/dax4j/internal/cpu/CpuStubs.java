@@ -19,8 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The installed machine code of this CPU, as method handles: flush, persist (flush + fence), drain (fence), and
- * non-temporal copy and fill. Installed once per process, on first use.
+ * The installed machine code of this CPU, as method handles: flush, persist (flush + fence), evict (invalidating
+ * flush + full fence), drain (fence), and non-temporal copy and fill. Installed once per process, on first use.
  *
  * <p>Available on x86-64 where the process may create executable memory. Elsewhere {@link #get()} is empty and
  * {@link #unavailableReason()} says why, once, so that callers fall back to a mechanism that needs no code.
@@ -48,6 +48,7 @@ public final class CpuStubs {
     private final CpuFeatures features;
     private final Map<FlushInstruction, MethodHandle> flush = new EnumMap<>(FlushInstruction.class);
     private final Map<FlushInstruction, MethodHandle> persist = new EnumMap<>(FlushInstruction.class);
+    private final Map<FlushInstruction, MethodHandle> evict = new EnumMap<>(FlushInstruction.class);
     private final MethodHandle drain;
     private final MethodHandle copyNonTemporal;
     private final MethodHandle copyNonTemporalAndDrain;
@@ -60,9 +61,13 @@ public final class CpuStubs {
         Image image = new Image();
         Map<FlushInstruction, Integer> flushAt = new EnumMap<>(FlushInstruction.class);
         Map<FlushInstruction, Integer> persistAt = new EnumMap<>(FlushInstruction.class);
+        Map<FlushInstruction, Integer> evictAt = new EnumMap<>(FlushInstruction.class);
         for (FlushInstruction i : features.flushes()) {
             flushAt.put(i, image.add(X86Code.flush(i, false)));
             persistAt.put(i, image.add(X86Code.flush(i, true)));
+            if (i == FlushInstruction.CLFLUSHOPT || i == FlushInstruction.CLFLUSH) {
+                evictAt.put(i, image.add(X86Code.evict(i)));
+            }
         }
         byte[] copy = features.avx2() ? X86Code.copyNonTemporalAvx2(false)
                 : features.sse2() ? X86Code.copyNonTemporal(false) : null;
@@ -78,6 +83,7 @@ public final class CpuStubs {
             flush.put(i, link(base + flushAt.get(i), RANGE, false));
             persist.put(i, link(base + persistAt.get(i), RANGE, false));
         }
+        evictAt.forEach((i, at) -> evict.put(i, link(base + at, RANGE, false)));
         copyNonTemporal = copyAt < 0 ? null : link(base + copyAt, COPY, true);
         copyNonTemporalAndDrain = copyAt < 0 ? null : link(base + copyAndDrainAt, COPY, true);
         copyNonTemporalAndDrainNative = copyAt < 0 ? null : link(base + copyAndDrainAt, COPY, false);
@@ -228,6 +234,15 @@ public final class CpuStubs {
     /** {@return {@code long persist(long base, long offset, long length)}: flush, then a fence} */
     public MethodHandle persist(FlushInstruction instruction) {
         return require(persist.get(instruction), instruction);
+    }
+
+    /**
+     * {@return {@code long evict(long base, long offset, long length)}: write back and invalidate, then MFENCE}
+     *
+     * @throws UnsupportedOperationException if {@code instruction} does not invalidate (CLWB) or the CPU lacks it
+     */
+    public MethodHandle evict(FlushInstruction instruction) {
+        return require(evict.get(instruction), instruction);
     }
 
     /** {@return {@code void drain()}: SFENCE} */

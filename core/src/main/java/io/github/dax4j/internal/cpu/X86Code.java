@@ -63,8 +63,26 @@ final class X86Code {
             case CLFLUSH -> new int[] {0x0f, 0xae, 0x3f};          // clflush    [rdi]
             case DC_CVAP, DC_CVAC -> throw new IllegalArgumentException(instruction + " is an aarch64 instruction");
         };
-        return lineLoop(body, fence && instruction != FlushInstruction.CLFLUSH);
+        return lineLoop(body, fence && instruction != FlushInstruction.CLFLUSH ? SFENCE : NO_FENCE);
     }
+
+    /**
+     * {@code long evict(void *base, size_t offset, size_t length)}: writes back and invalidates every 64-byte line
+     * overlapping the range with {@code CLFLUSHOPT} or {@code CLFLUSH}, then {@code MFENCE}. The MFENCE, not an
+     * SFENCE, because the point is the loads that follow: no later load runs before the invalidations have
+     * completed, so it reads memory, not a copy this CPU cached before (SFENCE orders stores only, and CLFLUSH
+     * alone is not ordered with later loads).
+     */
+    static byte[] evict(FlushInstruction instruction) {
+        int[] body = switch (instruction) {
+            case CLFLUSHOPT -> new int[] {0x66, 0x0f, 0xae, 0x3f}; // clflushopt [rdi]
+            case CLFLUSH -> new int[] {0x0f, 0xae, 0x3f};          // clflush    [rdi]
+            default -> throw new IllegalArgumentException(instruction + " does not invalidate the line");
+        };
+        return lineLoop(body, MFENCE);
+    }
+
+    private static final int[] NO_FENCE = {}, SFENCE = {0x0f, 0xae, 0xf8}, MFENCE = {0x0f, 0xae, 0xf0};
 
     /**
      * {@code long lines(void *base, size_t offset, size_t length, void **out)}: the flush loop with its body
@@ -74,11 +92,14 @@ final class X86Code {
     static byte[] recordingLineLoop() {
         return lineLoop(new int[] {
                 0x48, 0x89, 0x39,                // mov  [rcx], rdi
-                0x48, 0x83, 0xc1, 0x08}, false); // add  rcx, 8
+                0x48, 0x83, 0xc1, 0x08}, NO_FENCE); // add  rcx, 8
     }
 
-    /** The loop over every 64-byte line of the range, with {@code body} run once per line with its address in rdi. */
-    private static byte[] lineLoop(int[] body, boolean fence) {
+    /**
+     * The loop over every 64-byte line of the range, with {@code body} run once per line with its address in rdi,
+     * then {@code fence} (also for an empty range).
+     */
+    private static byte[] lineLoop(int[] body, int[] fence) {
         CodeBuffer code = new CodeBuffer();
         int loop = code.newLabel();
         int done = code.newLabel();
@@ -93,10 +114,8 @@ final class X86Code {
                 .emit(0x48, 0x39, 0xc7)         // cmp  rdi, rax
                 .jump(JB, loop)                 // jb   loop
                 .bind(done);
-        if (fence) {
-            code.emit(0x0f, 0xae, 0xf8);        // sfence
-        }
-        return code.emit(0x31, 0xc0)            // xor  eax, eax         ; 0: no fault
+        return code.emit(fence)                 // (sfence, mfence or nothing)
+                .emit(0x31, 0xc0)            // xor  eax, eax         ; 0: no fault
                 .emit(0xc3)                     // ret
                 .toByteArray();
     }

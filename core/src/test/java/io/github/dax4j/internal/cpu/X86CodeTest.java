@@ -25,6 +25,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -204,6 +205,20 @@ class X86CodeTest {
         assertTrue(contains(clflush, 0x0f, 0xae, 0x3f) && !contains(clflush, 0x0f, 0xae, 0xf8),
                 "clflush [rdi] and no sfence");
         assertTrue(contains(X86Code.flush(FlushInstruction.CLFLUSHOPT, false), 0x66, 0x0f, 0xae, 0x3f));
+    }
+
+    @Test
+    void anEvictionInvalidatesAndThenHoldsLaterLoadsBackWithAnMfence() {
+        for (FlushInstruction i : new FlushInstruction[] {FlushInstruction.CLFLUSHOPT, FlushInstruction.CLFLUSH}) {
+            byte[] evict = X86Code.evict(i);
+            int[] body = i == FlushInstruction.CLFLUSHOPT ? new int[] {0x66, 0x0f, 0xae, 0x3f}
+                    : new int[] {0x0f, 0xae, 0x3f};
+            assertTrue(contains(evict, body), i.mnemonic());
+            assertTrue(contains(evict, 0x0f, 0xae, 0xf0, 0x31, 0xc0, 0xc3), "mfence, then return 0, after " + i);
+            assertTrue(!contains(evict, 0x0f, 0xae, 0xf8), "no sfence: it would not order the loads");
+        }
+        assertThrows(IllegalArgumentException.class, () -> X86Code.evict(FlushInstruction.CLWB),
+                "CLWB may keep the line: it does not evict");
     }
 
     private static boolean contains(byte[] code, int... sequence) {
