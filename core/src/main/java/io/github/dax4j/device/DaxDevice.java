@@ -48,11 +48,29 @@ public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size,
 
     /**
      * {@return how far a store must travel to survive power loss}: its libnvdimm region's
-     * {@code persistence_domain}, or {@link PersistenceDomain#NONE} for an instance without one (CXL RAM,
-     * {@code hmem}: volatile memory, whatever is flushed)
+     * {@code persistence_domain}; {@link PersistenceDomain#NONE} only where sysfs says the memory is volatile (a CXL
+     * region in {@code ram} mode, or an {@code hmem.N} platform device: EFI specific-purpose memory); otherwise
+     * {@link PersistenceDomain#UNKNOWN}. The absence of a region is no proof of volatility: a driver dax4j does not
+     * know could place an instance anywhere, and calling persistent memory volatile would refuse its persists.
      */
     public PersistenceDomain persistenceDomain() {
-        return region.map(NvdimmRegion::persistenceDomain).orElse(PersistenceDomain.NONE);
+        if (region.isPresent()) {
+            return region.get().persistenceDomain();
+        }
+        if (cxlRegion.filter(r -> !r.persistent()).isPresent() || isHmem()) {
+            return PersistenceDomain.NONE;
+        }
+        return PersistenceDomain.UNKNOWN;
+    }
+
+    /** {@return whether the instance sits below an {@code hmem.N} platform device (the dax_hmem driver's)} */
+    private boolean isHmem() {
+        for (Path element : sysfsPath) {
+            if (element.toString().matches("hmem\\.[0-9]+")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

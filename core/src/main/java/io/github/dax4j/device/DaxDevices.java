@@ -36,6 +36,8 @@ public final class DaxDevices {
     private static final Pattern REGION = Pattern.compile("region[0-9]+");
     private static final Pattern NDBUS = Pattern.compile("ndbus[0-9]+");
     private static final Pattern CXL_DECODER = Pattern.compile("decoder[0-9]+\\.[0-9]+");
+    /** The CXL specification's limits (1 to 16 devices, 256 bytes to 16 KiB per device): more is damage. */
+    private static final int MAX_INTERLEAVE_WAYS = 16, MAX_INTERLEAVE_GRANULARITY = 16384;
     private static final Pattern CXL_NVDIMM_BRIDGE = Pattern.compile("nvdimm-bridge[0-9]+");
     private static final DaxDevices SYSTEM = new DaxDevices(Path.of("/"));
 
@@ -242,7 +244,7 @@ public final class DaxDevices {
     }
 
     private CxlRegion cxlRegion(Path region) throws IOException {
-        int ways = (int) readLong(region.resolve("interleave_ways")).orElse(0);
+        int ways = readInt(region.resolve("interleave_ways"), 0, MAX_INTERLEAVE_WAYS).orElse(0);
         List<Path> targets = new ArrayList<>();
         for (int i = 0; i < ways; i++) {
             Optional<String> target = readString(region.resolve("target" + i));
@@ -271,7 +273,7 @@ public final class DaxDevices {
         }
         return new CxlRegion(region.getFileName().toString(), region, mode.filter("pmem"::equals).isPresent(),
                 readLong(region.resolve("size")).orElse(0), readLong(region.resolve("resource")), ways,
-                (int) readLong(region.resolve("interleave_granularity")).orElse(0), memdevs);
+                readInt(region.resolve("interleave_granularity"), 0, MAX_INTERLEAVE_GRANULARITY).orElse(0), memdevs);
     }
 
     private CxlMemdev memdev(Path memdev) throws IOException {
@@ -298,7 +300,25 @@ public final class DaxDevices {
 
     private static OptionalInt node(Path attribute) throws IOException {
         OptionalLong value = readLong(attribute);
-        return value.isPresent() && value.getAsLong() >= 0 ? OptionalInt.of((int) value.getAsLong()) : OptionalInt.empty();
+        return value.isPresent() && value.getAsLong() == -1 ? OptionalInt.empty()
+                : readInt(attribute, 0, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads an attribute that must lie in {@code [min, max]}; empty when absent or unreadable.
+     *
+     * @throws IOException naming the attribute and the value, if it is outside the range
+     */
+    static OptionalInt readInt(Path attribute, int min, int max) throws IOException {
+        OptionalLong value = readLong(attribute);
+        if (value.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        if (value.getAsLong() < min || value.getAsLong() > max) {
+            throw new IOException("unexpected content in " + attribute + ": " + value.getAsLong() + " is not in ["
+                    + min + ", " + max + "]");
+        }
+        return OptionalInt.of((int) value.getAsLong());
     }
 
     /** Reads a decimal or {@code 0x} hexadecimal attribute; empty when absent or not readable by this user. */

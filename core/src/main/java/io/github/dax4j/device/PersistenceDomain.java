@@ -5,8 +5,9 @@ package io.github.dax4j.device;
  * which durability mechanism is the cheapest correct one.
  *
  * <p>The kernel says it per libnvdimm region, in {@code persistence_domain}; every persistent region, NVDIMM or
- * CXL, has one. Memory with no libnvdimm region is volatile: CXL RAM regions, {@code hmem} (EFI specific-purpose
- * memory), tmpfs and hugetlbfs files.
+ * CXL, has one. Volatile memory has no libnvdimm region, and dax4j calls it {@link #NONE} only on positive
+ * evidence: a CXL region in {@code ram} mode, an {@code hmem} platform device (EFI specific-purpose memory), a
+ * tmpfs, hugetlbfs or ramfs file. Device-DAX with neither a region nor such evidence is {@link #UNKNOWN}.
  *
  * <table class="striped">
  *   <caption>Domains, where they come from, and what a persist costs</caption>
@@ -16,9 +17,10 @@ package io.github.dax4j.device;
  *         <td>{@code FENCE_ONLY}</td></tr>
  *     <tr><td>{@link #MEMORY_CONTROLLER}</td><td>{@code memory_controller} (ADR; on CXL, GPF)</td>
  *         <td>written back from the CPU caches</td><td>CLWB &gt; CLFLUSHOPT &gt; CLFLUSH</td></tr>
- *     <tr><td>{@link #UNKNOWN}</td><td>empty, or no region found</td><td>as {@code MEMORY_CONTROLLER}, at
- *         best</td><td>CLWB &gt; CLFLUSHOPT &gt; CLFLUSH</td></tr>
- *     <tr><td>{@link #NONE}</td><td>no libnvdimm region</td><td>never</td><td>none: see below</td></tr>
+ *     <tr><td>{@link #UNKNOWN}</td><td>empty; no region, and nothing says volatile</td><td>as
+ *         {@code MEMORY_CONTROLLER}, at best</td><td>CLWB &gt; CLFLUSHOPT &gt; CLFLUSH</td></tr>
+ *     <tr><td>{@link #NONE}</td><td>a CXL {@code ram} region, {@code hmem}, a file in RAM</td><td>never</td>
+ *         <td>none: device-DAX refuses persists (see {@code DaxMapping.persist})</td></tr>
  *   </tbody>
  * </table>
  *
@@ -45,9 +47,10 @@ public enum PersistenceDomain {
     NONE,
 
     /**
-     * Persistent memory whose domain the kernel does not report (an empty {@code persistence_domain} on old kernels
-     * or platforms), or a file whose block device dax4j cannot trace to a region: flushed as
-     * {@link #MEMORY_CONTROLLER}, the weaker assumption.
+     * Memory whose domain the kernel does not report: an empty {@code persistence_domain} (old kernels or
+     * platforms), a device-DAX instance with no region and no sign of volatility, or a file whose block device dax4j
+     * cannot trace to a region. Flushed as {@link #MEMORY_CONTROLLER}, the weaker assumption that is still
+     * correct if the memory persists.
      */
     UNKNOWN;
 

@@ -133,6 +133,22 @@ class CxlDiscoveryTest {
     }
 
     @Test
+    void interleaveAttributesBeyondWhatCxlAllowsAreRefusedNamingTheAttribute() throws Exception {
+        for (String[] hostile : new String[][] {{"interleave_ways", "4294967297"}, {"interleave_ways", "17"},
+                {"interleave_ways", "-1"}, {"interleave_granularity", "2147483648"}}) {
+            SysfsFixture sys = new SysfsFixture(root.resolve(hostile[0] + hostile[1]))
+                    .cxlMemdev(MEM0, DECODER2, "ram", "0x1", 0, 512 * MIB)
+                    .cxlRegion(CXL_REGION0, "ram", 512 * MIB, null, "decoder2.0")
+                    .attribute(CXL_REGION0 + "/" + hostile[0], hostile[1])
+                    .daxInstance(CXL_REGION0 + "/dax_region0", "dax0.0", "252:0", 512 * MIB, 2 * MIB, 0, 1, null,
+                            true);
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> sys.devices().find("dax0.0"), hostile[0] + " = " + hostile[1]);
+            assertTrue(e.getMessage().contains(hostile[0]) && e.getMessage().contains(hostile[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void anInterleavedRegionListsItsMemdevsInPositionOrder() throws Exception {
         SysfsFixture sys = new SysfsFixture(root)
                 .cxlMemdev("sys/devices/pci0000:0c/0000:0c:01.0/0000:0e:00.0/mem1", CXL_ROOT0 + "/port1/endpoint3/decoder3.0",

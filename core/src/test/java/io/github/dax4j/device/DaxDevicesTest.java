@@ -74,8 +74,21 @@ class DaxDevicesTest {
         assertEquals("dax1.0", dax.name());
         assertFalse(dax.isNvdimm());
         assertEquals(OptionalInt.of(2), dax.targetNode());
-        assertEquals(PersistenceDomain.NONE, dax.persistenceDomain(), "no libnvdimm region: volatile");
+        assertEquals(PersistenceDomain.NONE, dax.persistenceDomain(), "hmem: volatile");
         assertTrue(dax.cxlRegion().isEmpty(), "hmem is not CXL");
+    }
+
+    @Test
+    void anInstanceWithNoRegionAndNoSignOfVolatilityHasAnUnknownDomain() throws Exception {
+        SysfsFixture sys = new SysfsFixture(root)
+                .daxInstance("sys/devices/platform/some_dax_driver.0", "dax4.0", "251:0", GIB, MIB2, 0, 1, null,
+                        true)
+                .daxInstance("sys/devices/platform/hmem_x.1", "dax5.0", "251:1", GIB, MIB2, 0, 1, null, true);
+
+        for (DaxDevice dax : sys.devices().list()) {
+            assertEquals(PersistenceDomain.UNKNOWN, dax.persistenceDomain(),
+                    dax.sysfsPath() + ": no region is not proof of volatile memory; flushed as persistent");
+        }
     }
 
     @Test

@@ -14,7 +14,8 @@ import java.util.Set;
  * Chooses a mapping's {@link PersistMechanism}: the cheapest one that is correct, unless one is asked for.
  *
  * <p>Precedence: {@code MapOptions.persistMechanism(...)}, then the system property {@code dax4j.persist}
- * ({@code -Ddax4j.persist=clwb}, any mechanism's name, case ignored), then these rules:
+ * ({@code -Ddax4j.persist=clwb}, any mechanism's name, case ignored; not for volatile device-DAX, rule 2, which
+ * a process-wide default for persistent memory does not concern), then these rules:
  * <ol>
  *   <li>A file without {@code MAP_SYNC}: {@link PersistMechanism#MSYNC}. Its dirty data lives in the page cache;
  *       only the kernel can write it back.</li>
@@ -84,15 +85,17 @@ public final class MechanismSelector {
             return checked(situation, asked.get(), "MapOptions.persistMechanism(" + asked.get() + ")",
                     acceptNonDurable);
         }
+        // before the property: a process-wide default for persistent memory is no reason to refuse to map volatile
+        // memory, nor to flush it
+        if (situation.volatileDevice()) {
+            String why = "the memory is volatile (CXL RAM or hmem, persistence domain NONE); nothing survives power"
+                    + " loss";
+            return acceptNonDurable ? new Selection(PersistMechanism.NONE, why + ", accepted by the caller")
+                    : new Selection(PersistMechanism.NONE, why + ": persist calls are refused", true);
+        }
         if (property.isPresent()) {
             return checked(situation, property.get(), "-Ddax4j.persist=" + property.get().name().toLowerCase(
                     Locale.ROOT), acceptNonDurable);
-        }
-        if (situation.volatileDevice()) {
-            String why = "the memory is volatile (no libnvdimm region: CXL RAM or hmem, persistence domain NONE);"
-                    + " nothing survives power loss";
-            return acceptNonDurable ? new Selection(PersistMechanism.NONE, why + ", accepted by the caller")
-                    : new Selection(PersistMechanism.NONE, why + ": persist calls are refused", true);
         }
         if (!situation.synchronous()) {
             return new Selection(PersistMechanism.MSYNC, "MAP_SYNC not granted: the page cache holds the data, the"

@@ -182,6 +182,16 @@ class MechanismSelectorTest {
         }
 
         @Test
+        void theProcessWideDefaultDoesNotApplyToVolatileMemory() throws Exception {
+            MechanismSelector.Selection s = MechanismSelector.select(situation(true, true, NONE, ALL_X86),
+                    Optional.empty(), Optional.of(PersistMechanism.CLWB), false);
+            assertEquals(PersistMechanism.NONE, s.mechanism(), "-Ddax4j.persist=clwb: mapped, persists refused");
+            assertTrue(s.refused(), s.reason());
+            assertEquals(PersistMechanism.NONE, MechanismSelector.select(situation(true, true, NONE, ALL_X86),
+                    Optional.empty(), Optional.of(PersistMechanism.CLWB), true).mechanism());
+        }
+
+        @Test
         void aFileInRamIsAnEmulationAndKeepsItsMechanism() throws Exception {
             MechanismSelector.Selection s = MechanismSelector.select(situation(false, true, NONE, ALL_X86),
                     Optional.empty(), Optional.empty(), false);
