@@ -19,12 +19,22 @@ import java.util.stream.Stream;
  * without them, {@code resource} and {@code size}. Every one of those addresses is readable by root only (0400):
  * without them a non-empty list cannot be placed, and that is an {@link AccessDeniedException}, never a guess. An
  * empty list needs no address: no bad blocks anywhere in the region.
+ *
+ * <p>The ranges cover the instance one after the other in {@code page_offset} order, so each one's device offset
+ * is the sum of the lengths before it; {@code page_offset} (in kernel pages: 4 KiB on x86-64, up to 64 KiB on
+ * arm64) must agree with that for one power-of-two page size of 4 to 256 KiB, which dax4j therefore never assumes. Ranges that
+ * overlap, leave gaps, run backwards or exceed the instance's size are damage ({@link IOException}), as is a list
+ * that fills the kernel's one page for a sysfs attribute (the kernel cuts it there, so runs after it would be
+ * missing: a partial list would call bad memory good).
  */
 final class BadBlocks {
 
     private static final Pattern MAPPING = Pattern.compile("mapping[0-9]+");
     private static final long SECTOR = 512;
-    private static final long PAGE = 4096; // page_offset is in pages of the kernel's PAGE_SIZE, 4 KiB on x86-64
+    /** The smallest kernel page, and the most a sysfs attribute shows; {@code "%llu %u\n"} takes 32 bytes at most. */
+    private static final int SMALLEST_PAGE = 4096, LONGEST_LINE = 32;
+    /** The largest page any Linux port uses (hexagon's 256 KiB; arm64 and powerpc go to 64 KiB). */
+    private static final long LARGEST_PAGE = 256 * 1024;
 
     /** A physical range of the instance: device bytes {@code [offset, offset + length)} are at {@code start}. */
     private record Extent(long offset, long start, long length) {
@@ -87,8 +97,14 @@ final class BadBlocks {
 
     /** The {@code sector count} lines of a badblocks attribute; anything else is damage, reported as such. */
     private static List<long[]> runs(Path list) throws IOException {
+        String text = Files.readString(list);
+        if (text.length() > SMALLEST_PAGE - 1 - LONGEST_LINE || !text.isEmpty() && !text.endsWith("\n")) {
+            throw new IOException("the bad block list " + list + " may be cut short: " + text.length() + " bytes"
+                    + (text.endsWith("\n") ? "" : " ending mid-line") + ", where the kernel stops at one page of "
+                    + SMALLEST_PAGE + " bytes or more; the runs after the cut cannot be read");
+        }
         List<long[]> runs = new ArrayList<>();
-        for (String line : Files.readAllLines(list)) {
+        for (String line : text.lines().toList()) {
             if (line.isBlank()) {
                 continue;
             }
@@ -113,7 +129,8 @@ final class BadBlocks {
             mappings = entries.filter(p -> MAPPING.matcher(p.getFileName().toString()).matches())
                     .sorted(Comparator.comparing(Path::getFileName)).toList();
         }
-        List<Extent> extents = new ArrayList<>();
+        // {page_offset, start, end}, in device order
+        List<long[]> ranges = new ArrayList<>();
         for (Path m : mappings) {
             OptionalLong start = DaxDevices.readLong(m.resolve("start"));
             OptionalLong end = DaxDevices.readLong(m.resolve("end"));
@@ -121,13 +138,49 @@ final class BadBlocks {
             if (start.isEmpty() || end.isEmpty() || pageOffset.isEmpty()) {
                 return List.of();
             }
-            extents.add(new Extent(Math.multiplyExact(pageOffset.getAsLong(), PAGE), start.getAsLong(),
-                    end.getAsLong() - start.getAsLong() + 1));
+            if (pageOffset.getAsLong() < 0 || start.getAsLong() < 0 || end.getAsLong() < start.getAsLong()
+                    || end.getAsLong() == Long.MAX_VALUE) {
+                throw damaged(m, "start " + start.getAsLong() + ", end " + end.getAsLong() + ", page_offset "
+                        + pageOffset.getAsLong());
+            }
+            ranges.add(new long[] {pageOffset.getAsLong(), start.getAsLong(), end.getAsLong()});
+        }
+        ranges.sort(Comparator.comparingLong(r -> r[0]));
+        List<Extent> extents = new ArrayList<>();
+        long offset = 0;
+        long pageSize = 0; // learnt from the first range after the first
+        for (long[] r : ranges) {
+            long length = r[2] - r[1] + 1;
+            if (r[0] == 0 ? offset != 0 : pageSize == 0 && (offset % r[0] != 0 || Long.bitCount(offset / r[0]) != 1
+                    || offset / r[0] < SMALLEST_PAGE || offset / r[0] > LARGEST_PAGE)) {
+                throw damaged(device.sysfsPath(), "the range at page_offset " + r[0] + " follows " + offset
+                        + " bytes of ranges: no kernel page size (4 to 256 KiB) places it there");
+            }
+            if (r[0] != 0 && pageSize == 0) {
+                pageSize = offset / r[0];
+            }
+            if (r[0] != 0 && (Math.multiplyHigh(r[0], pageSize) != 0 || r[0] * pageSize != offset)) {
+                throw damaged(device.sysfsPath(), "the range at page_offset " + r[0] + " (pages of " + pageSize
+                        + " bytes) does not start where the one before it ends, at " + offset);
+            }
+            extents.add(new Extent(offset, r[1], length));
+            if (length > device.size() - offset) {
+                throw damaged(device.sysfsPath(), "its ranges hold more than its " + device.size() + " bytes");
+            }
+            offset += length;
         }
         if (extents.isEmpty() && device.resource().isPresent()) {
+            if (device.resource().getAsLong() < 0 || device.resource().getAsLong() > Long.MAX_VALUE - device.size()) {
+                throw damaged(device.sysfsPath().resolve("resource"), device.resource().getAsLong() + " with "
+                        + device.size() + " bytes reaches past the physical address space");
+            }
             extents.add(new Extent(0, device.resource().getAsLong(), device.size()));
         }
         return extents;
+    }
+
+    private static IOException damaged(Path where, String what) {
+        return new IOException("unexpected content in " + where + ": " + what);
     }
 
     private static List<BadBlock> merged(List<BadBlock> blocks) {

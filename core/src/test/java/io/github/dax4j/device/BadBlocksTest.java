@@ -39,6 +39,10 @@ class BadBlocksTest {
     Path root;
 
     private SysfsFixture region(String badblocks, boolean addressesReadable) {
+        return region(root, badblocks, addressesReadable);
+    }
+
+    private SysfsFixture region(Path root, String badblocks, boolean addressesReadable) {
         SysfsFixture sys = new SysfsFixture(root)
                 .daxInstance(CXL_ND_REGION0, "dax0.0", "252:0", SIZE, 2 * MIB, 0, 1,
                         addressesReadable ? "0x" + Long.toHexString(DEVICE_START) : null, true)
@@ -101,6 +105,58 @@ class BadBlocksTest {
         sys.attribute(CXL_ND_REGION0 + "/badblocks", Long.MAX_VALUE / 512 + " 1");
         IOException e = assertThrows(IOException.class, () -> device(sys).badBlocks());
         assertTrue(e.getMessage().contains("past"), "an address past 2^64 is damage, not an overflow: " + e);
+    }
+
+    @Test
+    void aListTheKernelCutAtOnePageIsNeverTakenForTheWholeList() throws Exception {
+        StringBuilder full = new StringBuilder();
+        for (int i = 0; full.length() < 4096 - 32; i++) {
+            full.append(sectorAt(i * 4096L)).append(" 1\n");
+        }
+        SysfsFixture sys = region(full.toString(), true);
+        IOException e = assertThrows(IOException.class, () -> device(sys).badBlocks());
+        assertTrue(e.getMessage().contains("cut short"), e.getMessage());
+        Files.writeString(root.resolve(CXL_ND_REGION0 + "/badblocks"), sectorAt(0) + " 1\n" + sectorAt(4096) + " 1");
+        e = assertThrows(IOException.class, () -> device(sys).badBlocks());
+        assertTrue(e.getMessage().contains("mid-line"), e.getMessage());
+    }
+
+    /** A dynamic instance of two ranges, the second {@code pageOffset} pages in. */
+    private SysfsFixture twoRanges(String badblocks, String end0, String pageOffset1) throws IOException {
+        return region(Files.createTempDirectory(root, "sys"), badblocks, true)
+                .attribute(DEVICE + "/mapping0/start", "0x" + Long.toHexString(DEVICE_START))
+                .attribute(DEVICE + "/mapping0/end", end0)
+                .attribute(DEVICE + "/mapping0/page_offset", "0x0")
+                .attribute(DEVICE + "/mapping1/start", "0x" + Long.toHexString(DEVICE_START + 64 * MIB))
+                .attribute(DEVICE + "/mapping1/end", "0x" + Long.toHexString(DEVICE_START + 66 * MIB - 1))
+                .attribute(DEVICE + "/mapping1/page_offset", pageOffset1);
+    }
+
+    @Test
+    void theKernelsPageSizeIsLearntFromTheRangesNotAssumed() throws Exception {
+        String end0 = "0x" + Long.toHexString(DEVICE_START + 2 * MIB - 1);
+        String list = sectorAt(64 * MIB + MIB) + " 1\n";
+        for (long page : new long[] {4096, 16384, 65536}) {
+            assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)),
+                    device(twoRanges(list, end0, Long.toString(2 * MIB / page))).badBlocks(), page + "-byte pages");
+        }
+    }
+
+    @Test
+    void rangesThatContradictEachOtherOrTheSizeAreDamage() throws Exception {
+        String list = sectorAt(64 * MIB + MIB) + " 1\n";
+        String end0 = "0x" + Long.toHexString(DEVICE_START + 2 * MIB - 1);
+        for (String[] hostile : new String[][] {
+                {end0, "3"},                                              // 2 MiB in 3 pages: no page size
+                {end0, "1"},                                              // 2 MiB pages: a gap or overlap
+                {end0, "0"},                                              // two ranges at page 0
+                {end0, Long.toString(Long.MAX_VALUE)},                    // no page size fits
+                {"0x" + Long.toHexString(DEVICE_START - 1), "0x200"},    // ends before it starts
+                {"0x" + Long.toHexString(DEVICE_START + SIZE - 1), "0x" + Long.toHexString(SIZE / 4096)}}) {
+            IOException e = assertThrows(IOException.class, () -> device(twoRanges(list, hostile[0], hostile[1]))
+                    .badBlocks(), String.join(", ", hostile));
+            assertTrue(e.getMessage().contains("unexpected content"), e.getMessage());
+        }
     }
 
     @Test
