@@ -166,6 +166,17 @@ class DeviceDaxMappingTest {
     }
 
     @Test
+    void aReadOnlyMappingOfVolatileDeviceDaxDrainsAsAnyReadOnlyMappingDoes() throws Exception {
+        DaxDevices devices = FakeDeviceDax.devZeroAsVolatile(sysRoot, 2 * M2, M2);
+        try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource().readOnly(), devices)) {
+            assertEquals(PersistenceDomain.NONE, dax.persistenceDomain());
+            dax.drain(); // nothing to persist, nothing refused
+            dax.evict(0, 4096);
+            assertThrows(java.nio.ReadOnlyBufferException.class, () -> dax.persist(0, 8));
+        }
+    }
+
+    @Test
     void volatileDeviceDaxAcceptedAsNotDurableMakesPersistCallsNoOps() throws Exception {
         DaxDevices devices = FakeDeviceDax.devZeroAsVolatile(sysRoot, 2 * M2, M2);
         try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource()
