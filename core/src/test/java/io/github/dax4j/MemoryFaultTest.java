@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A file truncated under a mapping: before, a persist, copy, fill or move into the lost pages with a CPU mechanism
+ * A file truncated under a mapping: before, a persist, flush, evict, copy, fill or move into the lost pages with a CPU mechanism
  * killed the JVM with {@code SIGBUS} in dax4j's own code. Now each ends with a {@link MemoryFaultException} naming
  * the offset, the rest of the mapping stays usable, and a fault of the JVM's own access still reaches the JVM's
  * handler ({@link InternalError}). In a child JVM, so that a regression fails this test instead of killing it.
@@ -53,7 +53,7 @@ class MemoryFaultTest {
 
     /** Maps 16 pages with a CPU mechanism, truncates the file to one page, then runs each operation on page 2. */
     public static final class Child {
-        static final List<String> OPERATIONS = List.of("persist", "flush", "copy", "fill", "move");
+        static final List<String> OPERATIONS = List.of("persist", "flush", "evict", "copy", "fill", "move");
 
         public static void main(String[] args) throws Exception {
             Path file = Path.of(args[0]);
@@ -72,6 +72,7 @@ class MemoryFaultTest {
                         switch (op) {
                             case "persist" -> pmem.persist(2 * PAGE, PAGE);
                             case "flush" -> pmem.flush(2 * PAGE, 64);
+                            case "evict" -> pmem.evict(2 * PAGE, 64);
                             case "copy" -> pmem.copy(2 * PAGE, source, PersistFlag.NON_TEMPORAL);
                             case "fill" -> pmem.fill(2 * PAGE, PAGE, (byte) 1, PersistFlag.NON_TEMPORAL);
                             case "move" -> pmem.move(0, 2 * PAGE, PAGE, PersistFlag.NON_TEMPORAL);
