@@ -34,7 +34,7 @@ class NonCoherentHostsTest {
 
     private static final int LINE = 64;
     private static final long SIZE = 16 * 1024;
-    private static final long RING = 128 + 4 * 128; // four slots of 128 bytes: many laps
+    private static final long RING = 128 + 4 * 256; // four slots of 256 bytes: many laps
 
     /** One host's cache over the shared memory; see the class comment. */
     static final class Host implements SimulatedSource.Observer, AutoCloseable {
@@ -135,8 +135,8 @@ class NonCoherentHostsTest {
             for (int step = 0; step < steps && received < records; step++) {
                 if (random.nextBoolean()) { // the writer's turn
                     if (writer == null) {
-                        writer = SharedRing.format(writerHost.pmem, 0, RING, 100);
-                    } else if (published < records && writer.offer(record(published, buffer))) {
+                        writer = SharedRing.format(writerHost.pmem, 0, RING, 200);
+                    } else if (published < records && writer.offer(SharedRingTest.record(published, buffer))) {
                         published++;
                     }
                 } else if (reader.isEmpty()) {
@@ -144,7 +144,7 @@ class NonCoherentHostsTest {
                 } else {
                     int length = reader.get().poll(got);
                     if (length >= 0) {
-                        MemorySegment want = record(received, expected);
+                        MemorySegment want = SharedRingTest.record(received, expected);
                         assertEquals(want.byteSize(), length, "record " + received + ", seed " + seed);
                         assertEquals(-1, got.asSlice(0, length).mismatch(want), "record " + received + ", seed "
                                 + seed);
@@ -154,15 +154,6 @@ class NonCoherentHostsTest {
             }
             return received;
         }
-    }
-
-    /** Record {@code n}: 1 to 100 bytes, each a function of {@code n} and its position. */
-    private static MemorySegment record(long n, MemorySegment buffer) {
-        int length = (int) (1 + (n * 7919) % 100);
-        for (int i = 0; i < length; i++) {
-            buffer.set(JAVA_BYTE, i, (byte) (n * 31 + i * 17 + (n >>> 8)));
-        }
-        return buffer.asSlice(0, length);
     }
 
     @Test
