@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs dax4j's device-DAX test suite (@Tag("devdax")) against the real kernel driver, in a QEMU guest whose
 # persistent memory is configured as /dev/dax0.0: an emulated NVDIMM (ACPI NFIT, BACKING=nvdimm, the default) or an
-# emulated CXL type-3 memory device in a persistent CXL region (BACKING=cxl: cxl_acpi, cxl_pci, cxl_mem, cxl_pmem).
+# emulated CXL type-3 memory device in a persistent CXL region (BACKING=cxl: cxl_acpi, cxl_pci, cxl_mem, cxl_pmem),
+# or a volatile type-3 device in a CXL RAM region (BACKING=cxl-ram: dax_cxl, no libnvdimm).
 # Everything comes from Debian packages and is cached under target/devdax-vm/ of the checkout. Boots twice: the
-# second boot checks that data persisted before the first power-off is still there. Prints "devdax: N passed,
-# N failed, N skipped" and exits non-zero on any failure or timeout.
+# second boot checks that data persisted before the first power-off is still there (cxl-ram boots once: nothing
+# persists). Prints "devdax: N passed, N failed, N skipped" and exits non-zero on any failure or timeout.
 #
 # Needs: root (apt-get, depmod), the compiled tests (run after ./mvnw verify), a JDK >= 22 on the host.
 # Usage: core/src/test/devdax-vm/run.sh   (ALIGN=2M by default, ALIGN=1G for a 1 GiB-aligned NVDIMM instance;
-#                                          BACKING=cxl for a 2 MiB-aligned instance on CXL)
+#                                          BACKING=cxl for a 2 MiB-aligned instance on CXL,
+#                                          BACKING=cxl-ram for one on volatile CXL memory)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,8 +19,8 @@ work=${DAX4J_VM_WORK:-$root/target/devdax-vm}
 align=${ALIGN:-2M}
 backing=${BACKING:-nvdimm}
 case "$backing/$align" in
-  nvdimm/2M | nvdimm/1G | cxl/2M) ;;
-  *) echo "devdax-vm: BACKING=$backing with ALIGN=$align is not a configuration (nvdimm: 2M or 1G; cxl: 2M)" >&2; exit 2 ;;
+  nvdimm/2M | nvdimm/1G | cxl/2M | cxl-ram/2M) ;;
+  *) echo "devdax-vm: BACKING=$backing with ALIGN=$align is not a configuration (nvdimm: 2M or 1G; cxl, cxl-ram: 2M)" >&2; exit 2 ;;
 esac
 timeout_s=${DAX4J_VM_TIMEOUT:-150} # a boot takes about 20 s here; four boots in .ci/run stay under 10 minutes
 mkdir -p "$work"
@@ -34,23 +36,69 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -q "${need[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1; apt-get install -y -q "${need[@]}" >/dev/null; }
 fi
 
-# 2. Guest kernel and the modules it needs, from the distribution's linux-image package
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-[ -n "$kpkg" ] || { apt-get update -q >/dev/null 2>&1; kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'); }
+# 2. Guest kernel and the modules it needs, from the distribution's linux-image package. A volatile CXL region's
+# device-DAX instance (dax_cxl) needs newer parts than Debian 12 has, all from bookworm-backports, fetched with a
+# private apt configuration under $work/bpo (deb822, so the file ends in .sources; the host's sources, lists and installed packages stay as they are):
+# Linux 6.12 (6.1 cannot create RAM regions), QEMU 10.0 (7.2's volatile type-3 device) and SeaBIOS 1.16.3 (1.16.2
+# stalls 33 s in this machine's firmware setup).
+apt_opts=()
+if [ "$backing" = cxl-ram ]; then
+  bpo="$work/bpo"
+  mkdir -p "$bpo/lists/partial" "$bpo/cache/archives/partial"
+  cat > "$bpo/bpo.sources" <<EOF
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  apt_opts=(-o "Dir::Etc::sourcelist=$bpo/bpo.sources" -o Dir::Etc::sourceparts=/nonexistent
+    -o "Dir::State::Lists=$bpo/lists" -o "Dir::Cache=$bpo/cache")
+  ls "$bpo"/lists/*_Packages* >/dev/null 2>&1 || { log "apt-get update (bookworm-backports, lists in $bpo)"; apt-get "${apt_opts[@]}" update -q >/dev/null; }
+fi
+bpo_download() { # package...: into the current directory; stale lists (a version gone from the archive) are renewed
+  apt-get "${apt_opts[@]}" download "$@" >/dev/null 2>&1 || { apt-get "${apt_opts[@]}" update -q >/dev/null 2>&1; apt-get "${apt_opts[@]}" download "$@" >/dev/null; }
+}
+kpkg=$(apt-cache "${apt_opts[@]}" depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+[ -n "$kpkg" ] || { apt-get "${apt_opts[@]}" update -q >/dev/null 2>&1; kpkg=$(apt-cache "${apt_opts[@]}" depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}'); }
 kver=${kpkg#linux-image-}
 if [ ! -d "$work/kernel/$kver/lib/modules/$kver/kernel/drivers/cxl" ]; then
   log "fetching $kpkg"
   rm -rf "$work/kernel/$kver" && mkdir -p "$work/kernel/$kver" && cd "$work/kernel/$kver"
-  apt-get download "$kpkg" >/dev/null 2>&1
-  dpkg-deb --fsys-tarfile ./*.deb | tar -x --wildcards './boot/vmlinuz-*' \
-    "./lib/modules/$kver/kernel/drivers/nvdimm/*" "./lib/modules/$kver/kernel/drivers/dax/*" \
-    "./lib/modules/$kver/kernel/drivers/acpi/nfit/*" "./lib/modules/$kver/kernel/drivers/virtio/*" \
-    "./lib/modules/$kver/kernel/drivers/cxl/*" \
-    "./lib/modules/$kver/kernel/fs/9p/*" "./lib/modules/$kver/kernel/net/9p/*" \
-    "./lib/modules/$kver/kernel/fs/fscache/*" "./lib/modules/$kver/kernel/fs/netfs/*" \
-    "./lib/modules/$kver/modules.order" "./lib/modules/$kver/modules.builtin"*
+  bpo_download "$kpkg"
+  # the directories this kernel has (6.12 has no fs/fscache: netfs took it in)
+  members=$(dpkg-deb -c ./*.deb | awk '{print $6}')
+  patterns=('./boot/vmlinuz-*' "./lib/modules/$kver/modules.order" "./lib/modules/$kver/modules.builtin*")
+  for d in drivers/nvdimm drivers/dax drivers/acpi/nfit drivers/virtio drivers/cxl fs/9p net/9p fs/fscache fs/netfs; do
+    grep -q "^\./lib/modules/$kver/kernel/$d/" <<<"$members" && patterns+=("./lib/modules/$kver/kernel/$d/*")
+  done
+  dpkg-deb --fsys-tarfile ./*.deb | tar -x --wildcards "${patterns[@]}"
   mv ./boot/vmlinuz-* vmlinuz && rm -f ./*.deb
+  # 6.12's modules are xz-compressed, which the guest's busybox modprobe does not load ("Invalid ELF header")
+  find ./lib/modules -name '*.ko.xz' -exec busybox unxz {} +
   cd "$root"
+fi
+qemu=qemu-system-x86_64 qemu_opts=() cpu=max
+if [ "$backing" = cxl-ram ]; then
+  qver=$(apt-cache "${apt_opts[@]}" policy qemu-system-x86 | awk '/Candidate:/ {print $2}')
+  sver=$(apt-cache "${apt_opts[@]}" policy seabios | awk '/Candidate:/ {print $2}')
+  qdir="$bpo/qemu-${qver//:/_}-seabios-$sver"
+  if [ ! -x "$qdir/usr/bin/qemu-system-x86_64" ]; then
+    log "fetching QEMU $qver and SeaBIOS $sver (bookworm-backports)"
+    rm -rf "$qdir" && mkdir -p "$qdir/debs" && cd "$qdir/debs"
+    bpo_download qemu-system-x86 qemu-system-data seabios
+    for deb in ./*.deb; do dpkg-deb -x "$deb" "$qdir"; done
+    cd "$root" && rm -rf "$qdir/debs"
+  fi
+  missing=$(ldd "$qdir/usr/bin/qemu-system-x86_64" | awk '/not found/ {print $1}')
+  [ -z "$missing" ] || { log "QEMU $qver needs libraries the host lacks: $missing"; exit 1; }
+  qemu="$qdir/usr/bin/qemu-system-x86_64"
+  # its own firmware first (linuxboot_dma.bin, bios-256k.bin), not the host's; no NIC, so no iPXE ROM is needed;
+  # no audio: its default backend is a module, which it looks for in the host's QEMU 7.2 module directory and
+  # aborts on ("Only modules from the same build can be loaded"). hypervisor=off: else TCG with -cpu max fails
+  # "Failed to synchronize CPU cache state" in 10.0.
+  qemu_opts=(-L "$qdir/usr/share/qemu" -L "$qdir/usr/share/seabios" -nic none -audio none)
+  cpu=max,hypervisor=off
 fi
 
 # 3. A JDK >= 22 on the host, shared read-only with the guest
@@ -108,7 +156,19 @@ cp "$here/init" "$rootfs/init" && chmod +x "$rootfs/init"
 # 6. Boot: first run the suite and write the power-cycle marker, then boot again and check it
 image="$work/$backing.img"
 rm -f "$image" "$work/cxl-lsa.img"
-if [ "$backing" = cxl ]; then
+if [ "$backing" = cxl-ram ]; then
+  # One volatile type-3 device (RAM, no label storage area) behind the same host bridge with two root ports and a
+  # 4 GiB fixed memory window; the guest's init makes a RAM region of all of it through sysfs.
+  memory_size=256M
+  machine=(-machine q35,cxl=on -m 3G,slots=8,maxmem=8G
+    -object "memory-backend-ram,id=cxl-mem1,share=on,size=$memory_size"
+    -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1
+    -device cxl-rp,port=0,bus=cxl.1,id=root_port13,chassis=0,slot=2
+    -device cxl-rp,port=1,bus=cxl.1,id=root_port14,chassis=0,slot=3
+    -device cxl-type3,bus=root_port13,volatile-memdev=cxl-mem1,id=cxl-vmem0,sn=0x2
+    -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G)
+  bus=(,bus=pcie.0)
+elif [ "$backing" = cxl ]; then
   # One type-3 device behind a CXL host bridge (pxb-cxl) with a fixed memory window of 4 GiB. Two root ports: with
   # one, Linux 6.1 never programs the host bridge's decoder, and the map succeeds while every read returns 0 and
   # writes vanish (the suite checks data for that reason). sn=0 gives the labels a zero interleave-set cookie that
@@ -137,7 +197,7 @@ boot() { # phase [vcpus [seconds]]: the phase goes to the guest's init on the ke
   echo "$align" > "$share/align"
   echo "$backing" > "$share/backing"
   rm -f "$share/exit-code-$phase"
-  timeout "$limit" qemu-system-x86_64 "${machine[@]}" -accel tcg -cpu max -smp "$smp" \
+  timeout "$limit" "$qemu" "${qemu_opts[@]}" "${machine[@]}" -accel tcg -cpu "$cpu" -smp "$smp" \
     -kernel "$work/kernel/$kver/vmlinuz" -initrd "$work/initramfs.gz" \
     -append "console=ttyS0 rdinit=/init panic=-1 quiet dax4j.phase=$phase" -display none -monitor none \
     -serial stdio -no-reboot \
@@ -149,7 +209,8 @@ boot() { # phase [vcpus [seconds]]: the phase goes to the guest's init on the ke
 log "booting the guest (kernel $kver, $memory_size $backing, align $align)"
 status=0
 boot write || status=1
-[ "$status" -eq 0 ] && { boot verify || status=1; }
+# volatile memory: nothing to find after a power-off, one boot
+[ "$status" -eq 0 ] && [ "$backing" != cxl-ram ] && { boot verify || status=1; }
 # Two hosts on one memory: two guests at once on the same backing file (share=on), one vCPU each, one streaming
 # records to the other through a SharedRing (TwoHostRingTest). Once per CI run: with the 2 MiB NVDIMM.
 if [ "$status" -eq 0 ] && [ "$backing/$align" = nvdimm/2M ] && [ "${DAX4J_VM_TWO_HOSTS:-1}" = 1 ]; then
