@@ -20,8 +20,16 @@ public final class VolatileMemoryException extends UnsupportedOperationException
 
     /** @param source the mapping's source, in a few words ({@link Source#describe()}) */
     public VolatileMemoryException(String source) {
-        super(source + " is volatile memory (persistence domain NONE: no libnvdimm region, as for CXL RAM or hmem):"
-                + " nothing survives power loss, so no persist call can succeed; map it with"
-                + " MapOptions.acceptNonDurableStores() to make persist calls no-ops");
+        this(source, "no persist call can succeed; map it with MapOptions.acceptNonDurableStores() to make persist"
+                + " calls no-ops");
+    }
+
+    /**
+     * @param source  the mapping's source, in a few words ({@link Source#describe()})
+     * @param refused what is refused on it, and why, e.g. a record of sessions that no power loss would leave
+     */
+    public VolatileMemoryException(String source, String refused) {
+        super(source + " is volatile memory (persistence domain NONE: CXL RAM, or hmem): nothing survives power"
+                + " loss, so " + refused);
     }
 }

@@ -194,6 +194,20 @@ class DeviceDaxMappingTest {
     }
 
     @Test
+    void aShutdownRecordIsRefusedOnVolatileDeviceDaxEvenWithPersistCallsMadeNoOps() throws Exception {
+        DaxDevices devices = FakeDeviceDax.devZeroAsVolatile(sysRoot, 2 * M2, M2);
+        try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource()
+                .acceptNonDurableStores(), devices)) {
+            io.github.dax4j.layout.Directory directory = io.github.dax4j.layout.Directory.open(dax);
+            VolatileMemoryException e = assertThrows(VolatileMemoryException.class,
+                    () -> io.github.dax4j.layout.ShutdownRecord.open(directory, java.util.Optional.empty()));
+            assertTrue(e.getMessage().contains("shutdown record"), e.getMessage());
+            assertTrue(directory.find(io.github.dax4j.layout.ShutdownRecord.REGION).isEmpty(),
+                    "refused before its region exists");
+        }
+    }
+
+    @Test
     void aMappingThatRefusesBadBlocksIsRefusedOverOneAndSeesItsOwnAsItsOffsets() throws Exception {
         String region = SysfsFixture.NFIT_REGION0;
         // the instance starts 2 MiB into its region; the bad sector is 3 MiB + 512 B into the instance

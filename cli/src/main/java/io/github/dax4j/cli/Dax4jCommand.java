@@ -170,7 +170,7 @@ public final class Dax4jCommand implements Runnable {
                 d.cxlRegion().ifPresent(r -> {
                     // cxl list's names: the region, its memdevs with serial and host, and the host bridges
                     o.put("cxl_region", r.name());
-                    o.put("cxl_mode", r.persistent() ? "pmem" : "ram");
+                    o.put("cxl_mode", r.mode().isEmpty() ? "unknown" : r.mode());
                     o.put("interleave_ways", r.interleaveWays());
                     o.put("memdevs", r.memdevs().stream().map(m -> {
                         Map<String, Object> memdev = new LinkedHashMap<>();
@@ -256,7 +256,7 @@ public final class Dax4jCommand implements Runnable {
                 info.put("source", pmem.source().describe());
                 info.put("kind", switch (pmem.source()) {
                     case DeviceDaxSource d -> "device-DAX " + d.device().name() + d.device().cxlRegion()
-                            .map(r -> ", CXL " + r.name() + " (" + (r.persistent() ? "pmem" : "ram") + ")")
+                            .map(r -> ", CXL " + r.name() + " (" + (r.mode().isEmpty() ? "mode unknown" : r.mode()) + ")")
                             .orElse("") + (d.device().isNvdimm() ? ", nd region "
                             + d.device().region().get().name() : ", no nd region");
                     case FileSource f -> "file on " + f.fileSystem().displayName();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -20,21 +21,20 @@ import java.util.stream.Stream;
  * without them a non-empty list cannot be placed, and that is an {@link AccessDeniedException}, never a guess. An
  * empty list needs no address: no bad blocks anywhere in the region.
  *
- * <p>The ranges cover the instance one after the other in {@code page_offset} order, so each one's device offset
- * is the sum of the lengths before it; {@code page_offset} (in kernel pages: 4 KiB on x86-64, up to 64 KiB on
- * arm64) must agree with that for one power-of-two page size of 4 to 256 KiB, which dax4j therefore never assumes. Ranges that
- * overlap, leave gaps, run backwards or exceed the instance's size are damage ({@link IOException}), as is a list
- * that fills the kernel's one page for a sysfs attribute (the kernel cuts it there, so runs after it would be
- * missing: a partial list would call bad memory good).
+ * <p>The ranges cover the instance one after the other in {@code page_offset} order, with nothing left over: each
+ * one's device offset is the sum of the lengths before it, and must be its {@code page_offset} in pages of the
+ * running kernel ({@code sysconf(_SC_PAGESIZE)}: 4 KiB on x86-64, up to 64 KiB on arm64). Ranges that overlap,
+ * leave gaps, run backwards, exceed the instance's size or do not add up to it (a range missing, as while
+ * {@code daxctl} reconfigures the instance) are damage ({@link IOException}), as is a list that fills the kernel's
+ * one page for a sysfs attribute (the kernel cuts it there, so runs after it would be missing): a partial list
+ * would call bad memory good.
  */
 final class BadBlocks {
 
     private static final Pattern MAPPING = Pattern.compile("mapping[0-9]+");
     private static final long SECTOR = 512;
-    /** The smallest kernel page, and the most a sysfs attribute shows; {@code "%llu %u\n"} takes 32 bytes at most. */
-    private static final int SMALLEST_PAGE = 4096, LONGEST_LINE = 32;
-    /** The largest page any Linux port uses (hexagon's 256 KiB; arm64 and powerpc go to 64 KiB). */
-    private static final long LARGEST_PAGE = 256 * 1024;
+    /** The longest line of a bad block list: {@code "%llu %u\n"}. */
+    private static final int LONGEST_LINE = 32;
 
     /** A physical range of the instance: device bytes {@code [offset, offset + length)} are at {@code start}. */
     private record Extent(long offset, long start, long length) {
@@ -43,18 +43,29 @@ final class BadBlocks {
     private BadBlocks() {
     }
 
-    static List<BadBlock> of(DaxDevice device) throws IOException {
+    /**
+     * @param kernelPageSize the kernel's page size, asked for only when the list is not empty (so discovery without
+     *                       bad blocks makes no native call): a sysfs attribute shows at most one page, and
+     *                       {@code page_offset} counts pages
+     */
+    static List<BadBlock> of(DaxDevice device, LongSupplier kernelPageSize) throws IOException {
         if (device.region().isEmpty() || device.region().get().badblocks().isEmpty()) {
             return List.of();
         }
         NvdimmRegion region = device.region().get();
         Path list = region.badblocks().get();
-        List<long[]> runs = runs(list);
-        if (runs.isEmpty()) {
+        String text = Files.readString(list);
+        if (text.isBlank()) {
             return List.of();
         }
+        long pageSize = kernelPageSize.getAsLong();
+        List<long[]> runs = runs(list, text, pageSize);
         OptionalLong regionStart = DaxDevices.readLong(region.sysfsPath().resolve("resource"));
-        List<Extent> extents = extents(device);
+        if (regionStart.isPresent() && regionStart.getAsLong() < 0) {
+            throw damaged(region.sysfsPath().resolve("resource"), "a physical start of 0x"
+                    + Long.toHexString(regionStart.getAsLong()) + ", past 2^63");
+        }
+        List<Extent> extents = extents(device, pageSize);
         if (regionStart.isEmpty() || extents.isEmpty()) {
             throw new AccessDeniedException(list.toString(), null, runs.size() + " bad block run(s) in "
                     + region.name() + ", but where " + device.name() + " lies in it needs the physical addresses"
@@ -96,12 +107,11 @@ final class BadBlocks {
     }
 
     /** The {@code sector count} lines of a badblocks attribute; anything else is damage, reported as such. */
-    private static List<long[]> runs(Path list) throws IOException {
-        String text = Files.readString(list);
-        if (text.length() > SMALLEST_PAGE - 1 - LONGEST_LINE || !text.isEmpty() && !text.endsWith("\n")) {
+    private static List<long[]> runs(Path list, String text, long pageSize) throws IOException {
+        if (text.length() > pageSize - 1 - LONGEST_LINE || !text.isEmpty() && !text.endsWith("\n")) {
             throw new IOException("the bad block list " + list + " may be cut short: " + text.length() + " bytes"
                     + (text.endsWith("\n") ? "" : " ending mid-line") + ", where the kernel stops at one page of "
-                    + SMALLEST_PAGE + " bytes or more; the runs after the cut cannot be read");
+                    + pageSize + " bytes; the runs after the cut cannot be read");
         }
         List<long[]> runs = new ArrayList<>();
         for (String line : text.lines().toList()) {
@@ -123,7 +133,7 @@ final class BadBlocks {
         return runs;
     }
 
-    private static List<Extent> extents(DaxDevice device) throws IOException {
+    private static List<Extent> extents(DaxDevice device, long pageSize) throws IOException {
         List<Path> mappings;
         try (Stream<Path> entries = Files.list(device.sysfsPath())) {
             mappings = entries.filter(p -> MAPPING.matcher(p.getFileName().toString()).matches())
@@ -148,26 +158,21 @@ final class BadBlocks {
         ranges.sort(Comparator.comparingLong(r -> r[0]));
         List<Extent> extents = new ArrayList<>();
         long offset = 0;
-        long pageSize = 0; // learnt from the first range after the first
         for (long[] r : ranges) {
             long length = r[2] - r[1] + 1;
-            if (r[0] == 0 ? offset != 0 : pageSize == 0 && (offset % r[0] != 0 || Long.bitCount(offset / r[0]) != 1
-                    || offset / r[0] < SMALLEST_PAGE || offset / r[0] > LARGEST_PAGE)) {
-                throw damaged(device.sysfsPath(), "the range at page_offset " + r[0] + " follows " + offset
-                        + " bytes of ranges: no kernel page size (4 to 256 KiB) places it there");
-            }
-            if (r[0] != 0 && pageSize == 0) {
-                pageSize = offset / r[0];
-            }
-            if (r[0] != 0 && (Math.multiplyHigh(r[0], pageSize) != 0 || r[0] * pageSize != offset)) {
+            if (Math.multiplyHigh(r[0], pageSize) != 0 || r[0] * pageSize != offset) {
                 throw damaged(device.sysfsPath(), "the range at page_offset " + r[0] + " (pages of " + pageSize
-                        + " bytes) does not start where the one before it ends, at " + offset);
+                        + " bytes) does not start where the ones before it end, at " + offset);
             }
-            extents.add(new Extent(offset, r[1], length));
             if (length > device.size() - offset) {
                 throw damaged(device.sysfsPath(), "its ranges hold more than its " + device.size() + " bytes");
             }
+            extents.add(new Extent(offset, r[1], length));
             offset += length;
+        }
+        if (!extents.isEmpty() && offset != device.size()) {
+            throw damaged(device.sysfsPath(), "its ranges hold " + offset + " of its " + device.size() + " bytes:"
+                    + " a mappingN is missing (being reconfigured?), and bad blocks in it would go unseen");
         }
         if (extents.isEmpty() && device.resource().isPresent()) {
             if (device.resource().getAsLong() < 0 || device.resource().getAsLong() > Long.MAX_VALUE - device.size()) {

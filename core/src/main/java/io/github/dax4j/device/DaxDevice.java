@@ -1,5 +1,7 @@
 package io.github.dax4j.device;
 
+import io.github.dax4j.internal.posix.Libc;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,7 +59,7 @@ public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size,
         if (region.isPresent()) {
             return region.get().persistenceDomain();
         }
-        if (cxlRegion.filter(r -> !r.persistent()).isPresent() || isHmem()) {
+        if (cxlRegion.filter(CxlRegion::isVolatile).isPresent() || isHmem()) {
             return PersistenceDomain.NONE;
         }
         return PersistenceDomain.UNKNOWN;
@@ -84,7 +86,7 @@ public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size,
      *                                              other than {@code sector count} lines
      */
     public List<BadBlock> badBlocks() throws IOException {
-        return BadBlocks.of(this);
+        return BadBlocks.of(this, Libc::pageSize);
     }
 
     /**
@@ -100,7 +102,7 @@ public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size,
             throw new IllegalArgumentException("[" + offset + ", " + offset + " + " + length + ") is not inside "
                     + name + " (" + size + " bytes)");
         }
-        return BadBlocks.within(BadBlocks.of(this), offset, length);
+        return BadBlocks.within(BadBlocks.of(this, Libc::pageSize), offset, length);
     }
 
     /**

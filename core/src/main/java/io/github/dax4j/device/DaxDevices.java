@@ -271,7 +271,8 @@ public final class DaxDevices {
                 memdevs.add(memdev(uport.toRealPath()));
             }
         }
-        return new CxlRegion(region.getFileName().toString(), region, mode.filter("pmem"::equals).isPresent(),
+        return new CxlRegion(region.getFileName().toString(), region,
+                mode.filter(m -> m.equals("pmem") || m.equals("ram")).orElse(""),
                 readLong(region.resolve("size")).orElse(0), readLong(region.resolve("resource")), ways,
                 readInt(region.resolve("interleave_granularity"), 0, MAX_INTERLEAVE_GRANULARITY).orElse(0), memdevs);
     }

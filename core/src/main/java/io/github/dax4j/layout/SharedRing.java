@@ -36,13 +36,16 @@ import java.util.zip.CRC32C;
  * <h2>Format (from {@code offset}, little-endian, 64-byte lines)</h2>
  * <pre>
  *  line 0, the writer's: magic "DAX4JRNG" | slot bytes (int) | slots (int) | epoch (long) | CRC32C of 0..24 | zero
- *  line 1, the reader's: consumed (long): records read so far
+ *  line 1, the reader's: consumed XOR epoch (long): records read so far, tagged with the format they count
  *  slot i at 128 + i * slotBytes:  sequence (long) | length (int) | CRC32C (int) | payload (length bytes)
  * </pre>
  * Record {@code n} (from 0) is in slot {@code n % slots} with sequence {@code n + 1} (0: never written); its CRC32C
  * covers the ring's epoch, the sequence, the length and the payload. The epoch is a random number drawn at each
  * format: a record left from an earlier ring in the same bytes fails the CRC of the new one, so neither a reader
- * of the new ring nor a stale reader of the old one can take it for data.
+ * of the new ring nor a stale reader of the old one can take it for data. The reader's count is stored XOR the
+ * epoch, in one 8-byte word (so it is never torn): a count a stale reader of an earlier format writes into the new
+ * ring decodes to a number the writer never made possible (it is random in 64 bits; the writer accepts at most
+ * {@code slots + 1} values), and is reported, never obeyed.
  *
  * <h2>Protocol</h2>
  * <ol>
@@ -50,13 +53,16 @@ import java.util.zip.CRC32C;
  *       while it changes; zero the rest, evict it; write line 0 without the magic, evict it; then the magic,
  *       evict it. A reader that finds the magic finds the rest in memory.</li>
  *   <li>Put record {@code n}: evict line 1 and read {@code consumed} until {@code n - consumed < slots} (the
- *       reader is done with the slot); store length, CRC and payload, evict them; store the sequence
- *       {@code n + 1} (one aligned 8-byte store), evict it.</li>
- *   <li>Poll for record {@code n}: evict the slot; if its sequence is not {@code n + 1}, nothing yet. Else read
- *       length and payload and check the CRC: a mismatch is a torn read (lines of different ages, or a sequence
- *       seen before the data), counted and retried at the next poll, never delivered. Else deliver it, store
- *       {@code consumed = n + 1} into line 1 and evict it. A reader opened later resumes at the stored
- *       {@code consumed}.</li>
+ *       reader is done with the slot); store length, CRC and payload (staged in the heap first, so the CRC is
+ *       that of the bytes stored), evict them; store the sequence {@code n + 1} (one aligned 8-byte store),
+ *       evict it.</li>
+ *   <li>Poll for record {@code n}: evict the slot; if its sequence is that of the record the slot held before
+ *       ({@code n + 1 - slots}, or 0 for the first round), nothing yet; if it is neither that nor {@code n + 1},
+ *       damage. Else read length and payload and check the CRC: a mismatch is a torn read (lines of different
+ *       ages, or a sequence seen before the data), counted and retried at the next poll, never delivered. Else
+ *       store {@code consumed = n + 1} into line 1, evict it, and deliver the record. A reader opened later
+ *       resumes at the stored {@code consumed}, after checking that its slot holds one of the two sequences a
+ *       poll accepts.</li>
  * </ol>
  * The writer never reuses a slot the reader has not consumed, so a slot's sequence only grows while it is read.
  * Neither side is thread-safe; each belongs to one thread.
@@ -64,9 +70,12 @@ import java.util.zip.CRC32C;
  * <h2>Damage</h2>
  * The other host's bytes are hostile until checked. A header whose CRC fails is no ring yet ({@link #reader} is
  * empty); one with a valid CRC that does not fit its range, a {@code consumed} the writer never made possible (more
- * than it published, or less than before), and a record whose CRC fails {@value #TORN_LIMIT} polls in a row are
- * {@link DirectoryException}s {@code CORRUPTED}, never data. The last also happens when the writer formats the ring
- * again under a running reader: the message then says so, and the reader must be opened again.
+ * than it published, less than before, or one a reader of another format wrote), a slot sequence the poll cannot
+ * explain, and a record whose CRC fails {@value #TORN_LIMIT} polls in a row are {@link DirectoryException}s
+ * {@code CORRUPTED}, never data. The last two also happen when the writer formats the ring again under a running
+ * reader (at the latest once the new ring's records reach the slot the stale reader polls): the message then says
+ * so, and the reader must be opened again. Until then the stale reader finds nothing, and what it stores is
+ * refused by the new writer.
  */
 public final class SharedRing {
 
@@ -105,6 +114,7 @@ public final class SharedRing {
         pmem.putLongAtomic(offset, 0); // no magic: a reader opening now finds no ring, not a half-formatted one
         pmem.evict(offset, LINE);
         pmem.fill(offset + 8, bytes - 8, (byte) 0, PersistFlag.NO_FLUSH, PersistFlag.NO_DRAIN);
+        pmem.putLongAtomic(offset + CONSUMED, g.epoch); // 0 records consumed, in this format's terms
         pmem.evict(offset, bytes);
         pmem.putInt(offset + H_SLOT_BYTES, (int) slotBytes);
         pmem.putInt(offset + H_SLOTS, (int) g.slots);
@@ -130,17 +140,22 @@ public final class SharedRing {
      * record the ring's {@code consumed} names: a reader opened again resumes where the last one stopped.
      *
      * @throws IndexOutOfBoundsException if the range is not inside the mapping
-     * @throws IllegalArgumentException  if {@code offset} is not a multiple of 64
+     * @throws IllegalArgumentException  if {@code offset} is not a multiple of 64, the range is too short for a
+     *                                   ring (128 header bytes and two slots of 64), or the mapping is read-only
+     *                                   (the reader stores its count into the ring)
      * @throws DirectoryException        {@code CORRUPTED} if a header with the magic and a valid CRC describes a
-     *                                   ring that does not fit the range, or {@code consumed} is out of range
+     *                                   ring that does not fit the range, or {@code consumed} is not one this
+     *                                   ring's writer made possible
      */
     public static Optional<Reader> reader(DaxMapping pmem, long offset, long length) throws DirectoryException {
         Objects.checkFromIndexSize(offset, length, pmem.byteSize());
-        if (offset % LINE != 0) {
-            throw new IllegalArgumentException("a ring starts at a multiple of 64 bytes, not at " + offset);
+        if (offset % LINE != 0 || length < SLOTS + 2 * LINE) {
+            throw new IllegalArgumentException("a ring starts at a multiple of 64 bytes and holds 128 header bytes"
+                    + " and two slots of 64 bytes or more: offset " + offset + ", length " + length);
         }
-        if (length < SLOTS) {
-            return Optional.empty();
+        if (pmem.isReadOnly()) {
+            throw new IllegalArgumentException("a ring's reader stores the count of records it consumed into the"
+                    + " ring, and " + pmem.path() + " is mapped read-only");
         }
         pmem.evict(offset, SLOTS);
         Optional<Header> header = Header.read(pmem, offset);
@@ -151,12 +166,15 @@ public final class SharedRing {
         if (slotBytes < LINE || slotBytes % LINE != 0 || slots < 2 || slots > (length - SLOTS) / slotBytes) {
             throw damaged(pmem, offset, slots + " slots of " + slotBytes + " bytes in " + length + " bytes");
         }
-        long consumed = pmem.getLongAtomic(offset + CONSUMED);
+        long epoch = header.get().epoch();
+        long consumed = pmem.getLongAtomic(offset + CONSUMED) ^ epoch;
         if (consumed < 0 || consumed > MAX_RECORDS) {
-            throw damaged(pmem, offset, "the reader's count of records consumed is " + consumed);
+            throw damaged(pmem, offset, "the reader's count of records consumed decodes to " + consumed
+                    + " (damage, or a reader of an earlier format of the ring stored it)");
         }
-        return Optional.of(new Reader(new Geometry(pmem, offset, length, slotBytes, slots, header.get().epoch()),
-                consumed));
+        Reader reader = new Reader(new Geometry(pmem, offset, length, slotBytes, slots, epoch), consumed);
+        reader.sequenceInSlot(); // a count the slots contradict is damage now, not a reader that waits forever
+        return Optional.of(reader);
     }
 
     /** Line 0 as found: only with the magic and a CRC that matches. */
@@ -215,11 +233,14 @@ public final class SharedRing {
     public static final class Writer {
 
         private final Geometry g;
+        /** Where a record is copied before its CRC is taken, so the CRC is that of the bytes stored. */
+        private final MemorySegment staged;
         private long next;
         private long consumed;
 
         private Writer(Geometry g) {
             this.g = g;
+            this.staged = MemorySegment.ofArray(new byte[g.maxRecord()]);
         }
 
         /** {@return the largest record this ring holds} */
@@ -248,10 +269,11 @@ public final class SharedRing {
             }
             if (next - consumed >= g.slots()) {
                 pmem.evict(g.offset() + CONSUMED, 8);
-                long now = pmem.getLongAtomic(g.offset() + CONSUMED);
+                long now = pmem.getLongAtomic(g.offset() + CONSUMED) ^ g.epoch();
                 if (now < consumed || now > next) {
-                    throw damaged(pmem, g.offset(), "the reader's count of records consumed is " + now + ", after "
-                            + consumed + ", with " + next + " published");
+                    throw damaged(pmem, g.offset(), "the reader's count of records consumed decodes to " + now
+                            + ", after " + consumed + ", with " + next + " published (damage, or a reader of an"
+                            + " earlier format of the ring is still running)");
                 }
                 consumed = now;
                 if (next - consumed >= g.slots()) {
@@ -261,9 +283,10 @@ public final class SharedRing {
             long at = g.slot(next);
             int length = (int) record.byteSize();
             long sequence = next + 1;
-            pmem.write(at + S_PAYLOAD, record);
+            MemorySegment payload = staged.asSlice(0, length).copyFrom(record);
+            pmem.write(at + S_PAYLOAD, payload);
             pmem.putInt(at + S_LENGTH, length);
-            pmem.putInt(at + S_CRC, recordCrc(g.epoch(), sequence, length, record));
+            pmem.putInt(at + S_CRC, recordCrc(g.epoch(), sequence, length, payload));
             pmem.evict(at + S_LENGTH, 8 + length); // the data is in memory before the sequence says it is there
             pmem.putLongAtomic(at + S_SEQUENCE, sequence);
             pmem.evict(at + S_SEQUENCE, 8);
@@ -312,9 +335,10 @@ public final class SharedRing {
          *
          * @return its length, or -1 if it is not published yet or was read torn (then retried at the next poll)
          * @throws IllegalArgumentException if {@code destination} is smaller than the ring's largest record
-         * @throws DirectoryException       {@code CORRUPTED} if the record failed its CRC {@value #TORN_LIMIT} polls
-         *                                  in a row: damaged, or the writer formatted the ring again (the message
-         *                                  says which)
+         * @throws DirectoryException       {@code CORRUPTED} if the slot holds a sequence no writer of this ring
+         *                                  stores there now, or the record failed its CRC {@value #TORN_LIMIT}
+         *                                  polls in a row: damaged, or the writer formatted the ring again (the
+         *                                  message says which)
          */
         public int poll(MemorySegment destination) throws DirectoryException {
             if (destination.byteSize() < g.maxRecord()) {
@@ -323,8 +347,7 @@ public final class SharedRing {
             }
             DaxMapping pmem = g.pmem();
             long at = g.slot(next);
-            pmem.evict(at, S_PAYLOAD);
-            if (pmem.getLongAtomic(at + S_SEQUENCE) != next + 1) {
+            if (sequenceInSlot() != next + 1) {
                 return -1;
             }
             int length = pmem.getInt(at + S_LENGTH);
@@ -338,22 +361,49 @@ public final class SharedRing {
                 return torn();
             }
             tornInARow = 0;
-            next++;
-            pmem.putLongAtomic(g.offset() + CONSUMED, next);
+            // the count is stored before this reader moves on: a store that fails leaves the record unconsumed
+            pmem.putLongAtomic(g.offset() + CONSUMED, (next + 1) ^ g.epoch());
             pmem.evict(g.offset() + CONSUMED, 8);
+            next++;
             return length;
+        }
+
+        /**
+         * {@return the sequence in record {@code next}'s slot, read from memory: {@code next + 1} (published) or that
+         * of the record the slot held before (not yet)}
+         *
+         * @throws DirectoryException {@code CORRUPTED} for any other: no writer of this ring stores it there now
+         */
+        private long sequenceInSlot() throws DirectoryException {
+            DaxMapping pmem = g.pmem();
+            long at = g.slot(next);
+            pmem.evict(at, S_PAYLOAD);
+            long sequence = pmem.getLongAtomic(at + S_SEQUENCE);
+            long before = next < g.slots() ? 0 : next + 1 - g.slots();
+            if (sequence != next + 1 && sequence != before) {
+                throw damage("slot " + next % g.slots() + " holds sequence " + sequence + " where record " + next
+                        + " expects " + before + " (not yet) or " + (next + 1));
+            }
+            return sequence;
         }
 
         private int torn() throws DirectoryException {
             tornReads++;
-            if (++tornInARow < TORN_LIMIT) {
+            if (tornInARow < TORN_LIMIT) {
+                tornInARow++;
+            }
+            if (tornInARow < TORN_LIMIT) {
                 return -1;
             }
+            throw damage("record " + next + " failed its CRC " + TORN_LIMIT + " polls in a row");
+        }
+
+        /** The damage, or the sign that the writer formatted the ring again: the header tells which. */
+        private DirectoryException damage(String what) {
             DaxMapping pmem = g.pmem();
             pmem.evict(g.offset(), LINE);
             Optional<Header> header = Header.read(pmem, g.offset());
-            throw damaged(pmem, g.offset(), header.filter(h -> h.epoch() == g.epoch()).isPresent()
-                    ? "record " + next + " failed its CRC " + TORN_LIMIT + " polls in a row"
+            return damaged(pmem, g.offset(), header.filter(h -> h.epoch() == g.epoch()).isPresent() ? what
                     : "the writer formatted it again (its epoch is no longer " + Long.toHexString(g.epoch())
                     + "): open a new reader");
         }

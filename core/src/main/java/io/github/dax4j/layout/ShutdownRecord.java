@@ -2,6 +2,9 @@ package io.github.dax4j.layout;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.DeviceDaxSource;
+import io.github.dax4j.PersistMechanism;
+import io.github.dax4j.VolatileMemoryException;
+import io.github.dax4j.device.PersistenceDomain;
 import io.github.dax4j.device.UnsafeShutdownCount;
 
 import java.io.IOException;
@@ -94,6 +97,8 @@ public final class ShutdownRecord implements AutoCloseable {
     public static final long UNSAFE = 0x45464153_4e554453L;
     /** The highest sequence a record may hold: 2<sup>62</sup>, more opens than any device lives to see. */
     static final long MAX_SEQUENCE = 1L << 62;
+    /** The most writes one session makes: open, {@link #markRecovered()}, {@link #close()}. */
+    private static final long SESSION_WRITES = 3;
 
     /** One slot; the directory checks this layout's signature on every open of the region. */
     static final MemoryLayout SLOT = MemoryLayout.structLayout(
@@ -162,8 +167,9 @@ public final class ShutdownRecord implements AutoCloseable {
      * @throws IOException        if sysfs cannot be read
      * @throws java.nio.ReadOnlyBufferException if the mapping is read-only: a record that cannot be written
      *                                          cannot guard the session
-     * @throws io.github.dax4j.VolatileMemoryException if the memory is volatile device-DAX and persist calls are
-     *                                          refused there: no session on it survives power loss to be judged
+     * @throws io.github.dax4j.VolatileMemoryException if the memory is volatile device-DAX, whether its persist
+     *                                          calls are refused or made no-ops ({@code acceptNonDurableStores()}):
+     *                                          no session on it survives power loss to be judged
      */
     public static ShutdownRecord open(Directory directory) throws IOException {
         DaxMapping mapping = directory.mapping();
@@ -178,18 +184,29 @@ public final class ShutdownRecord implements AutoCloseable {
      * @param now the devices' unsafe shutdown count now, empty where none can be read
      * @throws DirectoryException if the record is damaged ({@code CORRUPTED}), or the directory cannot hold it
      * @throws java.nio.ReadOnlyBufferException if the mapping is read-only
-     * @throws io.github.dax4j.VolatileMemoryException if the memory is volatile device-DAX and persist calls are
-     *                                          refused there
+     * @throws io.github.dax4j.VolatileMemoryException if the memory is volatile device-DAX
      */
     public static ShutdownRecord open(Directory directory, Optional<UnsafeShutdownCount> now)
             throws DirectoryException {
         Objects.requireNonNull(now, "now");
         DaxMapping mapping = directory.mapping();
         // An empty persist throws what a record's write would (read-only, volatile memory refusing persists),
-        // before the region exists: a record that cannot be kept leaves none behind.
+        // before the region exists: a record that cannot be kept leaves none behind. Volatile memory whose
+        // persists were made no-ops (acceptNonDurableStores) is refused too: it has no sessions to judge. (An
+        // emulated device on tmpfs is volatile as well, but its persists are real msyncs, kept for tests.)
         mapping.persist(0, 0);
+        if (mapping.persistenceDomain() == PersistenceDomain.NONE && mapping.persistMechanism() == PersistMechanism.NONE) {
+            throw new VolatileMemoryException(mapping.source().describe(), "a shutdown record on it would judge"
+                    + " sessions whose stores no shutdown keeps");
+        }
         FixedRegion region = directory.openOrCreate(REGION, SLOT, 2, RegionAlignment.CACHE_LINE, true);
         Optional<Slot> last = current(mapping, region);
+        if (last.isPresent() && last.get().sequence() > MAX_SEQUENCE - SESSION_WRITES) {
+            throw new DirectoryException(DirectoryException.Reason.CORRUPTED, "the shutdown record of "
+                    + mapping.path() + " is at sequence " + last.get().sequence() + ", which leaves no room for a"
+                    + " session's " + SESSION_WRITES + " writes below " + MAX_SEQUENCE + ": no device lives to"
+                    + " write it that often, so it is damaged or forged");
+        }
         long count = now.map(UnsafeShutdownCount::count).orElse(-1L);
         long devices = now.map(ShutdownRecord::devicesHash).orElse(0L);
         LastShutdown verdict;

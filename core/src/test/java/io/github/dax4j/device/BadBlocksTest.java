@@ -119,6 +119,9 @@ class BadBlocksTest {
         Files.writeString(root.resolve(CXL_ND_REGION0 + "/badblocks"), sectorAt(0) + " 1\n" + sectorAt(4096) + " 1");
         e = assertThrows(IOException.class, () -> device(sys).badBlocks());
         assertTrue(e.getMessage().contains("mid-line"), e.getMessage());
+        // a kernel of 64 KiB pages shows a list 16 times as long whole
+        Files.writeString(root.resolve(CXL_ND_REGION0 + "/badblocks"), full.toString());
+        assertEquals(full.toString().lines().count(), BadBlocks.of(device(sys), () -> 65536).size());
     }
 
     /** A dynamic instance of two ranges, the second {@code pageOffset} pages in. */
@@ -128,18 +131,43 @@ class BadBlocksTest {
                 .attribute(DEVICE + "/mapping0/end", end0)
                 .attribute(DEVICE + "/mapping0/page_offset", "0x0")
                 .attribute(DEVICE + "/mapping1/start", "0x" + Long.toHexString(DEVICE_START + 64 * MIB))
-                .attribute(DEVICE + "/mapping1/end", "0x" + Long.toHexString(DEVICE_START + 66 * MIB - 1))
+                .attribute(DEVICE + "/mapping1/end", "0x" + Long.toHexString(DEVICE_START + 64 * MIB + SIZE - 2 * MIB - 1))
                 .attribute(DEVICE + "/mapping1/page_offset", pageOffset1);
     }
 
     @Test
-    void theKernelsPageSizeIsLearntFromTheRangesNotAssumed() throws Exception {
+    void pageOffsetsCountTheRunningKernelsPages() throws Exception {
         String end0 = "0x" + Long.toHexString(DEVICE_START + 2 * MIB - 1);
         String list = sectorAt(64 * MIB + MIB) + " 1\n";
         for (long page : new long[] {4096, 16384, 65536}) {
-            assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)),
-                    device(twoRanges(list, end0, Long.toString(2 * MIB / page))).badBlocks(), page + "-byte pages");
+            DaxDevice dax = device(twoRanges(list, end0, Long.toString(2 * MIB / page)));
+            assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)), BadBlocks.of(dax, () -> page), page + "-byte pages");
+            long other = page == 65536 ? 4096 : 65536;
+            IOException e = assertThrows(IOException.class, () -> BadBlocks.of(dax, () -> other),
+                    page + "-byte page offsets read with " + other + "-byte pages");
+            assertTrue(e.getMessage().contains("does not start where"), e.getMessage());
         }
+    }
+
+    @Test
+    void rangesThatDoNotAddUpToTheInstanceAreDamageNotAShorterInstance() throws Exception {
+        // mapping1 gone (daxctl reconfiguring, or unreadable mid-walk): its bad blocks must not read as none
+        SysfsFixture sys = twoRanges(sectorAt(64 * MIB + MIB) + " 1\n", "0x" + Long.toHexString(DEVICE_START + 2 * MIB - 1), "0x200");
+        Path mapping1 = sys.root().resolve(DEVICE + "/mapping1");
+        for (String attribute : List.of("start", "end", "page_offset")) {
+            Files.delete(mapping1.resolve(attribute));
+        }
+        Files.delete(mapping1);
+        IOException e = assertThrows(IOException.class, () -> device(sys).badBlocks());
+        assertTrue(e.getMessage().contains("holds 2097152 of its") || e.getMessage().contains("hold 2097152 of its"),
+                e.getMessage());
+    }
+
+    @Test
+    void aRegionStartPast2To63IsDamage() throws Exception {
+        SysfsFixture sys = region(sectorAt(0) + " 1\n", true).attribute(CXL_ND_REGION0 + "/resource", "0x8000000000000000");
+        IOException e = assertThrows(IOException.class, () -> device(sys).badBlocks());
+        assertTrue(e.getMessage().contains("unexpected content") && e.getMessage().contains("resource"), e.getMessage());
     }
 
     @Test
@@ -167,9 +195,9 @@ class BadBlocksTest {
                 .attribute(DEVICE + "/mapping0/end", "0x" + Long.toHexString(DEVICE_START + 2 * MIB - 1))
                 .attribute(DEVICE + "/mapping0/page_offset", "0x0")
                 .attribute(DEVICE + "/mapping1/start", "0x" + Long.toHexString(DEVICE_START + 64 * MIB))
-                .attribute(DEVICE + "/mapping1/end", "0x" + Long.toHexString(DEVICE_START + 66 * MIB - 1))
+                .attribute(DEVICE + "/mapping1/end", "0x" + Long.toHexString(DEVICE_START + 64 * MIB + SIZE - 2 * MIB - 1))
                 .attribute(DEVICE + "/mapping1/page_offset", "0x" + Long.toHexString(2 * MIB / 4096));
-        assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)), device(sys).badBlocks());
+        assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)), BadBlocks.of(device(sys), () -> 4096));
     }
 
     /** Placement against the definition: a device byte is bad iff its sector, counted from the region, is listed. */

@@ -129,7 +129,26 @@ class CxlDiscoveryTest {
         assertEquals(PersistenceDomain.NONE, dax.persistenceDomain(), "CXL RAM: nothing survives power loss");
         CxlRegion region = dax.cxlRegion().orElseThrow();
         assertFalse(region.persistent());
+        assertEquals("ram", region.mode());
         assertEquals(512 * MIB, region.memdevs().getFirst().ramSize());
+    }
+
+    @Test
+    void aRegionWhoseModeSysfsDoesNotSayIsNoEvidenceOfVolatileMemory() throws Exception {
+        // no region mode (6.1) and a decoder mode dax4j does not know: persists stay on, the domain UNKNOWN
+        for (String decoderMode : new String[] {"mixed", "none"}) {
+            SysfsFixture sys = new SysfsFixture(root.resolve(decoderMode))
+                    .cxlMemdev(MEM0, DECODER2, decoderMode, "0x1", 0, 512 * MIB)
+                    .cxlRegion(CXL_REGION0, null, 512 * MIB, null, "decoder2.0")
+                    .daxInstance(CXL_REGION0 + "/dax_region0", "dax0.0", "252:0", 512 * MIB, 2 * MIB, 0, 1, null,
+                            true);
+
+            DaxDevice dax = sys.devices().find("dax0.0").orElseThrow();
+
+            assertEquals("", dax.cxlRegion().orElseThrow().mode(), decoderMode);
+            assertFalse(dax.cxlRegion().orElseThrow().isVolatile());
+            assertEquals(PersistenceDomain.UNKNOWN, dax.persistenceDomain(), decoderMode);
+        }
     }
 
     @Test

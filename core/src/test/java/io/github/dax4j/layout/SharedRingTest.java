@@ -132,6 +132,11 @@ class SharedRingTest {
         assertEquals(2, got.get(JAVA_BYTE, 0), "record 2, not record 0 again");
     }
 
+    /** The count a reader of the ring whose header is at 0 stores for {@code consumed}: tagged with its epoch. */
+    private static long countWord(DaxMapping pmem, long consumed) {
+        return consumed ^ pmem.getLong(16);
+    }
+
     @Test
     void aCountOfRecordsConsumedThatTheWriterNeverMadePossibleIsDamage() throws Exception {
         DaxMapping pmem = device.mapping();
@@ -139,16 +144,43 @@ class SharedRingTest {
         MemorySegment one = MemorySegment.ofArray(new byte[] {1});
         writer.put(one);
         writer.put(one); // full: the next offer reads consumed
-        pmem.putLong(64, 99);
+        pmem.putLong(64, countWord(pmem, 99));
         DirectoryException ahead = assertThrows(DirectoryException.class, () -> writer.offer(one));
-        assertTrue(ahead.getMessage().contains("consumed is 99, after 0, with 2 published"), ahead.getMessage());
-        pmem.putLong(64, 1);
+        assertTrue(ahead.getMessage().contains("consumed decodes to 99, after 0, with 2 published"), ahead.getMessage());
+        pmem.putLong(64, countWord(pmem, 1));
         assertTrue(writer.offer(one));
-        pmem.putLong(64, 0); // went back
+        pmem.putLong(64, countWord(pmem, 0)); // went back
         assertThrows(DirectoryException.class, () -> writer.offer(one));
-        pmem.putLong(64, -5);
+        pmem.putLong(64, countWord(pmem, -5));
         DirectoryException negative = assertThrows(DirectoryException.class, () -> SharedRing.reader(pmem, 0, 256));
-        assertTrue(negative.getMessage().contains("consumed is -5"), negative.getMessage());
+        assertTrue(negative.getMessage().contains("consumed decodes to -5"), negative.getMessage());
+        pmem.putLong(64, 2); // a count stored untagged (or by another format): random, out of range, refused
+        assertThrows(DirectoryException.class, () -> SharedRing.reader(pmem, 0, 256));
+    }
+
+    @Test
+    void aCountTheSlotsContradictIsDamageAtOpenNotAReaderThatWaitsForever() throws Exception {
+        DaxMapping pmem = device.mapping();
+        SharedRing.Writer writer = SharedRing.format(pmem, 0, 128 + 4 * 64, 48);
+        writer.put(MemorySegment.ofArray(new byte[] {1}));
+        pmem.putLong(64, countWord(pmem, 1L << 40)); // in range, but slot 0 holds sequence 1, not 2^40 - 3 or + 1
+        DirectoryException e = assertThrows(DirectoryException.class, () -> SharedRing.reader(pmem, 0, 384));
+        assertTrue(e.getMessage().contains("slot 0 holds sequence 1 where record 1099511627776 expects"),
+                e.getMessage());
+        pmem.putLong(64, countWord(pmem, 1)); // slot 1 holds 0: record 1 not yet published, as it should
+        assertEquals(1, SharedRing.reader(pmem, 0, 384).orElseThrow().consumed());
+    }
+
+    @Test
+    void aReaderNeedsAWritableMappingAndARangeThatCanHoldARing() throws Exception {
+        SharedRing.format(device.mapping(), 0, RING, 100);
+        try (DaxMapping readOnly = DaxMapping.open(device.path(), MapOptions.wholeSource().emulateMapSync().readOnly())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SharedRing.reader(readOnly, 0, RING));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> SharedRing.reader(device.mapping(), 0, 128 + 64),
+                "room for one slot: never a ring, so not 'no ring yet' forever");
     }
 
     @Test
@@ -197,5 +229,44 @@ class SharedRingTest {
         assertEquals(0, fresh.consumed(), "the format cleared what the old reader had consumed");
         assertEquals(1, fresh.poll(got));
         assertEquals(8, got.get(JAVA_BYTE, 0));
+    }
+
+    @Test
+    void aReaderOfAnEarlierFormatLearnsOfTheNewOneWhenItsSlotShowsASequenceItCannotExplain() throws Exception {
+        DaxMapping pmem = device.mapping();
+        long ring = 128 + 4 * 64;
+        SharedRing.Writer first = SharedRing.format(pmem, 0, ring, 48);
+        SharedRing.Reader stale = SharedRing.reader(pmem, 0, ring).orElseThrow();
+        MemorySegment got = MemorySegment.ofArray(new byte[48]);
+        for (byte n = 0; n < 10; n++) {
+            first.put(MemorySegment.ofArray(new byte[] {n}));
+            assertEquals(1, stale.poll(got));
+        }
+        SharedRing.Writer second = SharedRing.format(pmem, 0, ring, 48);
+        for (byte n = 0; n < 4; n++) {
+            second.put(MemorySegment.ofArray(new byte[] {n})); // full now: nobody reads the new ring yet
+        }
+        // record 10's slot 2 holds the new ring's record 2 (sequence 3): neither 7 (not yet) nor 11
+        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
+        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
+    }
+
+    @Test
+    void aCountAReaderOfAnEarlierFormatStoresIntoTheNewRingIsRefusedNotObeyed() throws Exception {
+        DaxMapping pmem = device.mapping();
+        long ring = 128 + 4 * 64;
+        SharedRing.format(pmem, 0, ring, 48);
+        long oldEpoch = pmem.getLong(16);
+        SharedRing.Writer second = SharedRing.format(pmem, 0, ring, 48);
+        MemorySegment one = MemorySegment.ofArray(new byte[] {1});
+        for (int n = 0; n < 4; n++) {
+            second.put(one);
+        }
+        // the old ring's reader delivers its record 2 and stores its count after the new format cleared line 1:
+        // taken as it is, it would free slots 0 to 2 of the new ring, whose records nobody has read
+        pmem.putLong(64, 3 ^ oldEpoch);
+        DirectoryException e = assertThrows(DirectoryException.class, () -> second.offer(one));
+        assertTrue(e.getMessage().contains("a reader of an earlier format"), e.getMessage());
+        assertThrows(DirectoryException.class, () -> SharedRing.reader(pmem, 0, ring), "nor by a new reader");
     }
 }

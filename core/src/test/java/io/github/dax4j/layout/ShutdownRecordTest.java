@@ -125,6 +125,12 @@ class ShutdownRecordTest {
         forge(slot0, 2, ShutdownRecord.CLOSED, 3, pmem.getLong(slot0 + 24), 7);
         e = assertThrows(DirectoryException.class, () -> session(count(3)), "unsafe-from set on a closed record");
         assertTrue(e.getMessage().contains("impossible fields"), e.getMessage());
+        // two valid, consecutive slots at the top: the next session's writes would pass the limit
+        long devices = pmem.getLong(slot0 + 24);
+        forge(slot0, ShutdownRecord.MAX_SEQUENCE, ShutdownRecord.CLOSED, 3, devices, 0);
+        forge(slot0 + 64, ShutdownRecord.MAX_SEQUENCE - 1, ShutdownRecord.OPEN, 3, devices, 0);
+        e = assertThrows(DirectoryException.class, () -> session(count(3)));
+        assertTrue(e.getMessage().contains("leaves no room"), e.getMessage());
     }
 
     /** Writes a slot with a correct checksum over the given fields: what a forger (or a bug) would leave. */
