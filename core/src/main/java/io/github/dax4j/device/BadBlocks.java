@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -23,7 +22,7 @@ import java.util.stream.Stream;
  *
  * <p>The ranges cover the instance one after the other in {@code page_offset} order, with nothing left over: each
  * one's device offset is the sum of the lengths before it, and must be its {@code page_offset} in pages of the
- * running kernel ({@code sysconf(_SC_PAGESIZE)}: 4 KiB on x86-64, up to 64 KiB on arm64). Ranges that overlap,
+ * running kernel ({@code AT_PAGESZ}: 4 KiB on x86-64, up to 64 KiB on arm64). Ranges that overlap,
  * leave gaps, run backwards, exceed the instance's size or do not add up to it (a range missing, as while
  * {@code daxctl} reconfigures the instance) are damage ({@link IOException}), as is a list that fills the kernel's
  * one page for a sysfs attribute (the kernel cuts it there, so runs after it would be missing): a partial list
@@ -43,12 +42,17 @@ final class BadBlocks {
     private BadBlocks() {
     }
 
+    /** {@link #of(DaxDevice, long)} with the running kernel's page size. */
+    static List<BadBlock> of(DaxDevice device) throws IOException {
+        return of(device, 0);
+    }
+
     /**
-     * @param kernelPageSize the kernel's page size, asked for only when the list is not empty (so discovery without
-     *                       bad blocks makes no native call): a sysfs attribute shows at most one page, and
-     *                       {@code page_offset} counts pages
+     * @param pageSize the page size of the kernel whose sysfs this is (a sysfs attribute shows at most one page, and
+     *                 {@code page_offset} counts pages), or 0 for the running kernel's, read only when the list is
+     *                 not empty
      */
-    static List<BadBlock> of(DaxDevice device, LongSupplier kernelPageSize) throws IOException {
+    static List<BadBlock> of(DaxDevice device, long pageSize) throws IOException {
         if (device.region().isEmpty() || device.region().get().badblocks().isEmpty()) {
             return List.of();
         }
@@ -58,7 +62,9 @@ final class BadBlocks {
         if (text.isBlank()) {
             return List.of();
         }
-        long pageSize = kernelPageSize.getAsLong();
+        if (pageSize == 0) {
+            pageSize = KernelPageSize.read();
+        }
         List<long[]> runs = runs(list, text, pageSize);
         OptionalLong regionStart = DaxDevices.readLong(region.sysfsPath().resolve("resource"));
         if (regionStart.isPresent() && regionStart.getAsLong() < 0) {

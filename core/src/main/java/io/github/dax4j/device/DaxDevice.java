@@ -1,7 +1,5 @@
 package io.github.dax4j.device;
 
-import io.github.dax4j.internal.posix.Libc;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,7 +84,7 @@ public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size,
      *                                              other than {@code sector count} lines
      */
     public List<BadBlock> badBlocks() throws IOException {
-        return BadBlocks.of(this, Libc::pageSize);
+        return BadBlocks.of(this);
     }
 
     /**
@@ -102,7 +100,7 @@ public record DaxDevice(String name, Path devicePath, Path sysfsPath, long size,
             throw new IllegalArgumentException("[" + offset + ", " + offset + " + " + length + ") is not inside "
                     + name + " (" + size + " bytes)");
         }
-        return BadBlocks.within(BadBlocks.of(this, Libc::pageSize), offset, length);
+        return BadBlocks.within(BadBlocks.of(this), offset, length);
     }
 
     /**

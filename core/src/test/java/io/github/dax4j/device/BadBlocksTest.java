@@ -121,7 +121,7 @@ class BadBlocksTest {
         assertTrue(e.getMessage().contains("mid-line"), e.getMessage());
         // a kernel of 64 KiB pages shows a list 16 times as long whole
         Files.writeString(root.resolve(CXL_ND_REGION0 + "/badblocks"), full.toString());
-        assertEquals(full.toString().lines().count(), BadBlocks.of(device(sys), () -> 65536).size());
+        assertEquals(full.toString().lines().count(), BadBlocks.of(device(sys), 65536).size());
     }
 
     /** A dynamic instance of two ranges, the second {@code pageOffset} pages in. */
@@ -141,12 +141,17 @@ class BadBlocksTest {
         String list = sectorAt(64 * MIB + MIB) + " 1\n";
         for (long page : new long[] {4096, 16384, 65536}) {
             DaxDevice dax = device(twoRanges(list, end0, Long.toString(2 * MIB / page)));
-            assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)), BadBlocks.of(dax, () -> page), page + "-byte pages");
+            assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)), BadBlocks.of(dax, page), page + "-byte pages");
             long other = page == 65536 ? 4096 : 65536;
-            IOException e = assertThrows(IOException.class, () -> BadBlocks.of(dax, () -> other),
+            IOException e = assertThrows(IOException.class, () -> BadBlocks.of(dax, other),
                     page + "-byte page offsets read with " + other + "-byte pages");
             assertTrue(e.getMessage().contains("does not start where"), e.getMessage());
         }
+    }
+
+    @Test
+    void theRunningKernelsPageSizeIsReadFromItsAuxiliaryVector() throws Exception {
+        assertEquals(io.github.dax4j.internal.posix.Libc.pageSize(), KernelPageSize.read(), "what sysconf says");
     }
 
     @Test
@@ -197,7 +202,7 @@ class BadBlocksTest {
                 .attribute(DEVICE + "/mapping1/start", "0x" + Long.toHexString(DEVICE_START + 64 * MIB))
                 .attribute(DEVICE + "/mapping1/end", "0x" + Long.toHexString(DEVICE_START + 64 * MIB + SIZE - 2 * MIB - 1))
                 .attribute(DEVICE + "/mapping1/page_offset", "0x" + Long.toHexString(2 * MIB / 4096));
-        assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)), BadBlocks.of(device(sys), () -> 4096));
+        assertEquals(List.of(new BadBlock(2 * MIB + MIB, 512)), BadBlocks.of(device(sys), 4096));
     }
 
     /** Placement against the definition: a device byte is bad iff its sector, counted from the region, is listed. */
