@@ -7,16 +7,22 @@ import io.github.dax4j.device.SysfsFixture;
 import io.github.dax4j.internal.persist.Mechanisms;
 import io.github.dax4j.internal.cpu.CpuStubs;
 import io.github.dax4j.internal.cpu.FlushInstruction;
+import io.github.dax4j.layout.Directory;
+import io.github.dax4j.layout.ShutdownRecord;
 import io.github.dax4j.Granularity;
 import io.github.dax4j.PersistMechanism;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.github.dax4j.layout.Directory;
+import io.github.dax4j.layout.ShutdownRecord;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -194,16 +200,18 @@ class DeviceDaxMappingTest {
     }
 
     @Test
-    void aShutdownRecordIsRefusedOnVolatileDeviceDaxEvenWithPersistCallsMadeNoOps() throws Exception {
+    void aShutdownRecordIsRefusedOnVolatileDeviceDaxEvenWithPersistCallsLetThrough() throws Exception {
         DaxDevices devices = FakeDeviceDax.devZeroAsVolatile(sysRoot, 2 * M2, M2);
-        try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, MapOptions.wholeSource()
-                .acceptNonDurableStores(), devices)) {
-            io.github.dax4j.layout.Directory directory = io.github.dax4j.layout.Directory.open(dax);
-            VolatileMemoryException e = assertThrows(VolatileMemoryException.class,
-                    () -> io.github.dax4j.layout.ShutdownRecord.open(directory, java.util.Optional.empty()));
-            assertTrue(e.getMessage().contains("shutdown record"), e.getMessage());
-            assertTrue(directory.find(io.github.dax4j.layout.ShutdownRecord.REGION).isEmpty(),
-                    "refused before its region exists");
+        for (MapOptions options : new MapOptions[] {MapOptions.wholeSource().acceptNonDurableStores(),
+                MapOptions.wholeSource().persistMechanism(PersistMechanism.CLFLUSH).acceptNonDurableStores()}) {
+            try (DaxMapping dax = DaxMapping.open(FakeDeviceDax.DEV_ZERO, options, devices)) {
+                Directory directory = Directory.open(dax);
+                VolatileMemoryException e = assertThrows(VolatileMemoryException.class,
+                        () -> ShutdownRecord.open(directory, Optional.empty()), dax.persistMechanism().toString());
+                assertTrue(e.getMessage().contains("shutdown record"), e.getMessage());
+                assertTrue(directory.find(ShutdownRecord.REGION).isEmpty(),
+                        "refused before its region exists: " + dax.persistMechanism());
+            }
         }
     }
 

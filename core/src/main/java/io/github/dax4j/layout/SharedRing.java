@@ -50,8 +50,10 @@ import java.util.zip.CRC32C;
  * <h2>Protocol</h2>
  * <ol>
  *   <li>Format (the writer, before the reader starts): clear the magic and evict it, so no reader opens the ring
- *       while it changes; zero the rest, evict it; write line 0 without the magic, evict it; then the magic,
- *       evict it. A reader that finds the magic finds the rest in memory.</li>
+ *       while it changes; zero the rest of the range and store the count 0 (as the epoch) in line 1, evict it;
+ *       write line 0 without the magic, evict it; then the magic, evict it. A reader that finds the magic finds
+ *       the rest in memory, and evicts line 1 again before reading it. This is the only time the writer stores
+ *       into line 1: while the ring runs, every line has a single writer.</li>
  *   <li>Put record {@code n}: evict line 1 and read {@code consumed} until {@code n - consumed < slots} (the
  *       reader is done with the slot); store length, CRC and payload (staged in the heap first, so the CRC is
  *       that of the bytes stored), evict them; store the sequence {@code n + 1} (one aligned 8-byte store),
@@ -72,10 +74,13 @@ import java.util.zip.CRC32C;
  * empty); one with a valid CRC that does not fit its range, a {@code consumed} the writer never made possible (more
  * than it published, less than before, or one a reader of another format wrote), a slot sequence the poll cannot
  * explain, and a record whose CRC fails {@value #TORN_LIMIT} polls in a row are {@link DirectoryException}s
- * {@code CORRUPTED}, never data. The last two also happen when the writer formats the ring again under a running
- * reader (at the latest once the new ring's records reach the slot the stale reader polls): the message then says
- * so, and the reader must be opened again. Until then the stale reader finds nothing, and what it stores is
- * refused by the new writer.
+ * {@code CORRUPTED}, never data. So is a format of the ring under a running reader, which the stale reader learns
+ * when its slot shows a sequence it cannot explain, or at its next look at the header (every
+ * {@value #POLLS_PER_HEADER_CHECK} polls that find nothing): the message then says so, and the reader must be
+ * opened again. Until then the stale reader finds nothing, and a count it stores is refused by the new writer.
+ * A reader killed between storing its count and evicting it leaves that line dirty in its host's cache; if the
+ * cache writes it back after the next format, that ring reads {@code CORRUPTED} too (detected, never obeyed):
+ * format it again.
  */
 public final class SharedRing {
 
@@ -83,6 +88,11 @@ public final class SharedRing {
     public static final long MAGIC = 0x474e524a_34584144L;
     /** How many polls in a row may find one record's CRC wrong before the reader calls it damage. */
     public static final int TORN_LIMIT = 10_000;
+    /**
+     * How many polls that find nothing a reader makes between two looks at the header, which tell it the writer
+     * formatted the ring again.
+     */
+    public static final int POLLS_PER_HEADER_CHECK = 1_024;
 
     private static final long LINE = 64, CONSUMED = 64, SLOTS = 128;
     private static final long H_SLOT_BYTES = 8, H_SLOTS = 12, H_EPOCH = 16, H_CRC = 24;
@@ -109,13 +119,14 @@ public final class SharedRing {
         }
         long slotBytes = (S_PAYLOAD + maxRecord + LINE - 1) / LINE * LINE;
         Geometry g = new Geometry(pmem, offset, length, slotBytes, (length - SLOTS) / slotBytes, epoch());
-        long bytes = SLOTS + g.slots * slotBytes;
         // no persist: volatile shared memory refuses persist calls, and evict is what makes the bytes visible
         pmem.putLongAtomic(offset, 0); // no magic: a reader opening now finds no ring, not a half-formatted one
         pmem.evict(offset, LINE);
-        pmem.fill(offset + 8, bytes - 8, (byte) 0, PersistFlag.NO_FLUSH, PersistFlag.NO_DRAIN);
+        // the whole range, past the last slot too: a stale reader polling there finds zeros, never an old
+        // sequence it would take for "not yet"
+        pmem.fill(offset + 8, length - 8, (byte) 0, PersistFlag.NO_FLUSH, PersistFlag.NO_DRAIN);
         pmem.putLongAtomic(offset + CONSUMED, g.epoch); // 0 records consumed, in this format's terms
-        pmem.evict(offset, bytes);
+        pmem.evict(offset, length);
         pmem.putInt(offset + H_SLOT_BYTES, (int) slotBytes);
         pmem.putInt(offset + H_SLOTS, (int) g.slots);
         pmem.putLong(offset + H_EPOCH, g.epoch);
@@ -157,7 +168,7 @@ public final class SharedRing {
             throw new IllegalArgumentException("a ring's reader stores the count of records it consumed into the"
                     + " ring, and " + pmem.path() + " is mapped read-only");
         }
-        pmem.evict(offset, SLOTS);
+        pmem.evict(offset, LINE);
         Optional<Header> header = Header.read(pmem, offset);
         if (header.isEmpty()) {
             return Optional.empty();
@@ -167,13 +178,24 @@ public final class SharedRing {
             throw damaged(pmem, offset, slots + " slots of " + slotBytes + " bytes in " + length + " bytes");
         }
         long epoch = header.get().epoch();
+        // evicted again after the magic was seen: a copy of line 1 fetched (or prefetched) before the format wrote
+        // it would decode to a random count
+        pmem.evict(offset + CONSUMED, 8);
         long consumed = pmem.getLongAtomic(offset + CONSUMED) ^ epoch;
-        if (consumed < 0 || consumed > MAX_RECORDS) {
-            throw damaged(pmem, offset, "the reader's count of records consumed decodes to " + consumed
-                    + " (damage, or a reader of an earlier format of the ring stored it)");
-        }
         Reader reader = new Reader(new Geometry(pmem, offset, length, slotBytes, slots, epoch), consumed);
-        reader.sequenceInSlot(); // a count the slots contradict is damage now, not a reader that waits forever
+        try {
+            if (consumed < 0 || consumed > MAX_RECORDS) {
+                throw damaged(pmem, offset, "the reader's count of records consumed decodes to " + consumed
+                        + " (damage, or a reader of an earlier format of the ring stored it)");
+            }
+            reader.sequenceInSlot(); // a count the slots contradict is damage now, not a reader that waits forever
+        } catch (DirectoryException e) {
+            pmem.evict(offset, LINE);
+            if (!Header.read(pmem, offset).equals(header)) {
+                return Optional.empty(); // formatted again while this was read: no ring yet, not damage
+            }
+            throw e;
+        }
         return Optional.of(reader);
     }
 
@@ -233,14 +255,13 @@ public final class SharedRing {
     public static final class Writer {
 
         private final Geometry g;
-        /** Where a record is copied before its CRC is taken, so the CRC is that of the bytes stored. */
-        private final MemorySegment staged;
+        /** Where a record is copied before its CRC is taken, so the CRC is that of the bytes stored; grown as needed. */
+        private MemorySegment staged = MemorySegment.ofArray(new byte[0]);
         private long next;
         private long consumed;
 
         private Writer(Geometry g) {
             this.g = g;
-            this.staged = MemorySegment.ofArray(new byte[g.maxRecord()]);
         }
 
         /** {@return the largest record this ring holds} */
@@ -283,6 +304,10 @@ public final class SharedRing {
             long at = g.slot(next);
             int length = (int) record.byteSize();
             long sequence = next + 1;
+            if (staged.byteSize() < length) {
+                staged = MemorySegment.ofArray(new byte[Math.max(length, (int) Math.min(g.maxRecord(),
+                        2 * staged.byteSize()))]);
+            }
             MemorySegment payload = staged.asSlice(0, length).copyFrom(record);
             pmem.write(at + S_PAYLOAD, payload);
             pmem.putInt(at + S_LENGTH, length);
@@ -319,6 +344,7 @@ public final class SharedRing {
         private long next;
         private long tornReads;
         private int tornInARow;
+        private int emptyPolls;
 
         private Reader(Geometry g, long consumed) {
             this.g = g;
@@ -348,6 +374,14 @@ public final class SharedRing {
             DaxMapping pmem = g.pmem();
             long at = g.slot(next);
             if (sequenceInSlot() != next + 1) {
+                if (++emptyPolls == POLLS_PER_HEADER_CHECK) {
+                    emptyPolls = 0;
+                    // a slot can look "not yet" for ever after a format (one of other geometry, or a new ring
+                    // that never reaches it): only the header tells
+                    if (formattedAgain()) {
+                        throw damage("");
+                    }
+                }
                 return -1;
             }
             int length = pmem.getInt(at + S_LENGTH);
@@ -398,12 +432,16 @@ public final class SharedRing {
             throw damage("record " + next + " failed its CRC " + TORN_LIMIT + " polls in a row");
         }
 
-        /** The damage, or the sign that the writer formatted the ring again: the header tells which. */
-        private DirectoryException damage(String what) {
+        /** {@return whether the header, read from memory, is no longer this reader's ring's (or is being formatted)} */
+        private boolean formattedAgain() {
             DaxMapping pmem = g.pmem();
             pmem.evict(g.offset(), LINE);
-            Optional<Header> header = Header.read(pmem, g.offset());
-            return damaged(pmem, g.offset(), header.filter(h -> h.epoch() == g.epoch()).isPresent() ? what
+            return Header.read(pmem, g.offset()).filter(h -> h.epoch() == g.epoch()).isEmpty();
+        }
+
+        /** {@code what} as damage, unless the writer formatted the ring again: the header tells which. */
+        private DirectoryException damage(String what) {
+            return damaged(g.pmem(), g.offset(), !formattedAgain() ? what
                     : "the writer formatted it again (its epoch is no longer " + Long.toHexString(g.epoch())
                     + "): open a new reader");
         }

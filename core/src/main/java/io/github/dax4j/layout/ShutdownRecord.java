@@ -2,7 +2,6 @@ package io.github.dax4j.layout;
 
 import io.github.dax4j.DaxMapping;
 import io.github.dax4j.DeviceDaxSource;
-import io.github.dax4j.PersistMechanism;
 import io.github.dax4j.VolatileMemoryException;
 import io.github.dax4j.device.PersistenceDomain;
 import io.github.dax4j.device.UnsafeShutdownCount;
@@ -168,7 +167,7 @@ public final class ShutdownRecord implements AutoCloseable {
      * @throws java.nio.ReadOnlyBufferException if the mapping is read-only: a record that cannot be written
      *                                          cannot guard the session
      * @throws io.github.dax4j.VolatileMemoryException if the memory is volatile device-DAX, whether its persist
-     *                                          calls are refused or made no-ops ({@code acceptNonDurableStores()}):
+     *                                          calls are refused or let through ({@code acceptNonDurableStores()}):
      *                                          no session on it survives power loss to be judged
      */
     public static ShutdownRecord open(Directory directory) throws IOException {
@@ -191,11 +190,12 @@ public final class ShutdownRecord implements AutoCloseable {
         Objects.requireNonNull(now, "now");
         DaxMapping mapping = directory.mapping();
         // An empty persist throws what a record's write would (read-only, volatile memory refusing persists),
-        // before the region exists: a record that cannot be kept leaves none behind. Volatile memory whose
-        // persists were made no-ops (acceptNonDurableStores) is refused too: it has no sessions to judge. (An
-        // emulated device on tmpfs is volatile as well, but its persists are real msyncs, kept for tests.)
+        // before the region exists: a record that cannot be kept leaves none behind. Volatile device-DAX whose
+        // persists were let through (acceptNonDurableStores, with or without a mechanism forced) is refused too:
+        // it has no sessions to judge. (A file on tmpfs is volatile as well, but that is how devices are emulated
+        // for tests, and its persists are real msyncs.)
         mapping.persist(0, 0);
-        if (mapping.persistenceDomain() == PersistenceDomain.NONE && mapping.persistMechanism() == PersistMechanism.NONE) {
+        if (mapping.source() instanceof DeviceDaxSource && mapping.persistenceDomain() == PersistenceDomain.NONE) {
             throw new VolatileMemoryException(mapping.source().describe(), "a shutdown record on it would judge"
                     + " sessions whose stores no shutdown keeps");
         }

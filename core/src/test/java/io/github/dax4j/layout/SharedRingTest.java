@@ -206,6 +206,7 @@ class SharedRingTest {
         assertTrue(e.getMessage().contains("record 1 failed its CRC " + SharedRing.TORN_LIMIT + " polls in a row"),
                 e.getMessage());
         assertEquals(SharedRing.TORN_LIMIT + 1, reader.tornReads());
+        assertThrows(DirectoryException.class, () -> reader.poll(got), "still damage at the next poll");
     }
 
     @Test
@@ -264,9 +265,50 @@ class SharedRingTest {
         }
         // the old ring's reader delivers its record 2 and stores its count after the new format cleared line 1:
         // taken as it is, it would free slots 0 to 2 of the new ring, whose records nobody has read
-        pmem.putLong(64, 3 ^ oldEpoch);
-        DirectoryException e = assertThrows(DirectoryException.class, () -> second.offer(one));
-        assertTrue(e.getMessage().contains("a reader of an earlier format"), e.getMessage());
-        assertThrows(DirectoryException.class, () -> SharedRing.reader(pmem, 0, ring), "nor by a new reader");
+        for (long stored : new long[] {3 ^ oldEpoch, 3}) { // a reader of this version, and an untagged count
+            pmem.putLong(64, stored);
+            DirectoryException e = assertThrows(DirectoryException.class, () -> second.offer(one));
+            assertTrue(e.getMessage().contains("a reader of an earlier format"), e.getMessage());
+            assertThrows(DirectoryException.class, () -> SharedRing.reader(pmem, 0, ring), "nor by a new reader");
+        }
+    }
+
+    @Test
+    void aReaderOfAnEarlierFormatWhoseSlotTheNewRingNeverReachesLearnsFromTheHeader() throws Exception {
+        DaxMapping pmem = device.mapping();
+        long ring = 128 + 4 * 64;
+        SharedRing.Writer first = SharedRing.format(pmem, 0, ring, 48);
+        SharedRing.Reader stale = SharedRing.reader(pmem, 0, ring).orElseThrow();
+        MemorySegment got = MemorySegment.ofArray(new byte[48]);
+        for (byte n = 0; n < 2; n++) {
+            first.put(MemorySegment.ofArray(new byte[] {n}));
+            assertEquals(1, stale.poll(got));
+        }
+        // the new ring holds one record: slot 2, where the stale reader waits in its first lap, stays 0 ("not yet")
+        SharedRing.format(pmem, 0, ring, 48).put(MemorySegment.ofArray(new byte[] {9}));
+        for (int i = 1; i < SharedRing.POLLS_PER_HEADER_CHECK; i++) {
+            assertEquals(-1, stale.poll(got));
+        }
+        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
+        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
+    }
+
+    @Test
+    void aFormatOfOtherGeometryLeavesNoOldSequenceWhereAStaleReaderPolls() throws Exception {
+        DaxMapping pmem = device.mapping();
+        long ring = 128 + 7 * 64;
+        SharedRing.Writer first = SharedRing.format(pmem, 0, ring, 48); // seven slots of 64 bytes
+        SharedRing.Reader stale = SharedRing.reader(pmem, 0, ring).orElseThrow();
+        MemorySegment got = MemorySegment.ofArray(new byte[48]);
+        for (byte n = 0; n < 13; n++) {
+            first.put(MemorySegment.ofArray(new byte[] {n}));
+            assertEquals(1, stale.poll(got));
+        }
+        // three slots of 128 bytes end at byte 512; the stale reader polls slot 6 of the old ring, at byte 512,
+        // which held sequence 7: left there, it would read "not yet" (13 + 1 - 7) for ever
+        SharedRing.format(pmem, 0, ring, 100);
+        assertEquals(0, pmem.getLong(512), "the whole range is zeroed, past the last slot");
+        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
+        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
     }
 }
