@@ -224,32 +224,43 @@ class SharedRingTest {
         for (int i = 1; i < SharedRing.TORN_LIMIT; i++) {
             assertEquals(-1, stale.poll(got), "same sequence, same slot, other epoch: never data");
         }
-        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
-        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
+        assertPollReportsANewFormat(stale, got);
         SharedRing.Reader fresh = SharedRing.reader(pmem, 0, RING).orElseThrow();
         assertEquals(0, fresh.consumed(), "the format cleared what the old reader had consumed");
         assertEquals(1, fresh.poll(got));
         assertEquals(8, got.get(JAVA_BYTE, 0));
     }
 
+    private static void assertPollReportsANewFormat(SharedRing.Reader stale, MemorySegment got) {
+        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
+        assertEquals(DirectoryException.Reason.CORRUPTED, e.reason());
+        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
+    }
+
+    /** {@return a reader of a ring of {@code ring} bytes and 48-byte records that has read {@code records} of them} */
+    private SharedRing.Reader readerThatRead(long ring, int records) throws DirectoryException {
+        SharedRing.Writer writer = SharedRing.format(device.mapping(), 0, ring, 48);
+        SharedRing.Reader reader = SharedRing.reader(device.mapping(), 0, ring).orElseThrow();
+        MemorySegment got = MemorySegment.ofArray(new byte[48]);
+        for (int n = 0; n < records; n++) {
+            writer.put(MemorySegment.ofArray(new byte[] {(byte) n}));
+            assertEquals(1, reader.poll(got));
+        }
+        return reader;
+    }
+
     @Test
     void aReaderOfAnEarlierFormatLearnsOfTheNewOneWhenItsSlotShowsASequenceItCannotExplain() throws Exception {
         DaxMapping pmem = device.mapping();
         long ring = 128 + 4 * 64;
-        SharedRing.Writer first = SharedRing.format(pmem, 0, ring, 48);
-        SharedRing.Reader stale = SharedRing.reader(pmem, 0, ring).orElseThrow();
+        SharedRing.Reader stale = readerThatRead(ring, 10);
         MemorySegment got = MemorySegment.ofArray(new byte[48]);
-        for (byte n = 0; n < 10; n++) {
-            first.put(MemorySegment.ofArray(new byte[] {n}));
-            assertEquals(1, stale.poll(got));
-        }
         SharedRing.Writer second = SharedRing.format(pmem, 0, ring, 48);
         for (byte n = 0; n < 4; n++) {
             second.put(MemorySegment.ofArray(new byte[] {n})); // full now: nobody reads the new ring yet
         }
         // record 10's slot 2 holds the new ring's record 2 (sequence 3): neither 7 (not yet) nor 11
-        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
-        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
+        assertPollReportsANewFormat(stale, got);
     }
 
     @Test
@@ -277,38 +288,26 @@ class SharedRingTest {
     void aReaderOfAnEarlierFormatWhoseSlotTheNewRingNeverReachesLearnsFromTheHeader() throws Exception {
         DaxMapping pmem = device.mapping();
         long ring = 128 + 4 * 64;
-        SharedRing.Writer first = SharedRing.format(pmem, 0, ring, 48);
-        SharedRing.Reader stale = SharedRing.reader(pmem, 0, ring).orElseThrow();
+        SharedRing.Reader stale = readerThatRead(ring, 2);
         MemorySegment got = MemorySegment.ofArray(new byte[48]);
-        for (byte n = 0; n < 2; n++) {
-            first.put(MemorySegment.ofArray(new byte[] {n}));
-            assertEquals(1, stale.poll(got));
-        }
         // the new ring holds one record: slot 2, where the stale reader waits in its first lap, stays 0 ("not yet")
         SharedRing.format(pmem, 0, ring, 48).put(MemorySegment.ofArray(new byte[] {9}));
         for (int i = 1; i < SharedRing.POLLS_PER_HEADER_CHECK; i++) {
             assertEquals(-1, stale.poll(got));
         }
-        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
-        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
+        assertPollReportsANewFormat(stale, got);
     }
 
     @Test
     void aFormatOfOtherGeometryLeavesNoOldSequenceWhereAStaleReaderPolls() throws Exception {
         DaxMapping pmem = device.mapping();
         long ring = 128 + 7 * 64;
-        SharedRing.Writer first = SharedRing.format(pmem, 0, ring, 48); // seven slots of 64 bytes
-        SharedRing.Reader stale = SharedRing.reader(pmem, 0, ring).orElseThrow();
+        SharedRing.Reader stale = readerThatRead(ring, 13); // seven slots of 64 bytes
         MemorySegment got = MemorySegment.ofArray(new byte[48]);
-        for (byte n = 0; n < 13; n++) {
-            first.put(MemorySegment.ofArray(new byte[] {n}));
-            assertEquals(1, stale.poll(got));
-        }
         // three slots of 128 bytes end at byte 512; the stale reader polls slot 6 of the old ring, at byte 512,
         // which held sequence 7: left there, it would read "not yet" (13 + 1 - 7) for ever
         SharedRing.format(pmem, 0, ring, 100);
         assertEquals(0, pmem.getLong(512), "the whole range is zeroed, past the last slot");
-        DirectoryException e = assertThrows(DirectoryException.class, () -> stale.poll(got));
-        assertTrue(e.getMessage().contains("formatted it again"), e.getMessage());
+        assertPollReportsANewFormat(stale, got);
     }
 }
