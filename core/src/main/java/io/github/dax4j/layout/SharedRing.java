@@ -379,7 +379,7 @@ public final class SharedRing {
                     // a slot can look "not yet" for ever after a format (one of other geometry, or a new ring
                     // that never reaches it): only the header tells
                     if (formattedAgain()) {
-                        throw damage("");
+                        throw damage("its header changed"); // reported as the new format it is
                     }
                 }
                 return -1;
