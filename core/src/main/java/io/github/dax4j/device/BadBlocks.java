@@ -114,7 +114,7 @@ final class BadBlocks {
 
     /** The {@code sector count} lines of a badblocks attribute; anything else is damage, reported as such. */
     private static List<long[]> runs(Path list, String text, long pageSize) throws IOException {
-        if (text.length() > pageSize - 1 - LONGEST_LINE || !text.isEmpty() && !text.endsWith("\n")) {
+        if (text.length() > pageSize - 1 - LONGEST_LINE || !text.endsWith("\n")) { // text is not blank here
             throw new IOException("the bad block list " + list + " may be cut short: " + text.length() + " bytes"
                     + (text.endsWith("\n") ? "" : " ending mid-line") + ", where the kernel stops at one page of "
                     + pageSize + " bytes; the runs after the cut cannot be read");

@@ -190,8 +190,7 @@ public final class SharedRing {
             }
             reader.sequenceInSlot(); // a count the slots contradict is damage now, not a reader that waits forever
         } catch (DirectoryException e) {
-            pmem.evict(offset, LINE);
-            if (!Header.read(pmem, offset).equals(header)) {
+            if (reader.formattedAgain()) {
                 return Optional.empty(); // formatted again while this was read: no ring yet, not damage
             }
             throw e;
@@ -379,7 +378,7 @@ public final class SharedRing {
                     // a slot can look "not yet" for ever after a format (one of other geometry, or a new ring
                     // that never reaches it): only the header tells
                     if (formattedAgain()) {
-                        throw damage("its header changed"); // reported as the new format it is
+                        throw damaged(pmem, g.offset(), newFormat());
                     }
                 }
                 return -1;
@@ -423,9 +422,7 @@ public final class SharedRing {
 
         private int torn() throws DirectoryException {
             tornReads++;
-            if (tornInARow < TORN_LIMIT) {
-                tornInARow++;
-            }
+            tornInARow = Math.min(tornInARow + 1, TORN_LIMIT); // saturates: damage stays damage at every poll
             if (tornInARow < TORN_LIMIT) {
                 return -1;
             }
@@ -441,9 +438,12 @@ public final class SharedRing {
 
         /** {@code what} as damage, unless the writer formatted the ring again: the header tells which. */
         private DirectoryException damage(String what) {
-            return damaged(g.pmem(), g.offset(), !formattedAgain() ? what
-                    : "the writer formatted it again (its epoch is no longer " + Long.toHexString(g.epoch())
-                    + "): open a new reader");
+            return damaged(g.pmem(), g.offset(), formattedAgain() ? newFormat() : what);
+        }
+
+        private String newFormat() {
+            return "the writer formatted it again (its epoch is no longer " + Long.toHexString(g.epoch())
+                    + "): open a new reader";
         }
 
         /** {@return the records read so far} */
